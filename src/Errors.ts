@@ -1,0 +1,250 @@
+/**
+ * Typed errors of the OpenRouter client, named like the official SDK's.
+ *
+ * Every error carries the HTTP method and URL path of the request (never the API key). Response errors
+ * carry the status, the server's `error.message`, `code` and `metadata`, and for 429/503 the server's
+ * `Retry-After` as a Duration. Their `message` says what to do next.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Option, Predicate, Schema } from "effect"
+
+const requestFields = {
+  method: Schema.String,
+  path: Schema.String
+}
+
+const responseFields = {
+  ...requestFields,
+  status: Schema.Int,
+  /** The server's `error.message`. */
+  serverMessage: Schema.String,
+  /** The server's `error.code`. */
+  code: Schema.optionalWith(Schema.Int, { exact: true }),
+  metadata: Schema.optionalWith(Schema.Unknown, { exact: true }),
+  /** How long the server asked us to wait (`Retry-After` / `retry-after-ms`). */
+  retryAfter: Schema.optionalWith(Schema.DurationFromSelf, { exact: true })
+}
+
+type ResponseFields = Schema.Struct.Type<typeof responseFields>
+
+const hints: Record<number, string> = {
+  400: "The request was rejected as invalid; check the arguments against the API's rules.",
+  401: "Check OPENROUTER_API_KEY: the key is missing, malformed, revoked or not a valid OpenRouter key.",
+  403: "This operation needs a management key (Settings → Management API keys); an inference key is not enough.",
+  404: "Nothing exists at this id or slug; check it, or list first.",
+  413: "The payload is over the API's size limit (files: 100 MB).",
+  429: "Rate limited: slow down (lower --rate/--concurrency) or wait for Retry-After.",
+  500: "OpenRouter had an internal error; retrying later usually helps.",
+  502: "An upstream provider failed; retrying later usually helps.",
+  503: "OpenRouter is temporarily unavailable; retry after the indicated delay."
+}
+
+const describe = (self: ResponseFields): string => {
+  const wait = self.retryAfter ? ` (retry after ${Duration.format(self.retryAfter)})` : ""
+  const hint = hints[self.status] ?? (self.status >= 500 ? hints[500] : "")
+  return `${self.method} ${self.path} failed with ${self.status}: ${self.serverMessage}${wait}. ${hint}`.trim()
+}
+
+export class BadRequestResponseError extends Schema.TaggedError<BadRequestResponseError>()(
+  "BadRequestResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class UnauthorizedResponseError extends Schema.TaggedError<UnauthorizedResponseError>()(
+  "UnauthorizedResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class ForbiddenResponseError extends Schema.TaggedError<ForbiddenResponseError>()(
+  "ForbiddenResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class NotFoundResponseError extends Schema.TaggedError<NotFoundResponseError>()(
+  "NotFoundResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class PayloadTooLargeResponseError extends Schema.TaggedError<PayloadTooLargeResponseError>()(
+  "PayloadTooLargeResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class TooManyRequestsResponseError extends Schema.TaggedError<TooManyRequestsResponseError>()(
+  "TooManyRequestsResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class InternalServerResponseError extends Schema.TaggedError<InternalServerResponseError>()(
+  "InternalServerResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class BadGatewayResponseError extends Schema.TaggedError<BadGatewayResponseError>()(
+  "BadGatewayResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class ServiceUnavailableResponseError extends Schema.TaggedError<ServiceUnavailableResponseError>()(
+  "ServiceUnavailableResponseError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+/** Any 4XX/5XX the operation does not document (e.g. a 429 from a workspace endpoint). */
+export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefaultError>()(
+  "OpenRouterDefaultError",
+  responseFields
+) {
+  override get message() {
+    return describe(this)
+  }
+}
+
+/** The request did not reach the server or the connection broke before a response arrived. */
+export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
+  ...requestFields,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.method} ${this.path}: connection failed (${this.reason}). Check the base URL and the network.`
+  }
+}
+
+/** One attempt took longer than the client's `timeout`. */
+export class RequestTimeoutError extends Schema.TaggedError<RequestTimeoutError>()("RequestTimeoutError", {
+  ...requestFields,
+  timeout: Schema.DurationFromSelf
+}) {
+  override get message() {
+    return `${this.method} ${this.path}: no response within ${Duration.format(this.timeout)}.`
+  }
+}
+
+/** The response body does not match the documented schema. */
+export class ResponseValidationError extends Schema.TaggedError<ResponseValidationError>()(
+  "ResponseValidationError",
+  {
+    ...requestFields,
+    status: Schema.Int,
+    /** The first few hundred characters of the body. */
+    snippet: Schema.String,
+    /** The schema issue, formatted. */
+    issue: Schema.String
+  }
+) {
+  override get message() {
+    return `${this.method} ${this.path}: the ${this.status} response does not match the API schema: ${this.issue}\nbody: ${this.snippet}`
+  }
+}
+
+/** The input fails the API's rules; raised before any request is sent. */
+export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", {
+  operation: Schema.String,
+  issue: Schema.String
+}) {
+  override get message() {
+    return `${this.operation}: invalid input, nothing was sent: ${this.issue}`
+  }
+}
+
+/** A paginated listing stopped advancing (the server returned the same page or cursor again). */
+export class PaginationError extends Schema.TaggedError<PaginationError>()("PaginationError", {
+  operation: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.operation}: pagination stopped advancing (${this.reason}); stopped instead of looping.`
+  }
+}
+
+/** Errors that mean "the HTTP exchange did not produce a usable response". */
+export type TransportError = ConnectionError | RequestTimeoutError | ResponseValidationError
+
+/** Every error a response status can map to. */
+export type ResponseError =
+  | BadRequestResponseError
+  | UnauthorizedResponseError
+  | ForbiddenResponseError
+  | NotFoundResponseError
+  | PayloadTooLargeResponseError
+  | TooManyRequestsResponseError
+  | InternalServerResponseError
+  | BadGatewayResponseError
+  | ServiceUnavailableResponseError
+  | OpenRouterDefaultError
+
+export type OpenRouterError = ResponseError | TransportError | InvalidRequestError
+
+/** The constructor of a response error, as listed per operation. */
+export type ResponseErrorClass = new(fields: ResponseFields) => ResponseError
+
+/** The status each documented error class stands for. */
+export const statusOf = new Map<ResponseErrorClass, number>([
+  [BadRequestResponseError, 400],
+  [UnauthorizedResponseError, 401],
+  [ForbiddenResponseError, 403],
+  [NotFoundResponseError, 404],
+  [PayloadTooLargeResponseError, 413],
+  [TooManyRequestsResponseError, 429],
+  [InternalServerResponseError, 500],
+  [BadGatewayResponseError, 502],
+  [ServiceUnavailableResponseError, 503]
+])
+
+const responseTags = new Set([
+  "BadRequestResponseError",
+  "UnauthorizedResponseError",
+  "ForbiddenResponseError",
+  "NotFoundResponseError",
+  "PayloadTooLargeResponseError",
+  "TooManyRequestsResponseError",
+  "InternalServerResponseError",
+  "BadGatewayResponseError",
+  "ServiceUnavailableResponseError",
+  "OpenRouterDefaultError"
+])
+
+/** Is this any of the response errors (whatever its status)? */
+export const isResponseError = (u: unknown): u is ResponseError =>
+  Predicate.hasProperty(u, "_tag") && responseTags.has(u._tag as string)
+
+/** The status of an error, when it came from a response. */
+export const statusOfError = (u: unknown): Option.Option<number> =>
+  isResponseError(u) ? Option.some(u.status) : Option.none()

@@ -1,0 +1,119 @@
+/**
+ * The OpenRouter HTTP client: base URL, authentication, attribution headers, per-attempt timeout and
+ * the retry policy, on top of any platform `HttpClient`.
+ *
+ * ```ts
+ * const Live = Layer.mergeAll(Workspaces.Default, Organization.Default).pipe(
+ *   Layer.provideMerge(OpenRouterClient.layer({ apiKey: Redacted.make(key) })),
+ *   Layer.provide(NodeHttpClient.layerUndici))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import * as Operation from "./internal/operation.ts"
+import * as RetryPolicy from "./RetryPolicy.ts"
+
+export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+
+export interface Options {
+  /** A management key for workspace and organization operations. Never logged. */
+  readonly apiKey: Redacted.Redacted<string>
+  /** Default `https://openrouter.ai/api/v1`. */
+  readonly baseUrl?: string
+  /** Sent as `HTTP-Referer` (app attribution). */
+  readonly httpReferer?: string
+  /** Sent as `X-OpenRouter-Title`. */
+  readonly appTitle?: string
+  /** Sent as `X-OpenRouter-Categories`, comma separated. */
+  readonly appCategories?: string | ReadonlyArray<string>
+  /** Limit on one attempt (until the body is read). Default 60 s. */
+  readonly timeout?: Duration.DurationInput
+  /** Default {@link RetryPolicy.defaultPolicy}. */
+  readonly retry?: RetryPolicy.RetryPolicy
+  /** Last word on the HTTP client, e.g. to add tracing or a proxy. */
+  readonly transformClient?: (client: HttpClient.HttpClient) => HttpClient.HttpClient
+}
+
+export interface Service extends Operation.ClientContext {
+  readonly baseUrl: string
+}
+
+export class OpenRouterClient extends Context.Tag("openrouter-effect/OpenRouterClient")<
+  OpenRouterClient,
+  Service
+>() {}
+
+/** Build the client from options and the platform's `HttpClient`. */
+export const make = Effect.fnUntraced(function*(options: Options) {
+  const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
+  const categories = typeof options.appCategories === "string"
+    ? options.appCategories
+    : options.appCategories?.join(",")
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    ...(options.httpReferer ? { "HTTP-Referer": options.httpReferer } : {}),
+    ...(options.appTitle ? { "X-OpenRouter-Title": options.appTitle } : {}),
+    ...(categories ? { "X-OpenRouter-Categories": categories } : {})
+  }
+  const base = (yield* HttpClient.HttpClient).pipe(
+    HttpClient.mapRequest((request) =>
+      request.pipe(
+        HttpClientRequest.prependUrl(baseUrl),
+        HttpClientRequest.bearerToken(options.apiKey),
+        HttpClientRequest.setHeaders(headers)
+      )
+    )
+  )
+  const service: Service = {
+    baseUrl,
+    httpClient: options.transformClient ? options.transformClient(base) : base,
+    retryPolicy: options.retry ?? RetryPolicy.defaultPolicy,
+    timeout: Duration.decode(options.timeout ?? "60 seconds")
+  }
+  return service
+})
+
+/** The client as a layer; needs an `HttpClient` (e.g. `NodeHttpClient.layerUndici`). */
+export const layer = (options: Options): Layer.Layer<OpenRouterClient, never, HttpClient.HttpClient> =>
+  Layer.effect(OpenRouterClient, make(options))
+
+/** Which environment variables {@link layerConfig} reads. */
+export const configFromEnv = Config.all({
+  apiKey: Config.redacted("OPENROUTER_API_KEY"),
+  baseUrl: Config.string("OPENROUTER_BASE_URL").pipe(Config.withDefault(DEFAULT_BASE_URL)),
+  httpReferer: Config.option(Config.string("OPENROUTER_HTTP_REFERER")),
+  appTitle: Config.option(Config.string("OPENROUTER_APP_TITLE")),
+  appCategories: Config.option(Config.string("OPENROUTER_APP_CATEGORIES"))
+})
+
+/**
+ * The client configured through `Config`: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
+ * `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`. Options given here
+ * (timeout, retry, transformClient) complete them.
+ */
+export const layerConfig = (
+  options: Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> = {}
+) =>
+  Layer.effect(
+    OpenRouterClient,
+    Effect.flatMap(configFromEnv, (config) =>
+      make({
+        ...options,
+        apiKey: config.apiKey,
+        baseUrl: config.baseUrl,
+        ...Option.match(config.httpReferer, { onNone: () => ({}), onSome: (httpReferer) => ({ httpReferer }) }),
+        ...Option.match(config.appTitle, { onNone: () => ({}), onSome: (appTitle) => ({ appTitle }) }),
+        ...Option.match(config.appCategories, {
+          onNone: () => ({}),
+          onSome: (appCategories) => ({ appCategories })
+        })
+      }))
+  )
+
+export type { RequestObserver } from "./internal/operation.ts"
+
+/** Observe every attempt made by the client inside `self` (used by the job engine's rate gate). */
+export const withObserver = (observer: Operation.RequestObserver) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.locally(self, Operation.currentObserver, Option.some(observer))

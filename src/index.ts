@@ -1,0 +1,12 @@
+/**
+ * openrouter-effect: an Effect client for OpenRouter's management API.
+ *
+ * @since 0.1.0
+ */
+export * as Domain from "./Domain.ts"
+export * from "./Domain.ts"
+export * from "./Errors.ts"
+export * as OpenRouterClient from "./OpenRouterClient.ts"
+export * as Organization from "./Organization.ts"
+export * as RetryPolicy from "./RetryPolicy.ts"
+export * as Workspaces from "./Workspaces.ts"

@@ -1,0 +1,326 @@
+/**
+ * How one documented operation is sent, retried, decoded and mapped to typed errors.
+ * Every service method goes through {@link execute}; errors are mapped here and nowhere else.
+ */
+import {
+  Headers,
+  HttpBody,
+  HttpClient,
+  HttpClientError,
+  HttpClientRequest,
+  type HttpClientResponse,
+  UrlParams
+} from "@effect/platform"
+import { Duration, Effect, FiberRef, Option, ParseResult, Schema } from "effect"
+import { ErrorResponse } from "../Domain.ts"
+import {
+  ConnectionError,
+  InvalidRequestError,
+  OpenRouterDefaultError,
+  type ResponseError,
+  type ResponseErrorClass,
+  ResponseValidationError,
+  RequestTimeoutError,
+  statusOf,
+  type TransportError
+} from "../Errors.ts"
+import * as RetryPolicy from "../RetryPolicy.ts"
+
+export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
+
+/** A documented operation: its span name, method, documented error statuses and success schema. */
+export interface Operation<A, Errors extends ReadonlyArray<ResponseErrorClass>> {
+  readonly name: string
+  readonly method: Method
+  readonly errors: Errors
+  readonly decode: (u: unknown) => Effect.Effect<A, ParseResult.ParseError>
+  readonly errorByStatus: ReadonlyMap<number, ResponseErrorClass>
+}
+
+/** The errors of an operation: the documented ones, anything else it answers, and transport failures. */
+export type OperationError<Errors extends ReadonlyArray<ResponseErrorClass>> =
+  | InstanceType<Errors[number]>
+  | OpenRouterDefaultError
+  | TransportError
+
+export const operation = <A, I, const Errors extends ReadonlyArray<ResponseErrorClass>>(
+  name: string,
+  method: Method,
+  success: Schema.Schema<A, I>,
+  errors: Errors
+): Operation<A, Errors> => ({
+  name,
+  method,
+  errors,
+  decode: Schema.decodeUnknown(success, { onExcessProperty: "ignore" }),
+  errorByStatus: new Map(errors.map((error) => [statusOf.get(error)!, error]))
+})
+
+/** What a request carries besides the method. */
+export interface RequestSpec {
+  /** Path below the base URL, e.g. `/workspaces/abc`. Path segments must already be encoded. */
+  readonly path: string
+  readonly urlParams?: Readonly<Record<string, string | number | boolean | undefined>>
+  readonly body?: HttpBody.HttpBody
+}
+
+/**
+ * Sees every attempt: the job engine uses it for a shared rate gate (wait before sending; pause
+ * everyone when a 429/503 arrives) and to count requests.
+ */
+export interface RequestObserver {
+  /** Runs before each attempt is sent; may wait. */
+  readonly beforeAttempt: (operation: string) => Effect.Effect<void>
+  /** Runs after each attempt that got a response status (or none, for transport failures). */
+  readonly afterAttempt: (
+    operation: string,
+    outcome: { readonly status: number | undefined; readonly retryAfter: Duration.Duration | undefined }
+  ) => Effect.Effect<void>
+}
+
+export const currentObserver: FiberRef.FiberRef<Option.Option<RequestObserver>> = FiberRef.unsafeMake(
+  Option.none<RequestObserver>()
+)
+
+/** The parts of the client that execution needs. */
+export interface ClientContext {
+  readonly httpClient: HttpClient.HttpClient
+  readonly retryPolicy: RetryPolicy.RetryPolicy
+  readonly timeout: Duration.Duration
+}
+
+const snippetOf = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
+
+/** `retry-after-ms` wins over `Retry-After` (seconds or an HTTP date). */
+export const parseRetryAfter = (headers: Headers.Headers): Duration.Duration | undefined => {
+  const ms = headers["retry-after-ms"]
+  if (ms !== undefined && Number.isFinite(Number(ms))) return Duration.millis(Math.max(0, Number(ms)))
+  const value = headers["retry-after"]
+  if (value === undefined) return undefined
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Duration.seconds(Math.max(0, seconds))
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Duration.millis(Math.max(0, date - Date.now()))
+}
+
+const toUrlParams = (params: RequestSpec["urlParams"]) => {
+  const entries: Array<[string, string]> = []
+  if (params) {
+    for (const key in params) {
+      const value = params[key]
+      if (value !== undefined) entries.push([key, String(value)])
+    }
+  }
+  return UrlParams.fromInput(entries)
+}
+
+/** Maps an error status to the operation's documented error, or the default error. */
+const responseError = <Errors extends ReadonlyArray<ResponseErrorClass>>(
+  op: Operation<unknown, Errors>,
+  spec: RequestSpec,
+  response: HttpClientResponse.HttpClientResponse,
+  text: string
+): ResponseError => {
+  const parsed = Option.flatMap(
+    Option.liftThrowable(JSON.parse)(text),
+    Schema.decodeUnknownOption(ErrorResponse)
+  )
+  const retryAfter = parseRetryAfter(response.headers)
+  const fields = {
+    method: op.method,
+    path: spec.path,
+    status: response.status,
+    serverMessage: Option.match(parsed, {
+      onNone: () => (text.trim() === "" ? `HTTP ${response.status}` : snippetOf(text)),
+      onSome: (body) => body.error.message
+    }),
+    ...Option.match(parsed, {
+      onNone: () => ({}),
+      onSome: (body) => ({
+        code: body.error.code,
+        ...(body.error.metadata !== undefined ? { metadata: body.error.metadata } : {})
+      })
+    }),
+    ...(retryAfter !== undefined ? { retryAfter } : {})
+  }
+  const ErrorClass = op.errorByStatus.get(response.status) ?? OpenRouterDefaultError
+  return new ErrorClass(fields)
+}
+
+const transportError = (op: { method: string }, spec: RequestSpec, error: HttpClientError.HttpClientError) =>
+  new ConnectionError({
+    method: op.method,
+    path: spec.path,
+    reason: error.reason === "Transport" && error.cause instanceof Error
+      ? `${error.cause.message}${(error.cause as any).cause?.code ? ` (${(error.cause as any).cause.code})` : ""}`
+      : error.message
+  })
+
+/**
+ * One attempt: send, wait for the status line, map failures. A 2xx response is returned unread so
+ * the caller can decode JSON or stream the body.
+ */
+export const sendOnce = <Errors extends ReadonlyArray<ResponseErrorClass>>(
+  ctx: ClientContext,
+  op: Operation<unknown, Errors>,
+  spec: RequestSpec
+): Effect.Effect<HttpClientResponse.HttpClientResponse, OperationError<Errors>> =>
+  Effect.gen(function*() {
+    const observer = yield* FiberRef.get(currentObserver)
+    if (Option.isSome(observer)) yield* observer.value.beforeAttempt(op.name)
+    const request = HttpClientRequest.make(op.method)(spec.path, {
+      urlParams: toUrlParams(spec.urlParams),
+      ...(spec.body ? { body: spec.body } : {})
+    })
+    const response = yield* ctx.httpClient.execute(request).pipe(
+      Effect.timeoutFail({
+        duration: ctx.timeout,
+        onTimeout: () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout })
+      }),
+      Effect.catchTags({
+        RequestError: (error) => Effect.fail(transportError(op, spec, error)),
+        ResponseError: (error) => Effect.fail(transportError(op, spec, error))
+      }),
+      Effect.tapError(() =>
+        Option.isSome(observer)
+          ? observer.value.afterAttempt(op.name, { status: undefined, retryAfter: undefined })
+          : Effect.void
+      )
+    )
+    if (Option.isSome(observer)) {
+      yield* observer.value.afterAttempt(op.name, {
+        status: response.status,
+        retryAfter: parseRetryAfter(response.headers)
+      })
+    }
+    if (response.status >= 200 && response.status < 300) return response
+    const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
+    return yield* Effect.fail(responseError(op, spec, response, text) as InstanceType<Errors[number]>)
+  }) as any
+
+/** Read and decode a JSON success body. */
+const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
+  ctx: ClientContext,
+  op: Operation<A, Errors>,
+  spec: RequestSpec,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<A, TransportError> =>
+  Effect.gen(function*() {
+    const text = yield* response.text.pipe(
+      Effect.timeoutFail({
+        duration: ctx.timeout,
+        onTimeout: () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout })
+      }),
+      Effect.catchTag("ResponseError", (error) => Effect.fail(transportError(op, spec, error)))
+    )
+    const invalid = (issue: string) =>
+      new ResponseValidationError({
+        method: op.method,
+        path: spec.path,
+        status: response.status,
+        snippet: snippetOf(text),
+        issue
+      })
+    const json = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => invalid("not JSON") })
+    return yield* op.decode(json).pipe(
+      Effect.mapError((error) => invalid(ParseResult.TreeFormatter.formatErrorSync(error)))
+    )
+  })
+
+/** The policy in force: a `RetryPolicy.withPolicy` override, else the client's. */
+export const currentPolicy = (ctx: ClientContext) =>
+  Effect.map(
+    FiberRef.get(RetryPolicy.currentOverride),
+    Option.getOrElse(() => ctx.retryPolicy)
+  )
+
+/**
+ * Retry `attempt` under the current policy. For a non-idempotent request, `reconcile` runs before a
+ * replay that follows an ambiguous failure (the server may have acted): if it finds the result, that
+ * result is returned instead of sending the request again.
+ */
+export const retrying = <A, E, R, E2 = never>(
+  ctx: ClientContext,
+  attempt: Effect.Effect<A, E, R>,
+  reconcile?: Effect.Effect<Option.Option<A>, E2, R>
+): Effect.Effect<A, E | E2, R> =>
+  Effect.flatMap(currentPolicy(ctx), (policy) => {
+    let ambiguous = false
+    let attempts = 0
+    const once = Effect.suspend(() => {
+      attempts++
+      return ambiguous && reconcile
+        ? Effect.flatMap(reconcile, Option.match({ onNone: () => attempt, onSome: Effect.succeed }))
+        : attempt
+    }).pipe(
+      Effect.tapError((error) =>
+        Effect.sync(() => {
+          ambiguous = ambiguous || RetryPolicy.isAmbiguous(error)
+        })
+      )
+    )
+    return Effect.retry(once, policy.schedule as any).pipe(
+      Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("openrouter.attempts", attempts)))
+    ) as Effect.Effect<A, E | E2, R>
+  })
+
+/** The span every operation runs in, named after it (`Workspaces.get`). */
+export const withOperationSpan = <Errors extends ReadonlyArray<ResponseErrorClass>>(
+  op: Operation<any, Errors>,
+  spec: RequestSpec
+) =>
+<A, E, R>(self: Effect.Effect<A, E, R>) =>
+  self.pipe(
+    Effect.tapBoth({
+      onFailure: (error: any) =>
+        typeof error?.status === "number"
+          ? Effect.annotateCurrentSpan("http.response.status_code", error.status)
+          : Effect.void,
+      onSuccess: () => Effect.void
+    }),
+    Effect.withSpan(op.name, {
+      kind: "client",
+      attributes: { "http.request.method": op.method, "url.path": spec.path }
+    })
+  )
+
+/** Send a documented JSON operation with retries, decoding and typed errors. */
+export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
+  ctx: ClientContext,
+  op: Operation<A, Errors>,
+  spec: RequestSpec,
+  options?: { readonly reconcile?: Effect.Effect<Option.Option<A>, OperationError<Errors>> }
+): Effect.Effect<A, OperationError<Errors>> =>
+  retrying(
+    ctx,
+    Effect.flatMap(sendOnce(ctx, op, spec), (response) =>
+      Effect.zipLeft(
+        decodeBody(ctx, op, spec, response),
+        Effect.annotateCurrentSpan("http.response.status_code", response.status)
+      )),
+    options?.reconcile
+  ).pipe(withOperationSpan(op, spec))
+
+/** Validate input against a schema before anything is sent. */
+export const validate = <A, I>(operationName: string, schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })
+  return (input: unknown): Effect.Effect<A, InvalidRequestError> =>
+    Effect.mapError(decode(input), (error) =>
+      new InvalidRequestError({
+        operation: operationName,
+        issue: ParseResult.ArrayFormatter.formatErrorSync(error)
+          .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`)
+          .join("; ")
+      }))
+}
+
+/** A JSON request body, encoded by a wire schema (camelCase in, snake_case out). */
+export const jsonBody = <A, I>(schema: Schema.Schema<A, I>) => {
+  const encode = Schema.encodeSync(schema)
+  return (value: A): HttpBody.HttpBody => HttpBody.unsafeJson(encode(value))
+}
+
+/** `encodeURIComponent` for a path segment. */
+export const segment = (value: string) => encodeURIComponent(value)
+
+export { Headers }

@@ -1,0 +1,46 @@
+/**
+ * Lazy, interruptible Streams over paginated endpoints. A page is fetched only when pulled.
+ */
+import { Chunk, Effect, Option, Stream } from "effect"
+import { PaginationError } from "../Errors.ts"
+
+export interface OffsetPage<A> {
+  readonly data: ReadonlyArray<A>
+  readonly totalCount: number
+}
+
+const identify = (item: unknown): unknown =>
+  typeof item === "object" && item !== null && "id" in item ? (item as { id: unknown }).id : item
+
+/**
+ * Offset/limit pages from `offset` on. Stops at the end (`totalCount` reached, or a short or empty
+ * page); fails with a {@link PaginationError} when a full page repeats the previous one (a server
+ * that ignores `offset` would otherwise loop forever).
+ */
+export const offsetPages = <A, P extends OffsetPage<A>, E, R>(
+  operation: string,
+  options: { readonly pageSize: number; readonly offset?: number },
+  fetch: (page: { readonly offset: number; readonly limit: number }) => Effect.Effect<P, E, R>
+): Stream.Stream<P, E | PaginationError, R> =>
+  Stream.paginateEffect(
+    { offset: options.offset ?? 0, previousFirst: Option.none<unknown>() },
+    ({ offset, previousFirst }) =>
+      Effect.flatMap(fetch({ offset, limit: options.pageSize }), (page) => {
+        const first = page.data.length > 0 ? Option.some(identify(page.data[0])) : Option.none()
+        if (Option.isSome(first) && Option.isSome(previousFirst) && first.value === previousFirst.value) {
+          return Effect.fail(
+            new PaginationError({ operation, reason: `offset ${offset} returned the same page as the one before it` })
+          )
+        }
+        const next = offset + page.data.length
+        const done = page.data.length === 0 || page.data.length < options.pageSize || next >= page.totalCount
+        return Effect.succeed(
+          [page, done ? Option.none() : Option.some({ offset: next, previousFirst: first })] as const
+        )
+      })
+  )
+
+/** The items of a stream of pages, in order. */
+export const items = <A, P extends { readonly data: ReadonlyArray<A> }, E, R>(
+  pages: Stream.Stream<P, E, R>
+): Stream.Stream<A, E, R> => Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.data as Array<A>))
