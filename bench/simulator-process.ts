@@ -1,0 +1,10 @@
+/**
+ * Runs the simulator in its own process for benchmarks (so the server's CPU and memory are not the
+ * client's). Options come as JSON in argv[2]; prints `{ baseUrl, managementKey }` as one JSON line.
+ */
+import { start } from "../src/simulator/index.ts"
+
+const options = JSON.parse(process.argv[2] ?? "{}")
+const sim = await start(options)
+process.stdout.write(JSON.stringify({ baseUrl: sim.baseUrl, managementKey: sim.managementKey }) + "\n")
+process.on("SIGTERM", () => void sim.close().then(() => process.exit(0)))

@@ -1,0 +1,56 @@
+/** Layers for tests: a fresh simulator on loopback and our services pointed at it. */
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer, type Redacted, TestServices } from "effect"
+import * as OpenRouterClient from "../src/OpenRouterClient.ts"
+import * as RetryPolicy from "../src/RetryPolicy.ts"
+import { Organization } from "../src/Organization.ts"
+import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
+import { Workspaces } from "../src/Workspaces.ts"
+
+export type ClientOptions = Partial<OpenRouterClient.Options>
+
+/** The client pointed at the simulator with its management key (override anything). */
+export const clientLayer = (options: ClientOptions = {}) =>
+  Layer.unwrapEffect(
+    Effect.map(Simulator, (sim) =>
+      OpenRouterClient.layer({ apiKey: sim.managementKey, baseUrl: sim.baseUrl, ...options })
+    )
+  )
+
+/** Simulator + client + Workspaces + Organization, all fresh. */
+export const servicesLayer = (simulator: SimulatorOptions = {}, client: ClientOptions = {}) =>
+  Layer.mergeAll(Workspaces.Default, Organization.Default).pipe(
+    Layer.provideMerge(clientLayer(client)),
+    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provideMerge(Simulator.layer({ seed: "test", ...simulator }))
+  )
+
+/** The requests the simulator has recorded so far (method, path, status). */
+export const recorded = Effect.flatMap(Simulator, (sim) => sim.requests)
+
+/**
+ * Wait (in real time: the HTTP exchange is real) until the simulator has recorded `n` requests.
+ * Used with TestClock: the client's retry waits only pass when the test adjusts the clock.
+ */
+export const untilRecorded = (n: number) =>
+  Effect.gen(function*() {
+    const sim = yield* Simulator
+    for (let i = 0; i < 2000; i++) {
+      if ((yield* sim.requests).length >= n) return
+      yield* TestServices.provideLive(Effect.sleep("2 millis"))
+    }
+    return yield* Effect.dieMessage(`the simulator never recorded ${n} requests`)
+  })
+
+/** A second Workspaces service on the same simulator with another key (and optionally base URL). */
+export const withKey = (apiKey: Redacted.Redacted<string>, baseUrl?: string) =>
+  Effect.gen(function*() {
+    const sim = yield* Simulator
+    return yield* Effect.provide(
+      Workspaces,
+      Workspaces.Default.pipe(
+        Layer.provide(OpenRouterClient.layer({ apiKey, baseUrl: baseUrl ?? sim.baseUrl, retry: RetryPolicy.none })),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+    )
+  })
