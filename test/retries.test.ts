@@ -21,13 +21,16 @@ import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
 import { recorded, servicesLayer, untilRecorded, withKey } from "./support.ts"
 
-const exact = { retry: RetryPolicy.make({ jitter: false }) }
+// jitter off for exact waits; a far timeout so its pending sleep never hides a retry wait
+const exact = { retry: RetryPolicy.make({ jitter: false }), timeout: "1 day" } as const
+const HORIZON = 12 * 3_600_000
 
-/** Wait (real time) until the client fiber is asleep on the TestClock; return when it will wake (ms). */
+/** Wait (real time) until the client fiber sleeps on the TestClock; return when it will wake (ms). */
 const nextWake = Effect.gen(function*() {
   for (let i = 0; i < 2000; i++) {
-    const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps())
-    if (sleeps.length > 0) return sleeps[0]!
+    const now = yield* TestClock.currentTimeMillis
+    const sleeps = Chunk.toReadonlyArray(yield* TestClock.sleeps()).filter((at) => at < now + HORIZON)
+    if (sleeps.length > 0) return Math.min(...sleeps)
     yield* TestServices.provideLive(Effect.sleep("2 millis"))
   }
   return yield* Effect.dieMessage("the client never slept")
@@ -138,16 +141,14 @@ describe("retries", () => {
       expect(region).toEqual(["Left", "Left"])
       expect((yield* recorded).length).toBe(3)
 
-      // a one-retry policy for a call: 500 then the second attempt gets the last injected 500
+      // a one-retry policy for a call: the last injected 500, then a success after its own wait
       const fiber = yield* Effect.fork(
-        Effect.flip(
-          workspaces.get({ id: "default" }).pipe(
-            RetryPolicy.withPolicy(RetryPolicy.make({ jitter: false, maxRetries: 1, initialDelay: "10 seconds" }))
-          )
+        workspaces.get({ id: "default" }).pipe(
+          RetryPolicy.withPolicy(RetryPolicy.make({ jitter: false, maxRetries: 1, initialDelay: "10 seconds" }))
         )
       )
       expect(yield* driveRetries(fiber, 1)).toEqual([10_000])
-      yield* Fiber.join(fiber)
+      expect((yield* Fiber.join(fiber)).data.slug).toBe("default")
       expect((yield* recorded).map((r) => r.status)).toEqual([500, 500, 500, 500, 200])
     }).pipe(Effect.provide(servicesLayer({}, exact))))
 })
@@ -200,7 +201,9 @@ describe("timeouts", () => {
       const server = yield* Effect.acquireRelease(
         Effect.async<Server>((resume) => {
           const server = createServer(() => {})
-          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+          server.listen(0, "127.0.0.1", () => {
+            resume(Effect.succeed(server))
+          })
         }),
         (server) =>
           Effect.async<void>((resume) => {

@@ -1,6 +1,6 @@
 /** Layers for tests: a fresh simulator on loopback and our services pointed at it. */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, type Redacted, TestServices } from "effect"
+import { Context, Effect, Layer, type Redacted, TestServices } from "effect"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Organization } from "../src/Organization.ts"
@@ -46,11 +46,11 @@ export const untilRecorded = (n: number) =>
 export const withKey = (apiKey: Redacted.Redacted<string>, baseUrl?: string) =>
   Effect.gen(function*() {
     const sim = yield* Simulator
-    return yield* Effect.provide(
-      Workspaces,
+    const context = yield* Layer.build(
       Workspaces.Default.pipe(
         Layer.provide(OpenRouterClient.layer({ apiKey, baseUrl: baseUrl ?? sim.baseUrl, retry: RetryPolicy.none })),
         Layer.provide(NodeHttpClient.layerUndici)
       )
     )
+    return Context.get(context, Workspaces)
   })

@@ -206,7 +206,7 @@ describe("validation happens before anything is sent", () => {
     Effect.gen(function*() {
       const workspaces = yield* Workspaces
       const organization = yield* Organization
-      const attempts = [
+      const attempts: Array<Effect.Effect<unknown, { readonly _tag: string }>> = [
         workspaces.create({ name: "Bad", slug: "Bad Slug" }),
         workspaces.create({ name: "Bad", slug: "double--hyphen" }),
         workspaces.create({ name: "Bad", slug: "x".repeat(51) }),
@@ -322,9 +322,15 @@ describe("transport errors", () => {
             res.writeHead(200, { "content-type": "application/json" })
             res.end(JSON.stringify({ data: { id: "ws_1", name: "No slug" } }))
           })
-          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+          server.listen(0, "127.0.0.1", () => {
+            resume(Effect.succeed(server))
+          })
         }),
-        (server) => Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+        (server) =>
+          Effect.async<void>((resume) => {
+            server.closeAllConnections()
+            server.close(() => resume(Effect.void))
+          })
       )
       const { port } = server.address() as AddressInfo
       const workspaces = yield* withKey(Redacted.make("sk-test"), `http://127.0.0.1:${port}/api/v1`)

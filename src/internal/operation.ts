@@ -52,7 +52,7 @@ export const operation = <A, I, const Errors extends ReadonlyArray<ResponseError
   name,
   method,
   errors,
-  decode: Schema.decodeUnknown(success, { onExcessProperty: "ignore" }),
+  decode: Schema.decodeUnknown(success, { onExcessProperty: "ignore", errors: "all" }),
   errorByStatus: new Map(errors.map((error) => [statusOf.get(error)!, error]))
 })
 
@@ -223,7 +223,7 @@ const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
       })
     const json = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => invalid("not JSON") })
     return yield* op.decode(json).pipe(
-      Effect.mapError((error) => invalid(ParseResult.TreeFormatter.formatErrorSync(error)))
+      Effect.mapError((error) => invalid(formatIssues(error)))
     )
   })
 
@@ -301,17 +301,20 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
     options?.reconcile
   ).pipe(withOperationSpan(op, spec))
 
-/** Validate input against a schema before anything is sent. */
+/** A parse error as `path: message` lines, short enough for an error message. */
+const formatIssues = (error: ParseResult.ParseError) => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const shown = issues.slice(0, 5).map((issue) =>
+    `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`
+  )
+  return issues.length > 5 ? `${shown.join("; ")}; and ${issues.length - 5} more` : shown.join("; ")
+}
+
+/** Validate camelCase input against the type side of a wire schema, before anything is sent. */
 export const validate = <A, I>(operationName: string, schema: Schema.Schema<A, I>) => {
-  const decode = Schema.decodeUnknown(schema, { errors: "all", onExcessProperty: "ignore" })
+  const decode = Schema.decodeUnknown(Schema.typeSchema(schema), { errors: "all", onExcessProperty: "ignore" })
   return (input: unknown): Effect.Effect<A, InvalidRequestError> =>
-    Effect.mapError(decode(input), (error) =>
-      new InvalidRequestError({
-        operation: operationName,
-        issue: ParseResult.ArrayFormatter.formatErrorSync(error)
-          .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`)
-          .join("; ")
-      }))
+    Effect.mapError(decode(input), (error) => new InvalidRequestError({ operation: operationName, issue: formatIssues(error) }))
 }
 
 /** A JSON request body, encoded by a wire schema (camelCase in, snake_case out). */

@@ -41,6 +41,7 @@ export const offsetPages = <A, P extends OffsetPage<A>, E, R>(
   )
 
 /** The items of a stream of pages, in order. */
-export const items = <A, P extends { readonly data: ReadonlyArray<A> }, E, R>(
+export const items = <P extends { readonly data: ReadonlyArray<unknown> }, E, R>(
   pages: Stream.Stream<P, E, R>
-): Stream.Stream<A, E, R> => Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.data as Array<A>))
+): Stream.Stream<P["data"][number], E, R> =>
+  Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.data as Array<P["data"][number]>))
