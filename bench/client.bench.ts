@@ -6,7 +6,7 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { OpenRouter } from "@openrouter/sdk"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import { Workspaces } from "../src/Workspaces.ts"
 import { spawnSimulator } from "./spawn-simulator.ts"
@@ -31,22 +31,20 @@ const measure = async (call: () => Promise<unknown>, count: number) => {
 }
 
 // ours: one runtime, the layer built once, each call an Effect run on it
-const runtime = await Effect.runPromise(
-  Layer.toRuntime(
-    Workspaces.Default.pipe(
-      Layer.provide(OpenRouterClient.layer({ apiKey: Redacted.make(sim.managementKey), baseUrl: sim.baseUrl })),
-      Layer.provide(NodeHttpClient.layerUndici)
-    )
-  ).pipe(Effect.scoped)
+const runtime = ManagedRuntime.make(
+  Workspaces.Default.pipe(
+    Layer.provide(OpenRouterClient.layer({ apiKey: Redacted.make(sim.managementKey), baseUrl: sim.baseUrl })),
+    Layer.provide(NodeHttpClient.layerUndici)
+  )
 )
 const ours = async (count: number) => {
   const started = performance.now()
-  await Effect.runPromise(
+  await runtime.runPromise(
     Effect.flatMap(Workspaces, (workspaces) =>
       Effect.forEach(Array.from({ length: count }), () => workspaces.get({ id }), {
         concurrency: CONCURRENCY,
         discard: true
-      })).pipe(Effect.provide(runtime))
+      }))
   )
   return count / ((performance.now() - started) / 1000)
 }
@@ -71,6 +69,7 @@ for (const run of Object.values(contenders)) await run(1000)
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of Object.entries(contenders)) results[name]!.push(await run(REQUESTS_PER_ROUND))
 }
+await runtime.dispose()
 await sim.stop()
 
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

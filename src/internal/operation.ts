@@ -280,6 +280,7 @@ export const withOperationSpan = <Errors extends ReadonlyArray<ResponseErrorClas
     }),
     Effect.withSpan(op.name, {
       kind: "client",
+      captureStackTrace: false,
       attributes: { "http.request.method": op.method, "url.path": spec.path }
     })
   )
