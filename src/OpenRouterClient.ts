@@ -57,7 +57,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     ...(options.appTitle ? { "X-OpenRouter-Title": options.appTitle } : {}),
     ...(categories ? { "X-OpenRouter-Categories": categories } : {})
   }
+  // each operation already runs in its own client span (method, path, status); a second span per
+  // HTTP exchange doubled the tracing cost for no extra information
   const base = (yield* HttpClient.HttpClient).pipe(
+    HttpClient.withTracerDisabledWhen(() => true),
     HttpClient.mapRequest((request) =>
       request.pipe(
         HttpClientRequest.prependUrl(baseUrl),

@@ -11,7 +11,7 @@ import {
   type HttpClientResponse,
   UrlParams
 } from "@effect/platform"
-import { Duration, Effect, FiberRef, Option, ParseResult, Schema } from "effect"
+import { Duration, Effect, FiberRef, Option, ParseResult, Schedule, Schema } from "effect"
 import { ErrorResponse } from "../Domain.ts"
 import {
   ConnectionError,
@@ -157,75 +157,88 @@ const transportError = (op: { method: string }, spec: RequestSpec, error: HttpCl
   })
 
 /**
- * One attempt: send, wait for the status line, map failures. A 2xx response is returned unread so
- * the caller can decode JSON or stream the body.
+ * One attempt: send, wait for the status line, map failures, then `read` a 2xx response. The
+ * per-attempt timeout covers both (one timer per attempt).
  */
+const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClass>>(
+  ctx: ClientContext,
+  op: Operation<unknown, Errors>,
+  spec: RequestSpec,
+  read: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, E>
+): Effect.Effect<A, E | OperationError<Errors>> =>
+  Effect.flatMap(FiberRef.get(currentObserver), (observer) => {
+    const request = HttpClientRequest.make(op.method)(spec.path, {
+      urlParams: toUrlParams(spec.urlParams),
+      ...(spec.body ? { body: spec.body } : {})
+    })
+    const exchange = ctx.httpClient.execute(request).pipe(
+      Effect.catchTags({
+        RequestError: (error) => Effect.fail(transportError(op, spec, error)),
+        ResponseError: (error) => Effect.fail(transportError(op, spec, error))
+      }),
+      Effect.flatMap((response): Effect.Effect<A, E | OperationError<Errors>> => {
+        const observed = Option.isSome(observer)
+          ? observer.value.afterAttempt(op.name, {
+            status: response.status,
+            retryAfter: parseRetryAfter(response.headers)
+          })
+          : Effect.void
+        if (response.status >= 200 && response.status < 300) return Effect.zipRight(observed, read(response))
+        return Effect.zipRight(
+          observed,
+          Effect.flatMap(
+            response.text.pipe(Effect.orElseSucceed(() => "")),
+            (text) => Effect.fail(responseError(op, spec, response, text) as InstanceType<Errors[number]>)
+          )
+        )
+      }),
+      Effect.timeoutFail({
+        duration: ctx.timeout,
+        onTimeout: () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout })
+      })
+    )
+    if (Option.isNone(observer)) return exchange
+    return Effect.zipRight(
+      observer.value.beforeAttempt(op.name),
+      Effect.tapErrorTag(exchange as Effect.Effect<A, any>, "ConnectionError", () =>
+        observer.value.afterAttempt(op.name, { status: undefined, retryAfter: undefined })) as typeof exchange
+    )
+  })
+
+/** One attempt returning the unread 2xx response (for streamed bodies); the timeout covers the status line. */
 export const sendOnce = <Errors extends ReadonlyArray<ResponseErrorClass>>(
   ctx: ClientContext,
   op: Operation<unknown, Errors>,
   spec: RequestSpec
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, OperationError<Errors>> =>
-  Effect.gen(function*() {
-    const observer = yield* FiberRef.get(currentObserver)
-    if (Option.isSome(observer)) yield* observer.value.beforeAttempt(op.name)
-    const request = HttpClientRequest.make(op.method)(spec.path, {
-      urlParams: toUrlParams(spec.urlParams),
-      ...(spec.body ? { body: spec.body } : {})
-    })
-    const response = yield* ctx.httpClient.execute(request).pipe(
-      Effect.timeoutFail({
-        duration: ctx.timeout,
-        onTimeout: () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout })
-      }),
-      Effect.catchTags({
-        RequestError: (error) => Effect.fail(transportError(op, spec, error)),
-        ResponseError: (error) => Effect.fail(transportError(op, spec, error))
-      }),
-      Effect.tapError(() =>
-        Option.isSome(observer)
-          ? observer.value.afterAttempt(op.name, { status: undefined, retryAfter: undefined })
-          : Effect.void
-      )
-    )
-    if (Option.isSome(observer)) {
-      yield* observer.value.afterAttempt(op.name, {
-        status: response.status,
-        retryAfter: parseRetryAfter(response.headers)
-      })
-    }
-    if (response.status >= 200 && response.status < 300) return response
-    const text = yield* response.text.pipe(Effect.orElseSucceed(() => ""))
-    return yield* Effect.fail(responseError(op, spec, response, text) as InstanceType<Errors[number]>)
-  }) as any
+  attemptWith(ctx, op, spec, Effect.succeed)
 
 /** Read and decode a JSON success body. */
 const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
-  ctx: ClientContext,
   op: Operation<A, Errors>,
-  spec: RequestSpec,
-  response: HttpClientResponse.HttpClientResponse
-): Effect.Effect<A, TransportError> =>
-  Effect.gen(function*() {
-    const text = yield* response.text.pipe(
-      Effect.timeoutFail({
-        duration: ctx.timeout,
-        onTimeout: () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout })
-      }),
-      Effect.catchTag("ResponseError", (error) => Effect.fail(transportError(op, spec, error)))
-    )
-    const invalid = (issue: string) =>
-      new ResponseValidationError({
-        method: op.method,
-        path: spec.path,
-        status: response.status,
-        snippet: snippetOf(text),
-        issue
-      })
-    const json = yield* Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => invalid("not JSON") })
-    return yield* op.decode(json).pipe(
-      Effect.mapError((error) => invalid(formatIssues(error)))
-    )
-  })
+  spec: RequestSpec
+) =>
+(response: HttpClientResponse.HttpClientResponse): Effect.Effect<A, TransportError> =>
+  response.text.pipe(
+    Effect.catchTag("ResponseError", (error) => Effect.fail(transportError(op, spec, error))),
+    Effect.flatMap((text) => {
+      const invalid = (issue: string) =>
+        new ResponseValidationError({
+          method: op.method,
+          path: spec.path,
+          status: response.status,
+          snippet: snippetOf(text),
+          issue
+        })
+      let json: unknown
+      try {
+        json = JSON.parse(text)
+      } catch {
+        return Effect.fail(invalid("not JSON"))
+      }
+      return Effect.mapError(op.decode(json), (error) => invalid(formatIssues(error)))
+    })
+  )
 
 /** The policy in force: a `RetryPolicy.withPolicy` override, else the client's. */
 export const currentPolicy = (ctx: ClientContext) =>
@@ -235,34 +248,42 @@ export const currentPolicy = (ctx: ClientContext) =>
   )
 
 /**
- * Retry `attempt` under the current policy. For a non-idempotent request, `reconcile` runs before a
- * replay that follows an ambiguous failure (the server may have acted): if it finds the result, that
- * result is returned instead of sending the request again.
+ * Retry `attempt` under the current policy. The first attempt runs bare (no schedule is built unless
+ * it fails). For a non-idempotent request, `reconcile` runs before a replay that follows an ambiguous
+ * failure (the server may have acted): if it finds the result, that is returned instead of sending
+ * the request again.
  */
 export const retrying = <A, E, R, E2 = never>(
   ctx: ClientContext,
   attempt: Effect.Effect<A, E, R>,
   reconcile?: Effect.Effect<Option.Option<A>, E2, R>
 ): Effect.Effect<A, E | E2, R> =>
-  Effect.flatMap(currentPolicy(ctx), (policy) => {
-    let ambiguous = false
-    let attempts = 0
-    const once = Effect.suspend(() => {
-      attempts++
-      return ambiguous && reconcile
-        ? Effect.flatMap(reconcile, Option.match({ onNone: () => attempt, onSome: Effect.succeed }))
-        : attempt
-    }).pipe(
-      Effect.tapError((error) =>
-        Effect.sync(() => {
-          ambiguous = ambiguous || RetryPolicy.isAmbiguous(error)
-        })
-      )
-    )
-    return Effect.retry(once, policy.schedule as any).pipe(
-      Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("openrouter.attempts", attempts)))
-    ) as Effect.Effect<A, E | E2, R>
-  })
+  Effect.catchAll(attempt, (first) =>
+    RetryPolicy.isRetryable(first)
+      ? Effect.flatMap(currentPolicy(ctx), (policy) =>
+        Effect.flatMap(Schedule.driver(policy.schedule), (driver) => {
+          let ambiguous = RetryPolicy.isAmbiguous(first)
+          let attempts = 1
+          const again: Effect.Effect<A, E | E2, R> = Effect.suspend(() => {
+            attempts++
+            return ambiguous && reconcile
+              ? Effect.flatMap(reconcile, Option.match({ onNone: () => attempt, onSome: Effect.succeed }))
+              : attempt
+          })
+          const loop = (error: E | E2): Effect.Effect<A, E | E2, R> =>
+            Effect.matchEffect(driver.next(error as any), {
+              onFailure: () => Effect.fail(error),
+              onSuccess: () =>
+                Effect.catchAll(again, (next) => {
+                  ambiguous = ambiguous || RetryPolicy.isAmbiguous(next)
+                  return loop(next)
+                })
+            })
+          return loop(first).pipe(
+            Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("openrouter.attempts", attempts)))
+          )
+        }))
+      : Effect.fail(first))
 
 /** The span every operation runs in, named after it (`Workspaces.get`). */
 export const withOperationSpan = <Errors extends ReadonlyArray<ResponseErrorClass>>(
@@ -294,9 +315,9 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
 ): Effect.Effect<A, OperationError<Errors>> =>
   retrying(
     ctx,
-    Effect.flatMap(sendOnce(ctx, op, spec), (response) =>
+    attemptWith(ctx, op, spec, (response) =>
       Effect.zipLeft(
-        decodeBody(ctx, op, spec, response),
+        decodeBody(op, spec)(response),
         Effect.annotateCurrentSpan("http.response.status_code", response.status)
       )),
     options?.reconcile
@@ -327,4 +348,4 @@ export const jsonBody = <A, I>(schema: Schema.Schema<A, I>) => {
 /** `encodeURIComponent` for a path segment. */
 export const segment = (value: string) => encodeURIComponent(value)
 
-export { Headers }
+export { Headers, HttpClientRequest }
