@@ -151,7 +151,7 @@ describe("simulator", () => {
   it("files: uploads stream and are typed by content; only seeded files download", async () => {
     const upload = (bytes: Uint8Array, filename: string) => {
       const form = new FormData()
-      form.append("file", new Blob([bytes], { type: "application/octet-stream" }), filename)
+      form.append("file", new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }), filename)
       return call(sim, "/files", { method: "POST", body: form })
     }
     const enc = (s: string) => new TextEncoder().encode(s)
