@@ -184,6 +184,16 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
   }
 }
 
+/** A local file could not be read or written (upload from a path, `downloadTo`). */
+export class LocalFileError extends Schema.TaggedError<LocalFileError>()("LocalFileError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `${this.path}: ${this.reason}`
+  }
+}
+
 /** A paginated listing stopped advancing (the server returned the same page or cursor again). */
 export class PaginationError extends Schema.TaggedError<PaginationError>()("PaginationError", {
   operation: Schema.String,

@@ -6,6 +6,8 @@
 export * as Domain from "./Domain.ts"
 export * from "./Domain.ts"
 export * from "./Errors.ts"
+export * from "./FileDomain.ts"
+export * as Files from "./Files.ts"
 export * as OpenRouterClient from "./OpenRouterClient.ts"
 export * as Organization from "./Organization.ts"
 export * as RetryPolicy from "./RetryPolicy.ts"

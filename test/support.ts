@@ -1,6 +1,7 @@
 /** Layers for tests: a fresh simulator on loopback and our services pointed at it. */
 import { NodeHttpClient } from "@effect/platform-node"
 import { Context, Effect, Layer, type Redacted, TestServices } from "effect"
+import { Files } from "../src/Files.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Organization } from "../src/Organization.ts"
@@ -17,9 +18,9 @@ export const clientLayer = (options: ClientOptions = {}) =>
     )
   )
 
-/** Simulator + client + Workspaces + Organization, all fresh. */
+/** Simulator + client + Workspaces + Organization + Files, all fresh. */
 export const servicesLayer = (simulator: SimulatorOptions = {}, client: ClientOptions = {}) =>
-  Layer.mergeAll(Workspaces.Default, Organization.Default).pipe(
+  Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default).pipe(
     Layer.provideMerge(clientLayer(client)),
     Layer.provide(NodeHttpClient.layerUndici),
     Layer.provideMerge(Simulator.layer({ seed: "test", ...simulator }))

@@ -147,7 +147,7 @@ const responseError = <Errors extends ReadonlyArray<ResponseErrorClass>>(
   return new ErrorClass(fields)
 }
 
-const transportError = (op: { method: string }, spec: RequestSpec, error: HttpClientError.HttpClientError) =>
+export const transportError = (op: { method: string }, spec: RequestSpec, error: HttpClientError.HttpClientError) =>
   new ConnectionError({
     method: op.method,
     path: spec.path,
@@ -160,7 +160,7 @@ const transportError = (op: { method: string }, spec: RequestSpec, error: HttpCl
  * One attempt: send, wait for the status line, map failures, then `read` a 2xx response. The
  * per-attempt timeout covers both (one timer per attempt).
  */
-const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClass>>(
+export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClass>>(
   ctx: ClientContext,
   op: Operation<unknown, Errors>,
   spec: RequestSpec,
@@ -214,7 +214,7 @@ export const sendOnce = <Errors extends ReadonlyArray<ResponseErrorClass>>(
   attemptWith(ctx, op, spec, Effect.succeed)
 
 /** Read and decode a JSON success body. */
-const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
+export const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
   op: Operation<A, Errors>,
   spec: RequestSpec
 ) =>
@@ -256,10 +256,16 @@ export const currentPolicy = (ctx: ClientContext) =>
 export const retrying = <A, E, R, E2 = never>(
   ctx: ClientContext,
   attempt: Effect.Effect<A, E, R>,
-  reconcile?: Effect.Effect<Option.Option<A>, E2, R>
-): Effect.Effect<A, E | E2, R> =>
-  Effect.catchAll(attempt, (first) =>
-    RetryPolicy.isRetryable(first)
+  options?: {
+    readonly reconcile?: Effect.Effect<Option.Option<A>, E2, R> | undefined
+    /** Narrow what is retried (e.g. uploads: only failures known not to have been accepted). */
+    readonly retryIf?: ((error: unknown) => boolean) | undefined
+  }
+): Effect.Effect<A, E | E2, R> => {
+  const reconcile = options?.reconcile
+  const retryIf = options?.retryIf ?? (() => true)
+  return Effect.catchAll(attempt, (first) =>
+    RetryPolicy.isRetryable(first) && retryIf(first)
       ? Effect.flatMap(currentPolicy(ctx), (policy) =>
         Effect.flatMap(Schedule.driver(policy.schedule), (driver) => {
           let ambiguous = RetryPolicy.isAmbiguous(first)
@@ -271,7 +277,7 @@ export const retrying = <A, E, R, E2 = never>(
               : attempt
           })
           const loop = (error: E | E2): Effect.Effect<A, E | E2, R> =>
-            Effect.matchEffect(driver.next(error as any), {
+            !retryIf(error) ? Effect.fail(error) : Effect.matchEffect(driver.next(error as any), {
               onFailure: () => Effect.fail(error),
               onSuccess: () =>
                 Effect.catchAll(again, (next) => {
@@ -284,6 +290,7 @@ export const retrying = <A, E, R, E2 = never>(
           )
         }))
       : Effect.fail(first))
+}
 
 /** The span every operation runs in, named after it (`Workspaces.get`). */
 export const withOperationSpan = <Errors extends ReadonlyArray<ResponseErrorClass>>(
@@ -320,7 +327,7 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
         decodeBody(op, spec)(response),
         Effect.annotateCurrentSpan("http.response.status_code", response.status)
       )),
-    options?.reconcile
+    { reconcile: options?.reconcile }
   ).pipe(withOperationSpan(op, spec))
 
 /** A parse error as `path: message` lines, short enough for an error message. */
