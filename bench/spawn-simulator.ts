@@ -8,13 +8,15 @@ export interface SimulatorProcess {
   readonly managementKey: string
   readonly child: ChildProcess
   readonly stop: () => Promise<void>
+  /** The simulator's request log so far. */
+  readonly log: () => Promise<ReadonlyArray<{ method: string; path: string; status: number }>>
 }
 
 export const spawnSimulator = (options: object = {}): Promise<SimulatorProcess> =>
   new Promise((resolve, reject) => {
     const script = fileURLToPath(new URL("./simulator-process.ts", import.meta.url))
     const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(options)], {
-      stdio: ["ignore", "pipe", "inherit"]
+      stdio: ["ignore", "pipe", "inherit", "ipc"]
     })
     child.once("exit", (code) => reject(new Error(`simulator exited with ${code}`)))
     createInterface({ input: child.stdout! }).once("line", (line) => {
@@ -23,6 +25,11 @@ export const spawnSimulator = (options: object = {}): Promise<SimulatorProcess> 
         baseUrl,
         managementKey,
         child,
+        log: () =>
+          new Promise((done) => {
+            child.once("message", (log) => done(log as any))
+            child.send("log")
+          }),
         stop: () =>
           new Promise<void>((done) => {
             child.removeAllListeners("exit")
