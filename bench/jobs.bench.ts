@@ -119,7 +119,7 @@ const onboardingRows: Array<Row> = []
 let minimum = 0
 onboardingRows.push(
   await ours("openrouter-effect", {}, async (runtime) => {
-    const planned = await runtime.runPromise(Onboarding.plan({ users: members, workspaces: WORKSPACES }))
+    const planned = await runtime.runPromise(Onboarding.plan({ users: members, workspaces: WORKSPACES }, { concurrency: 8, rate: LIMIT }))
     minimum = planned.calls
     const report = await runtime.runPromise(Onboarding.apply(planned, { concurrency: 8, rate: LIMIT }))
     return { failed: report.failed.length }

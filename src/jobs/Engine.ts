@@ -133,6 +133,10 @@ export const makeGate = (options: { readonly rate: number; readonly publish: (ev
     return gate
   })
 
+/** Run `self` (e.g. a plan's reads) under its own rate gate. */
+export const gated = (options: { readonly rate?: number | undefined }) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.scoped(Effect.flatMap(makeGate({ rate: options.rate ?? 10, publish: () => Effect.void }), (gate) => gate.around(self)))
+
 // --- running operations -----------------------------------------------------------------------------
 
 /** One planned operation: how to run it, and how to tell after an interruption whether it happened. */

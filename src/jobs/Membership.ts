@@ -57,8 +57,15 @@ const keyOf = (direction: string, workspaceId: string, ids: ReadonlyArray<string
 const userItem = (key: string, action: string, outcome: Engine.ReportItem["outcome"], reason?: string) =>
   new Engine.ReportItem({ kind: "user", key, action, outcome, ...(reason !== undefined ? { reason } : {}) })
 
+export interface PlanOptions {
+  /** Workspaces read at once. Default 4. */
+  readonly concurrency?: number
+  /** Requests per second while reading. Default 10. */
+  readonly rate?: number
+}
+
 /** Read the server's state and compute the minimal operations. Changes nothing. */
-export const plan = (direction: "add" | "remove", params: MembershipParams) =>
+export const plan = (direction: "add" | "remove", params: MembershipParams, options: PlanOptions = {}) =>
   Effect.gen(function*() {
     const workspaces = yield* Workspaces
     const organization = yield* Organization
@@ -87,26 +94,28 @@ export const plan = (direction: "add" | "remove", params: MembershipParams) =>
     }
     const wanted = [...new Set(ids)]
 
-    const plans: Array<WorkspacePlan> = []
-    for (const ref of params.workspaces) {
-      const found = yield* workspaces.find({ id: ref })
-      if (Option.isNone(found)) {
-        if (direction === "add" && params.ensureWorkspaces) {
-          plans.push({ ref, workspaceId: undefined, create: true, chunks: chunk(wanted, CHUNK), unchanged: [] })
-        } else {
+    // each workspace's current members, read concurrently (under the plan's rate gate)
+    const perWorkspace = yield* Effect.forEach(params.workspaces, (ref) =>
+      Effect.gen(function*() {
+        const found = yield* workspaces.find({ id: ref })
+        if (Option.isNone(found)) {
+          if (direction === "add" && params.ensureWorkspaces) {
+            return { ref, workspaceId: undefined, create: true, chunks: chunk(wanted, CHUNK), unchanged: [] } as WorkspacePlan
+          }
           problems.push(
             new Engine.ReportItem({ kind: "workspace", key: ref, action, outcome: "failed", reason: "workspace not found" })
           )
+          return undefined
         }
-        continue
-      }
-      const current = new Set<string>()
-      yield* Stream.runForEach(workspaces.streamMembers({ id: found.value.id }), (member) =>
-        Effect.sync(() => current.add(member.userId)))
-      const todo = wanted.filter((id) => (direction === "add" ? !current.has(id) : current.has(id)))
-      const unchanged = wanted.filter((id) => !todo.includes(id))
-      plans.push({ ref, workspaceId: found.value.id, create: false, chunks: chunk(todo, CHUNK), unchanged })
-    }
+        const current = new Set<string>()
+        yield* Stream.runForEach(workspaces.streamMembers({ id: found.value.id }), (member) =>
+          Effect.sync(() => current.add(member.userId)))
+        const needed = (id: string) => (direction === "add" ? !current.has(id) : current.has(id))
+        const todo = wanted.filter(needed)
+        const unchanged = wanted.filter((id) => !needed(id))
+        return { ref, workspaceId: found.value.id, create: false, chunks: chunk(todo, CHUNK), unchanged } as WorkspacePlan
+      }), { concurrency: options.concurrency ?? 4 })
+    const plans = perWorkspace.filter((p): p is WorkspacePlan => p !== undefined)
     const result: MembershipPlan = {
       direction,
       params,
@@ -115,7 +124,7 @@ export const plan = (direction: "add" | "remove", params: MembershipParams) =>
       calls: plans.reduce((n, p) => n + p.chunks.length + (p.create ? 1 : 0), 0)
     }
     return result
-  })
+  }).pipe(Engine.gated({ rate: options.rate }))
 
 /**
  * Send one chunk; a 400 splits it in halves until the refused users are isolated, so everyone else
@@ -156,7 +165,10 @@ export const apply = (
     const workspaces = yield* Workspaces
     const context = yield* Effect.context<Workspaces>()
     // a resume always re-reads the server: whatever an interrupted run did is not planned again
-    const current = "direction" in input && options.jobId === undefined ? input : yield* plan(direction, "direction" in input ? input.params : input)
+    const current = "direction" in input && options.jobId === undefined ? input : yield* plan(direction, "direction" in input ? input.params : input, {
+          ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+          ...(options.rate !== undefined ? { rate: options.rate } : {})
+        })
     const operations: Array<Engine.PlannedOperation> = []
     const setup: Array<Engine.ReportItem> = []
     for (const workspacePlan of current.workspaces) {

@@ -13,14 +13,15 @@ import type * as Engine from "./Engine.ts"
 
 /** Onboarding: add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked. */
 export const Onboarding = {
-  plan: (params: Membership.MembershipParams) => Membership.plan("add", params),
+  plan: (params: Membership.MembershipParams, options?: Membership.PlanOptions) => Membership.plan("add", params, options),
   apply: (input: Membership.MembershipPlan | Membership.MembershipParams, options?: Engine.ApplyOptions) =>
     Membership.apply("add", input, options)
 }
 
 /** Offboarding: remove users from workspaces; members that cannot be removed are isolated and reported. */
 export const Offboarding = {
-  plan: (params: Membership.MembershipParams) => Membership.plan("remove", params),
+  plan: (params: Membership.MembershipParams, options?: Membership.PlanOptions) =>
+    Membership.plan("remove", params, options),
   apply: (input: Membership.MembershipPlan | Membership.MembershipParams, options?: Engine.ApplyOptions) =>
     Membership.apply("remove", input, options)
 }
