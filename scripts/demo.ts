@@ -1,90 +1,98 @@
 /**
- * `npm start`: the library against the embedded simulator — workspaces, budgets, members and the
- * organization, with a little rate limiting and injected faults so retries show.
+ * `npm start`: the main job on the embedded simulator — a realistic organisation (2,500 members,
+ * 14 workspaces, 6,000 files, a little rate limiting and a few injected faults), then onboarding
+ * from a bundled CSV, a budget policy, and a file cleanup (plan, then apply), with progress bars,
+ * a summary, and reports in ./reports/.
  *
- * Against the real API: set OPENROUTER_API_KEY (a management key) and run the same calls with
- * `OpenRouterClient.layerConfig()` instead of the simulator's layer.
+ * Against the real API: `openrouter-admin onboard --users-file scripts/data/onboard.csv …` with
+ * OPENROUTER_API_KEY set (see the README), or this program with `OpenRouterClient.layerConfig()`.
  */
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
-import { Chunk, Console, Effect, Layer, Stream } from "effect"
-import { OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
+import { Console, Effect, Fiber, Layer, PubSub } from "effect"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { Files, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
 import { Simulator } from "openrouter-effect/simulator"
+import { progress, readUsers, summary } from "../src/cli/jobs.ts"
+import { BudgetPolicy, type Engine, FileCleanup, Journal, Onboarding } from "../src/jobs/index.ts"
 
-const Live = Layer.mergeAll(Workspaces.Workspaces.Default, Organization.Organization.Default).pipe(
+const Live = Layer.mergeAll(Workspaces.Workspaces.Default, Organization.Organization.Default, Files.Files.Default).pipe(
   Layer.provideMerge(
     Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
-      OpenRouterClient.layer({ apiKey: sim.managementKey, baseUrl: sim.baseUrl, appTitle: "openrouter-effect demo" })
-    ))
+      OpenRouterClient.layer({
+        apiKey: sim.managementKey,
+        baseUrl: sim.baseUrl,
+        appTitle: "openrouter-effect demo"
+      })))
   ),
   Layer.provide(NodeHttpClient.layerUndici),
   Layer.provideMerge(
     Simulator.layer({
       seed: "demo",
-      organization: { members: 2000, workspaces: 12 },
-      files: { count: 5000 },
-      latency: "2 millis",
-      rateLimit: { requestsPerSecond: 200, burst: 50 },
-      faults: { rate: 0.03, statuses: [500, 502, 503] }
+      organization: { members: 2500, workspaces: 14 },
+      files: { count: 6000 },
+      latency: "5 millis",
+      rateLimit: { requestsPerSecond: 100, burst: 60 },
+      faults: { rate: 0.01, statuses: [500, 502, 503] }
     })
-  )
+  ),
+  Layer.merge(Journal.layer(".openrouter-effect/demo-journal.sqlite"))
 )
 
-const step = (title: string) => Console.log(`\n▸ ${title}`)
+const heading = (title: string) => Console.log(`\n━━ ${title}`)
+
+/** Apply with a progress bar; write the report. */
+const withProgress = <E, R>(name: string, apply: (options: Engine.ApplyOptions) => Effect.Effect<Engine.JobReport, E, R>) =>
+  Effect.gen(function*() {
+    const events = yield* PubSub.unbounded<Engine.JobEvent>()
+    const bar = yield* Effect.fork(progress(events))
+    const report = yield* apply({ concurrency: 8, rate: 120, events })
+    yield* Fiber.await(bar)
+    yield* summary(report, false)
+    mkdirSync("reports", { recursive: true })
+    writeFileSync(`reports/${name}.json`, JSON.stringify(report, null, 2))
+    yield* Console.log(`  report: reports/${name}.json`)
+    return report
+  })
 
 const program = Effect.gen(function*() {
   const sim = yield* Simulator
-  const workspaces = yield* Workspaces.Workspaces
-  const organization = yield* Organization.Organization
-  yield* Console.log(`OpenRouter simulator at ${sim.baseUrl} (seed "demo"; 3% injected 5xx, 200 req/s limit)`)
+  yield* Console.log(`OpenRouter simulator at ${sim.baseUrl}: 2,500 members, 14 workspaces, 6,000 files; 100 req/s limit, 1% injected 5xx`)
 
-  yield* step("Organization members, streamed page by page")
-  const members = Chunk.toReadonlyArray(yield* Stream.runCollect(organization.streamMembers({ pageSize: 100 })))
-  yield* Console.log(`  ${members.length} members, e.g. ${members.slice(0, 3).map((m) => m.email).join(", ")}`)
+  yield* heading("Onboarding from scripts/data/onboard.csv into engineering, research and a new 'new-hires' workspace")
+  const users = readUsers("scripts/data/onboard.csv")
+  const onboardingPlan = yield* Onboarding.plan(
+    { users, workspaces: ["engineering", "research", "new-hires"], ensureWorkspaces: true, budgets: { monthly: 600, daily: 20 } },
+    { concurrency: 4, rate: 80 }
+  )
+  yield* Console.log(
+    `  plan: ${users.length} users, ${onboardingPlan.calls} calls, ${onboardingPlan.problems.length} problems (${
+      onboardingPlan.problems.map((p) => p.key).join(", ")
+    })`
+  )
+  yield* withProgress("onboarding", (options) => Onboarding.apply(onboardingPlan, options))
 
-  yield* step("Workspaces")
-  const all = Chunk.toReadonlyArray(yield* Stream.runCollect(workspaces.stream()))
-  for (const w of all) yield* Console.log(`  ${w.slug.padEnd(14)} ${w.name.padEnd(14)} ${w.id}`)
+  yield* heading("Budget policy on every workspace: daily 25 < weekly 150 < monthly 500 < lifetime 5000 USD")
+  const policy = { budgets: { daily: 25, weekly: 150, monthly: 500, lifetime: 5000 }, workspaces: ["*"] }
+  const budgetPlan = yield* BudgetPolicy.plan(policy)
+  yield* Console.log(`  plan: ${budgetPlan.workspaces.length} workspaces to change, ${budgetPlan.unchanged} budgets already right`)
+  yield* withProgress("budget-policy", (options) => BudgetPolicy.apply(budgetPlan, options))
 
-  yield* step("Create a workspace (safe to retry: a lost response is reconciled by slug)")
-  const existing = yield* workspaces.find({ id: "demo-production" })
-  const created = existing._tag === "Some"
-    ? existing.value
-    : (yield* workspaces.create({ name: "Demo Production", slug: "demo-production", description: "made by npm start" })).data
-  yield* Console.log(`  ${created.slug} → ${created.id}`)
-
-  yield* step("Budgets: lifetime > monthly > weekly > daily")
-  for (const [interval, limitUsd] of [["lifetime", 5000], ["monthly", 1000], ["weekly", 300], ["daily", 50]] as const) {
-    const budget = yield* workspaces.setBudget({ id: created.id, interval, limitUsd })
-    yield* Console.log(`  ${interval.padEnd(8)} ${budget.data.limitUsd} USD`)
+  yield* heading("File cleanup: text files older than a year")
+  const selection = { olderThan: "365 days", mimeType: "text/*" } as const
+  const cleanupPlan = yield* FileCleanup.plan(selection)
+  yield* Console.log(`  plan: ${cleanupPlan.count} files, ${(cleanupPlan.bytes / 1024 / 1024).toFixed(1)} MB; e.g.`)
+  for (const file of cleanupPlan.sample.slice(0, 5)) {
+    yield* Console.log(`    ${file.filename.padEnd(22)} ${file.mimeType.padEnd(22)} ${file.createdAt.slice(0, 10)}`)
   }
-  const refused = yield* Effect.flip(workspaces.setBudget({ id: created.id, interval: "weekly", limitUsd: 2000 }))
-  yield* Console.log(`  weekly 2000 USD refused: ${refused._tag} — ${refused.message.split(". ")[0]}`)
-
-  yield* step("Members: bulk add 250 organization members in chunks of 100")
-  const ids = members.slice(0, 250).map((m) => m.id)
-  let added = 0
-  for (let i = 0; i < ids.length; i += 100) {
-    added += (yield* workspaces.bulkAddMembers({ id: created.id, userIds: ids.slice(i, i + 100) })).addedCount
-  }
-  const count = (yield* workspaces.listMembers({ id: created.id, limit: 1 })).totalCount
-  yield* Console.log(`  added ${added}; the workspace now lists ${count} members`)
-  const removed = yield* workspaces.bulkRemoveMembers({ id: created.id, userIds: ids.slice(10, 20) })
-  yield* Console.log(`  removed ${removed.removedCount}`)
-
-  yield* step("Typed errors, checked before sending")
-  const invalid = yield* Effect.flip(workspaces.create({ name: "Bad", slug: "Not A Slug" }))
-  yield* Console.log(`  ${invalid._tag}: ${invalid.message}`)
-  const missing = yield* Effect.flip(workspaces.get({ id: "no-such-workspace" }))
-  yield* Console.log(`  ${missing._tag}: ${missing.message}`)
+  yield* withProgress("file-cleanup", (options) => FileCleanup.apply(cleanupPlan, options))
 
   const requests = yield* sim.requests
   const byStatus = new Map<number, number>()
   for (const r of requests) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1)
-  yield* step("What the simulator saw")
-  yield* Console.log(
-    `  ${requests.length} requests: ${[...byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${n}× ${s}`).join(", ")}`
-  )
-  yield* Console.log("  (429s and 5xx were retried by the client's Schedule; every call above succeeded)")
+  yield* heading("What the simulator saw")
+  yield* Console.log(`  ${requests.length} requests: ${[...byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${n}× ${s === 0 ? "dropped" : s}`).join(", ")}`)
+  yield* Console.log("  429s paused every worker; 5xx were retried by the client's Schedule. Run it again: the journal and the")
+  yield* Console.log("  server state make the second run change nothing new.")
 })
 
-program.pipe(Effect.provide(Live), NodeRuntime.runMain)
+program.pipe(Effect.provide(Live), Effect.scoped, NodeRuntime.runMain)

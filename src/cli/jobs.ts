@@ -45,7 +45,7 @@ export const readUsers = (path: string): Array<string> => {
 }
 
 /** Draw progress from the job's events on stderr: a bar on a TTY, a line every 2 s otherwise. */
-const progress = (events: PubSub.PubSub<Engine.JobEvent>) =>
+export const progress = (events: PubSub.PubSub<Engine.JobEvent>) =>
   Effect.gen(function*() {
     const subscription = yield* PubSub.subscribe(events)
     const tty = Boolean(process.stderr.isTTY)
@@ -94,7 +94,7 @@ const progress = (events: PubSub.PubSub<Engine.JobEvent>) =>
     }
   })
 
-const summary = (report: Engine.JobReport, asJson: boolean) =>
+export const summary = (report: Engine.JobReport, asJson: boolean) =>
   Effect.gen(function*() {
     if (asJson) return yield* Console.log(JSON.stringify(JSON.parse(JSON.stringify(report))))
     yield* Console.log(`\n${report.kind} ${report.jobId}: ${report.requests} requests (${report.rateLimited} rate-limited) in ${(report.durationMs / 1000).toFixed(1)} s`)

@@ -89,7 +89,7 @@ export const makeGate = (options: { readonly rate: number; readonly publish: (ev
     const rateLimited = yield* Ref.make(0)
     // after the first 429 the gate also paces requests evenly at an adaptive rate: halved on each 429,
     // grown back slowly on success — so a pause does not end in a burst that is refused again
-    const pace = yield* Ref.make({ adaptive: false, rate: options.rate, nextSlot: 0 })
+    const pace = yield* Ref.make({ adaptive: false, rate: options.rate, nextSlot: 0, lastCut: 0 })
     const observer: OpenRouterClient.RequestObserver = {
       beforeAttempt: () =>
         Effect.gen(function*() {
@@ -115,14 +115,17 @@ export const makeGate = (options: { readonly rate: number; readonly publish: (ev
           if (status === 429 || status === 503) {
             if (status === 429) {
               yield* Ref.update(rateLimited, (n) => n + 1)
-              yield* Ref.update(pace, (p) => ({ ...p, adaptive: true, rate: Math.max(1, p.rate / 2) }))
+              const now = yield* Clock.currentTimeMillis
+              // one cut per second: the refusals of a burst that was already in flight count once
+              yield* Ref.update(pace, (p) =>
+                now - p.lastCut < 1000 ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now })
             }
             const now = yield* Clock.currentTimeMillis
             const until = now + Duration.toMillis(retryAfter ?? Duration.seconds(1))
             yield* Ref.update(pausedUntil, (current) => Math.max(current, until))
             yield* options.publish({ _tag: "Paused", until, status })
           } else if (status !== undefined && status < 300) {
-            yield* Ref.update(pace, (p) => (p.adaptive ? { ...p, rate: Math.min(options.rate, p.rate + 0.5) } : p))
+            yield* Ref.update(pace, (p) => (p.adaptive ? { ...p, rate: Math.min(options.rate, p.rate + Math.max(0.5, p.rate * 0.05)) } : p))
           }
           if (status === undefined || status === 429 || status >= 500) {
             yield* options.publish({ _tag: "Retried", operation, status })
