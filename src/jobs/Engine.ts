@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Option, PubSub, RateLimiter, Ref, Schema } from "effect"
+import { Clock, Duration, Effect, FiberRef, Option, PubSub, RateLimiter, Ref, Schema } from "effect"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Journal } from "./Journal.ts"
 
@@ -81,6 +81,9 @@ export interface Gate {
   readonly around: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
+/** When the current fiber's attempt was let through (set by the gate, read when its answer comes). */
+const sentAt = FiberRef.unsafeMake(0)
+
 export const makeGate = (options: { readonly rate: number; readonly publish: (event: JobEvent) => Effect.Effect<void> }) =>
   Effect.gen(function*() {
     const limiter = yield* RateLimiter.make({ limit: Math.max(1, Math.round(options.rate)), interval: "1 second" })
@@ -108,6 +111,7 @@ export const makeGate = (options: { readonly rate: number; readonly publish: (ev
           })
           if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
           yield* limiter(Effect.void)
+          yield* FiberRef.set(sentAt, yield* Clock.currentTimeMillis)
           yield* Ref.update(requests, (n) => n + 1)
         }),
       afterAttempt: (operation, { retryAfter, status }) =>
@@ -116,9 +120,10 @@ export const makeGate = (options: { readonly rate: number; readonly publish: (ev
             if (status === 429) {
               yield* Ref.update(rateLimited, (n) => n + 1)
               const now = yield* Clock.currentTimeMillis
-              // one cut per second: the refusals of a burst that was already in flight count once
+              const sent = yield* FiberRef.get(sentAt)
+              // requests sent before the last cut were refused at the old pace: they count once
               yield* Ref.update(pace, (p) =>
-                now - p.lastCut < 1000 ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now })
+                sent < p.lastCut ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now })
             }
             const now = yield* Clock.currentTimeMillis
             const until = now + Duration.toMillis(retryAfter ?? Duration.seconds(1))
