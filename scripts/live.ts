@@ -1,0 +1,22 @@
+/**
+ * The layer the example scripts share: the real API when OPENROUTER_API_KEY is set, otherwise an
+ * embedded simulator (so every script can be tried without an account).
+ */
+import { NodeHttpClient } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { Files, Journal, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
+import { Simulator } from "openrouter-effect/simulator"
+
+const services = Layer.mergeAll(Workspaces.Workspaces.Default, Organization.Organization.Default, Files.Files.Default)
+
+const client = process.env.OPENROUTER_API_KEY
+  ? OpenRouterClient.layerConfig()
+  : Layer.unwrapEffect(Effect.map(Simulator, (sim) => OpenRouterClient.layer({ apiKey: sim.managementKey, baseUrl: sim.baseUrl }))).pipe(
+    Layer.provide(Simulator.layer({ seed: "demo", organization: { members: 2500, workspaces: 14 }, files: { count: 6000 } }))
+  )
+
+export const Live = services.pipe(
+  Layer.provideMerge(client),
+  Layer.provide(NodeHttpClient.layerUndici),
+  Layer.merge(Journal.layer(process.env.OPENROUTER_JOURNAL ?? ".openrouter-effect/journal.sqlite"))
+)
