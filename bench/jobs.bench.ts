@@ -56,15 +56,18 @@ const ours = async (name: string, extra: object, job: (rt: ManagedRuntime.Manage
   const log = await sim.log()
   await runtime.dispose()
   await sim.stop()
-  return {
-    name,
-    seconds,
-    requests: log.length,
-    changing: log.filter((r) => r.method !== "GET" && r.status === 200).length,
-    rateLimited: log.filter((r) => r.status === 429).length,
-    failed
-  }
+  return rowOf(name, seconds, log, failed)
 }
+
+/** A result row from the simulator's request log. */
+const rowOf = (name: string, seconds: number, log: ReadonlyArray<{ method: string; status: number }>, failed: number): Row => ({
+  name,
+  seconds,
+  requests: log.length,
+  changing: log.filter((r) => r.method !== "GET" && r.status === 200).length,
+  rateLimited: log.filter((r) => r.status === 429).length,
+  failed
+})
 
 /** A naive program over the official SDK. */
 const naive = async (name: string, extra: object, job: (sdk: OpenRouter) => Promise<number>): Promise<Row> => {
@@ -75,14 +78,7 @@ const naive = async (name: string, extra: object, job: (sdk: OpenRouter) => Prom
   const seconds = (performance.now() - started) / 1000
   const log = await sim.log()
   await sim.stop()
-  return {
-    name,
-    seconds,
-    requests: log.length,
-    changing: log.filter((r) => r.method !== "GET" && r.status === 200).length,
-    rateLimited: log.filter((r) => r.status === 429).length,
-    failed
-  }
+  return rowOf(name, seconds, log, failed)
 }
 
 const print = (title: string, rows: ReadonlyArray<Row>, minimum: number) => {

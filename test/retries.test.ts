@@ -14,12 +14,10 @@ import {
   TestServices,
   Tracer
 } from "effect"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { recorded, servicesLayer, untilRecorded, withKey } from "./support.ts"
+import { recorded, servicesLayer, untilRecorded, withKey, rawServer } from "./support.ts"
 
 // jitter off for exact waits; a far timeout so its pending sleep never hides a retry wait
 const exact = { retry: RetryPolicy.make({ jitter: false }), timeout: "1 day" } as const
@@ -198,21 +196,8 @@ describe("timeouts", () => {
   it.scoped("an attempt longer than `timeout` is a RequestTimeoutError (TestClock)", () =>
     Effect.gen(function*() {
       // a server that accepts and never answers
-      const server = yield* Effect.acquireRelease(
-        Effect.async<Server>((resume) => {
-          const server = createServer(() => {})
-          server.listen(0, "127.0.0.1", () => {
-            resume(Effect.succeed(server))
-          })
-        }),
-        (server) =>
-          Effect.async<void>((resume) => {
-            server.closeAllConnections()
-            server.close(() => resume(Effect.void))
-          })
-      )
-      const { port } = server.address() as AddressInfo
-      const workspaces = yield* withKey(Redacted.make("sk-test"), `http://127.0.0.1:${port}/api/v1`)
+      const baseUrl = yield* rawServer(() => {})
+      const workspaces = yield* withKey(Redacted.make("sk-test"), baseUrl)
       const fiber = yield* Effect.fork(Effect.flip(workspaces.get({ id: "default" })))
       const now = yield* TestClock.currentTimeMillis
       expect((yield* nextWake) - now).toBe(60_000)

@@ -1,5 +1,7 @@
 /** Layers for tests: a fresh simulator on loopback and our services pointed at it. */
 import { NodeHttpClient } from "@effect/platform-node"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
 import { Context, Effect, Layer, type Redacted, TestServices } from "effect"
 import { Files } from "../src/Files.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
@@ -55,3 +57,25 @@ export const withKey = (apiKey: Redacted.Redacted<string>, baseUrl?: string) =>
     )
     return Context.get(context, Workspaces)
   })
+
+/**
+ * A bare HTTP server on loopback for the cases the simulator must not do (never answering, or
+ * answering a body that breaks the schema); returns its `/api/v1` base URL, closed with the scope.
+ */
+export const rawServer = (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.async<Server>((resume) => {
+        const server = createServer(handler)
+        server.listen(0, "127.0.0.1", () => {
+          resume(Effect.succeed(server))
+        })
+      }),
+      (server) =>
+        Effect.async<void>((resume) => {
+          server.closeAllConnections()
+          server.close(() => resume(Effect.void))
+        })
+    ),
+    (server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`
+  )

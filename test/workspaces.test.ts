@@ -5,14 +5,12 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Redacted, Stream } from "effect"
-import { createServer, type Server } from "node:http"
-import type { AddressInfo } from "node:net"
 import { Workspace, WorkspaceBudget } from "../src/Domain.ts"
 import { Organization } from "../src/Organization.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { recorded, servicesLayer, withKey } from "./support.ts"
+import { recorded, servicesLayer, withKey, rawServer } from "./support.ts"
 
 const noRetry = { retry: RetryPolicy.none }
 
@@ -316,24 +314,11 @@ describe("transport errors", () => {
   it.scoped("a body that does not match the schema is a ResponseValidationError with a snippet", () =>
     Effect.gen(function*() {
       // a server that answers 200 with a workspace missing its required slug
-      const server = yield* Effect.acquireRelease(
-        Effect.async<Server>((resume) => {
-          const server = createServer((_, res) => {
-            res.writeHead(200, { "content-type": "application/json" })
-            res.end(JSON.stringify({ data: { id: "ws_1", name: "No slug" } }))
-          })
-          server.listen(0, "127.0.0.1", () => {
-            resume(Effect.succeed(server))
-          })
-        }),
-        (server) =>
-          Effect.async<void>((resume) => {
-            server.closeAllConnections()
-            server.close(() => resume(Effect.void))
-          })
-      )
-      const { port } = server.address() as AddressInfo
-      const workspaces = yield* withKey(Redacted.make("sk-test"), `http://127.0.0.1:${port}/api/v1`)
+      const baseUrl = yield* rawServer((_, res) => {
+        res.writeHead(200, { "content-type": "application/json" })
+        res.end(JSON.stringify({ data: { id: "ws_1", name: "No slug" } }))
+      })
+      const workspaces = yield* withKey(Redacted.make("sk-test"), baseUrl)
       const error = yield* Effect.flip(workspaces.get({ id: "default" }))
       expect(error._tag).toBe("ResponseValidationError")
       if (error._tag === "ResponseValidationError") {
