@@ -5,7 +5,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Fiber, Redacted, Schema, Stream, TestClock } from "effect"
-import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises"
+import { mkdtemp, readdir, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { readFileSync } from "node:fs"
@@ -190,7 +190,6 @@ describe("Files", () => {
       const missing = yield* Effect.flip(files.downloadTo({ fileId: "or_file_missing", path: join(dir, "m.bin") }))
       expect(missing._tag).toBe("NotFoundResponseError")
       expect(yield* Effect.promise(() => readdir(dir))).toEqual(["copy.bin"])
-      void readFile
     }).pipe(Effect.provide(servicesLayer({}, noRetry))))
 
   it.scoped("an interrupted download leaves neither the file nor a temp file", () =>

@@ -4,7 +4,7 @@
  * These run on the live clock: the rate gate and the simulator's latency are real time.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, FastCheck, Fiber, Layer, PubSub, Queue, Stream } from "effect"
+import { Chunk, Duration, Effect, FastCheck, Fiber, Layer, PubSub, Queue } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -249,4 +249,3 @@ describe("file cleanup", () => {
     }))
 })
 
-void Stream

@@ -17,7 +17,7 @@ import {
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { recorded, servicesLayer, untilRecorded, withKey, rawServer } from "./support.ts"
+import { recorded, servicesLayer, withKey, rawServer } from "./support.ts"
 
 // jitter off for exact waits; a far timeout so its pending sleep never hides a retry wait
 const exact = { retry: RetryPolicy.make({ jitter: false }), timeout: "1 day" } as const
@@ -35,7 +35,7 @@ const nextWake = Effect.gen(function*() {
 })
 
 /** Step through the retry waits: returns each wait (ms) the client chose. */
-const driveRetries = (fiber: Fiber.RuntimeFiber<unknown, unknown>, count: number) =>
+const driveRetries = (_fiber: Fiber.RuntimeFiber<unknown, unknown>, count: number) =>
   Effect.gen(function*() {
     const waits: Array<number> = []
     for (let i = 0; i < count; i++) {
@@ -44,7 +44,6 @@ const driveRetries = (fiber: Fiber.RuntimeFiber<unknown, unknown>, count: number
       waits.push(wake - now)
       yield* TestClock.adjust(wake - now)
     }
-    void fiber
     return waits
   })
 
@@ -275,4 +274,3 @@ describe("observability and secrets", () => {
     }).pipe(Effect.provide(servicesLayer())))
 })
 
-void untilRecorded

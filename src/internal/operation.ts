@@ -3,10 +3,10 @@
  * Every service method goes through {@link execute}; errors are mapped here and nowhere else.
  */
 import {
-  Headers,
+  type Headers,
   HttpBody,
   HttpClient,
-  HttpClientError,
+  type HttpClientError,
   HttpClientRequest,
   type HttpClientResponse,
   UrlParams
@@ -354,5 +354,3 @@ export const jsonBody = <A, I>(schema: Schema.Schema<A, I>) => {
 
 /** `encodeURIComponent` for a path segment. */
 export const segment = (value: string) => encodeURIComponent(value)
-
-export { Headers, HttpClientRequest }

@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, FiberRef, Option, PubSub, RateLimiter, Ref, Schema } from "effect"
+import { Clock, Duration, Effect, FiberRef, PubSub, RateLimiter, Ref, Schema } from "effect"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Journal } from "./Journal.ts"
 
@@ -220,4 +220,3 @@ export const itemsFromResult = (result: unknown): ReadonlyArray<ReportItem> => {
   return items.map((item) => new ReportItem({ ...item, outcome: item.outcome === "done" ? "already-done" : item.outcome }))
 }
 
-export { Option }
