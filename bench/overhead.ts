@@ -1,0 +1,30 @@
+/** Per-call CPU cost of the client's layers with a canned response (no network): where the time goes. */
+import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import * as Op from "../src/internal/operation.ts"
+import * as OpenRouterClient from "../src/OpenRouterClient.ts"
+import { operations, Workspaces } from "../src/Workspaces.ts"
+
+const body = JSON.stringify({ data: { id: "550e8400", default_guardrail_id: "595d", name: "P", slug: "p", description: null, default_text_model: null, default_image_model: null, default_provider_sort: null, is_observability_io_logging_enabled: false, is_observability_broadcast_enabled: false, is_data_discount_logging_enabled: true, io_logging_sampling_rate: 1, io_logging_api_key_ids: null, created_at: "2025-08-24T10:30:00Z", updated_at: null, created_by: null } })
+const fake = HttpClient.make((request) => Effect.sync(() => HttpClientResponse.fromWeb(request, new Response(body, { status: 200 }))))
+const rt = ManagedRuntime.make(Workspaces.Default.pipe(Layer.provideMerge(OpenRouterClient.layer({ apiKey: Redacted.make("k"), baseUrl: "http://x/api/v1" })), Layer.provideMerge(Layer.succeed(HttpClient.HttpClient, fake))))
+const client = await rt.runPromise(OpenRouterClient.OpenRouterClient)
+const ws = await rt.runPromise(Workspaces)
+const N = 20000
+const time = async (name: string, f: () => Effect.Effect<unknown, unknown, any>) => {
+  const eff = Effect.forEach(Array.from({ length: N }), f, { discard: true })
+  await rt.runPromise(eff as any)
+  const t = performance.now()
+  await rt.runPromise(eff as any)
+  console.log(name.padEnd(34), ((performance.now() - t) * 1000 / N).toFixed(1), "µs")
+}
+const spec = { path: "/workspaces/default" }
+for (let i = 0; i < 2; i++) {
+  await time("platform client + text", () => Effect.flatMap(client.httpClient.execute(HttpClientRequest.get(spec.path)), (r) => r.text))
+  await time("+ timeout", () => Effect.flatMap(client.httpClient.execute(HttpClientRequest.get(spec.path)), (r) => r.text).pipe(Effect.timeout("1 minute")))
+  await time("sendOnce + text", () => Effect.flatMap(Op.sendOnce(client, operations.get, spec), (r) => r.text))
+  await time("execute (decode, retry, span)", () => Op.execute(client, operations.get, spec))
+  await time("execute, tracer off", () => Op.execute(client, operations.get, spec).pipe(Effect.withTracerEnabled(false)))
+  await time("workspaces.get (+ validation)", () => ws.get({ id: "default" }))
+}
+await rt.dispose()
