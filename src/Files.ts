@@ -217,24 +217,22 @@ export const make = Effect.gen(function*() {
   ): Stream.Stream<Of<P, "file">, ListError | PaginationError> =>
     Stream.mapConcat(pages(options), (page: any) => page.data)
 
-  const retrieve = <P extends FileProvider | undefined = undefined>(
-    options: FileOptions & { readonly provider?: P }
-  ): Effect.Effect<Of<P, "file">, FileError> =>
-    Effect.flatMap(validateRetrieve(options), (input) =>
-      Op.execute(client, operations.retrieve[shapeOf(input.provider)] as any, {
+  /** One file by id, in the shape of the provider asked for. */
+  const byId = (kind: "retrieve" | "delete", validate: typeof validateRetrieve) => (options: FileOptions) =>
+    Effect.flatMap(validate(options), (input) =>
+      Op.execute(client, operations[kind][shapeOf(input.provider)] as any, {
         path: `/files/${Op.segment(input.fileId)}`,
         urlParams: scopeParams(input)
-      })) as any
+      }))
+
+  const retrieve: <P extends FileProvider | undefined = undefined>(
+    options: FileOptions & { readonly provider?: P }
+  ) => Effect.Effect<Of<P, "file">, FileError> = byId("retrieve", validateRetrieve) as any
 
   /** Delete a file: `{ id, type: "file_deleted" }` (OpenRouter's shape). */
-  const del = <P extends FileProvider | undefined = undefined>(
+  const del: <P extends FileProvider | undefined = undefined>(
     options: FileOptions & { readonly provider?: P }
-  ): Effect.Effect<Of<P, "deleted">, FileError> =>
-    Effect.flatMap(validateDelete(options), (input) =>
-      Op.execute(client, operations.delete[shapeOf(input.provider)] as any, {
-        path: `/files/${Op.segment(input.fileId)}`,
-        urlParams: scopeParams(input)
-      })) as any
+  ) => Effect.Effect<Of<P, "deleted">, FileError> = byId("delete", validateDelete) as any
 
   /**
    * Upload a file as a streamed multipart body. Sizes are checked before sending (empty or over
