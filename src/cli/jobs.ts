@@ -130,8 +130,7 @@ const runJob = <P>(
       jobId,
       concurrency: args.concurrency,
       rate: args.rate,
-      events,
-      ...(Option.isSome(args.jobId) ? {} : {})
+      events
     }).pipe(
       Effect.onInterrupt(() =>
         Console.error(`\ninterrupted: finished operations are journaled; resume with --job-id ${jobId}`)

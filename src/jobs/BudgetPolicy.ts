@@ -8,13 +8,14 @@ import { Effect, Stream } from "effect"
 import type { BudgetInterval } from "../Domain.ts"
 import { InvalidRequestError } from "../Errors.ts"
 import { Workspaces } from "../Workspaces.ts"
+import { selectWorkspaces, type WorkspaceScope } from "./Selection.ts"
 import * as Engine from "./Engine.ts"
 
 export interface BudgetPolicyParams {
   /** Limits in USD; an interval left out is left alone. */
   readonly budgets: Partial<Record<BudgetInterval, number>>
   /** "all" (default), or ids, slugs and glob patterns such as `team-*`. */
-  readonly workspaces?: "all" | ReadonlyArray<string>
+  readonly workspaces?: WorkspaceScope
 }
 
 export interface BudgetChange {
@@ -30,10 +31,6 @@ export interface BudgetPolicyPlan {
 }
 
 const ORDER: ReadonlyArray<BudgetInterval> = ["daily", "weekly", "monthly", "lifetime"]
-
-/** A glob (`*`, `?`) as a RegExp. */
-export const globToRegExp = (glob: string) =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`)
 
 /** lifetime > monthly > weekly > daily among the given limits, checked before any call. */
 export const validate = (budgets: BudgetPolicyParams["budgets"]) => {
@@ -65,29 +62,50 @@ const ordered = (changes: ReadonlyArray<BudgetChange>) => [
   ...changes.filter((c) => c.from !== undefined && c.to < c.from).sort((a, b) => ORDER.indexOf(a.interval) - ORDER.indexOf(b.interval))
 ]
 
+/** What must change in one workspace's budgets, in a safe order, and how many are already right. */
+export const changesFor = (workspaceId: string, budgets: BudgetPolicyParams["budgets"]) =>
+  Effect.gen(function*() {
+    const workspaces = yield* Workspaces
+    const current = new Map((yield* workspaces.listBudgets({ id: workspaceId })).data.map((b) => [b.interval, b.limitUsd]))
+    const changes: Array<BudgetChange> = []
+    let same = 0
+    for (const interval of ORDER) {
+      const to = budgets[interval]
+      if (to === undefined) continue
+      if (current.get(interval) === to) same++
+      else changes.push({ interval, from: current.get(interval), to })
+    }
+    return { changes: ordered(changes), same }
+  })
+
+/** Set one workspace's budgets one after another (the order keeps the rule); never fails: failures are items. */
+export const setBudgets = (workspaceId: string, label: string, changes: ReadonlyArray<BudgetChange>) =>
+  Effect.flatMap(Workspaces, (workspaces) =>
+    Effect.forEach(changes, (change) => {
+      const item = (outcome: "done" | "failed", reason?: string) =>
+        new Engine.ReportItem({
+          kind: "budget",
+          key: `${label}:${change.interval}`,
+          action: `${change.from ?? "none"} → ${change.to} USD`,
+          outcome,
+          ...(reason !== undefined ? { reason } : {})
+        })
+      return workspaces.setBudget({ id: workspaceId, interval: change.interval, limitUsd: change.to }).pipe(
+        Effect.as(item("done")),
+        Effect.catchAll((error) => Effect.succeed(item("failed", error.message)))
+      )
+    }))
+
 export const plan = (params: BudgetPolicyParams) =>
   Effect.gen(function*() {
     yield* validate(params.budgets)
-    const workspaces = yield* Workspaces
-    const selection = params.workspaces ?? "all"
-    const patterns = selection === "all" ? [] : selection.map(globToRegExp)
-    const selected = Stream.filter(
-      workspaces.stream(),
-      (w) => selection === "all" || patterns.some((p) => p.test(w.slug) || p.test(w.id))
-    )
     const result: Array<BudgetPolicyPlan["workspaces"][number]> = []
     let unchanged = 0
-    yield* Stream.runForEach(selected, (workspace) =>
+    yield* Stream.runForEach(selectWorkspaces(params.workspaces), (workspace) =>
       Effect.gen(function*() {
-        const current = new Map((yield* workspaces.listBudgets({ id: workspace.id })).data.map((b) => [b.interval, b.limitUsd]))
-        const changes: Array<BudgetChange> = []
-        for (const interval of ORDER) {
-          const to = params.budgets[interval]
-          if (to === undefined) continue
-          if (current.get(interval) === to) unchanged++
-          else changes.push({ interval, from: current.get(interval), to })
-        }
-        if (changes.length > 0) result.push({ id: workspace.id, slug: workspace.slug, changes: ordered(changes) })
+        const { changes, same } = yield* changesFor(workspace.id, params.budgets)
+        unchanged += same
+        if (changes.length > 0) result.push({ id: workspace.id, slug: workspace.slug, changes })
       }))
     const out: BudgetPolicyPlan = { params, workspaces: result, unchanged }
     return out
@@ -95,31 +113,12 @@ export const plan = (params: BudgetPolicyParams) =>
 
 export const apply = (input: BudgetPolicyPlan | BudgetPolicyParams, options: Engine.ApplyOptions = {}) =>
   Effect.gen(function*() {
-    const workspaces = yield* Workspaces
     const current = "unchanged" in input && options.jobId === undefined ? input : yield* plan("unchanged" in input ? input.params : input)
+    const context = yield* Effect.context<Workspaces>()
     const operations = current.workspaces.map((w): Engine.PlannedOperation => ({
       key: `budgets:${w.id}:${w.changes.map((c) => `${c.interval}=${c.to}`).join(",")}`,
       payload: w,
-      alreadyDone: Engine.itemsFromResult,
-      // one workspace's changes in order, so the rule holds between them
-      run: Effect.forEach(w.changes, (change) =>
-        workspaces.setBudget({ id: w.id, interval: change.interval, limitUsd: change.to }).pipe(
-          Effect.as(new Engine.ReportItem({
-            kind: "budget",
-            key: `${w.slug}:${change.interval}`,
-            action: `${change.from ?? "none"} → ${change.to} USD`,
-            outcome: "done"
-          })),
-          Effect.catchAll((error) =>
-            Effect.succeed(new Engine.ReportItem({
-              kind: "budget",
-              key: `${w.slug}:${change.interval}`,
-              action: `${change.from ?? "none"} → ${change.to} USD`,
-              outcome: "failed",
-              reason: error.message
-            }))
-          )
-        ))
+      run: Effect.provide(setBudgets(w.id, w.slug, w.changes), context)
     }))
     return yield* Engine.apply("budget-policy", current.params, operations, [], options)
   })

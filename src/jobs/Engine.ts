@@ -153,8 +153,6 @@ export interface PlannedOperation {
   readonly payload: unknown
   /** Runs the operation; returns the report items it produced (never fails: failures are items). */
   readonly run: Effect.Effect<ReadonlyArray<ReportItem>>
-  /** The report items of an operation already done in an earlier run. */
-  readonly alreadyDone: (result: unknown) => ReadonlyArray<ReportItem>
 }
 
 /**
@@ -182,7 +180,7 @@ export const apply = (
 
     const results = yield* Effect.forEach(operations, (operation) => {
       const entry = entries.get(operation.key)
-      if (entry?.status === "done") return Effect.succeed(operation.alreadyDone(entry.result))
+      if (entry?.status === "done") return Effect.succeed(itemsFromResult(entry.result))
       return Effect.gen(function*() {
         yield* publish({ _tag: "Started", key: operation.key })
         yield* journal.mark(jobId, operation.key, "in-flight")

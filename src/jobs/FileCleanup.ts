@@ -7,13 +7,12 @@
  */
 import { Duration, Effect, Stream } from "effect"
 import { Files } from "../Files.ts"
-import { Workspaces } from "../Workspaces.ts"
-import { globToRegExp } from "./BudgetPolicy.ts"
+import { globToRegExp, selectWorkspaces, type WorkspaceScope } from "./Selection.ts"
 import * as Engine from "./Engine.ts"
 
 export interface Selection {
   /** "all" (default) or workspace ids, slugs and globs. */
-  readonly workspaces?: "all" | ReadonlyArray<string>
+  readonly workspaces?: WorkspaceScope
   /** Files created more than this long ago. */
   readonly olderThan?: Duration.DurationInput
   /** Files created before this instant (ISO string or Date). */
@@ -71,15 +70,11 @@ const cutoffOf = (selection: Selection, now: number) => {
 
 export const plan = (selection: Selection) =>
   Effect.gen(function*() {
-    const workspaces = yield* Workspaces
     const files = yield* Files
     const cutoff = cutoffOf(selection, Date.now())
     const matches = matcher(selection, cutoff)
-    const scope = selection.workspaces ?? "all"
-    const patterns = scope === "all" ? [] : scope.map(globToRegExp)
-    const selected = Stream.filter(workspaces.stream(), (w) => scope === "all" || patterns.some((p) => p.test(w.slug) || p.test(w.id)))
     const found: Array<FileRef> = []
-    yield* Stream.runForEach(selected, (workspace) =>
+    yield* Stream.runForEach(selectWorkspaces(selection.workspaces), (workspace) =>
       Stream.runForEach(
         files.stream({ workspaceId: workspace.id, pageSize: 1000 }),
         (file) =>
@@ -124,7 +119,6 @@ export const apply = (input: CleanupPlan | Selection, options: Engine.ApplyOptio
     const operations = current.files.map((file): Engine.PlannedOperation => ({
       key: `delete:${file.id}`,
       payload: file,
-      alreadyDone: Engine.itemsFromResult,
       run: !matches(file)
         ? Effect.succeed([item(file, "skipped", "outside the selection")])
         : files.delete({ fileId: file.id, workspaceId: file.workspaceId }).pipe(

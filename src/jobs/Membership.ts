@@ -9,6 +9,7 @@ import type { BudgetInterval } from "../Domain.ts"
 import { InvalidRequestError } from "../Errors.ts"
 import { Organization } from "../Organization.ts"
 import { Workspaces, type WorkspacesError } from "../Workspaces.ts"
+import * as BudgetPolicy from "./BudgetPolicy.ts"
 import * as Engine from "./Engine.ts"
 
 export interface MembershipParams {
@@ -195,20 +196,16 @@ export const apply = (
       }
       const id = workspaceId!
       if (direction === "add" && current.params.budgets) {
-        const existing = yield* workspaces.listBudgets({ id }).pipe(
-          Effect.map((r) => new Map(r.data.map((b) => [b.interval, b.limitUsd]))),
-          Effect.orElseSucceed(() => new Map<string, number>())
-        )
-        for (const interval of ["lifetime", "monthly", "weekly", "daily"] as const) {
-          const limitUsd = current.params.budgets[interval]
-          if (limitUsd === undefined || existing.get(interval) === limitUsd) continue
-          const set = yield* Effect.either(workspaces.setBudget({ id, interval, limitUsd }))
+        // the budget policy's own diff and ordering, for this one workspace
+        const budgets = yield* Effect.either(BudgetPolicy.changesFor(id, current.params.budgets))
+        if (budgets._tag === "Right") setup.push(...yield* BudgetPolicy.setBudgets(id, workspacePlan.ref, budgets.right.changes))
+        else {
           setup.push(new Engine.ReportItem({
             kind: "budget",
-            key: `${workspacePlan.ref}:${interval}`,
-            action: `set ${limitUsd} USD`,
-            outcome: set._tag === "Right" ? "done" : "failed",
-            ...(set._tag === "Left" ? { reason: set.left.message } : {})
+            key: workspacePlan.ref,
+            action: "read budgets",
+            outcome: "failed",
+            reason: budgets.left.message
           }))
         }
       }
@@ -219,8 +216,7 @@ export const apply = (
         operations.push({
           key: keyOf(direction, id, ids),
           payload: { workspaceId: id, userIds: ids },
-          run: Effect.provide(bisect(direction, id, ids), context),
-          alreadyDone: Engine.itemsFromResult
+          run: Effect.provide(bisect(direction, id, ids), context)
         })
       }
     }
