@@ -1,4 +1,9 @@
-/** Per-call CPU cost of the client's layers with a canned response (no network): where the time goes. */
+/**
+ * Per-call CPU cost of the client's layers with a canned response (no network, 16 concurrent callers
+ * like `npm run bench`): where the time goes.
+ *
+ *   npm run bench:overhead
+ */
 import { HttpClient, HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import * as Op from "../src/internal/operation.ts"
@@ -10,21 +15,26 @@ const fake = HttpClient.make((request) => Effect.sync(() => HttpClientResponse.f
 const rt = ManagedRuntime.make(Workspaces.Default.pipe(Layer.provideMerge(OpenRouterClient.layer({ apiKey: Redacted.make("k"), baseUrl: "http://x/api/v1" })), Layer.provideMerge(Layer.succeed(HttpClient.HttpClient, fake))))
 const client = await rt.runPromise(OpenRouterClient.OpenRouterClient)
 const ws = await rt.runPromise(Workspaces)
-const N = 20000
-const time = async (name: string, f: () => Effect.Effect<unknown, unknown, any>) => {
-  const eff = Effect.forEach(Array.from({ length: N }), f, { discard: true })
-  await rt.runPromise(eff as any)
-  const t = performance.now()
-  await rt.runPromise(eff as any)
-  console.log(name.padEnd(34), ((performance.now() - t) * 1000 / N).toFixed(1), "µs")
+const N = 40_000
+const CONCURRENCY = 16
+const time = async (name: string, call: () => Effect.Effect<unknown, unknown, any>) => {
+  const run = () => {
+    let next = 0
+    const worker = Effect.whileLoop({ while: () => next++ < N, body: call, step: () => {} })
+    return rt.runPromise(Effect.all(Array.from({ length: CONCURRENCY }, () => worker), { concurrency: "unbounded", discard: true }) as any)
+  }
+  await run()
+  const started = performance.now()
+  await run()
+  console.log(name.padEnd(34), ((performance.now() - started) * 1000 / N).toFixed(1).padStart(6), "µs/call")
 }
 const spec = { path: "/workspaces/default" }
 for (let i = 0; i < 2; i++) {
+  console.log(`round ${i + 1}`)
   await time("platform client + text", () => Effect.flatMap(client.httpClient.execute(HttpClientRequest.get(spec.path)), (r) => r.text))
-  await time("+ timeout", () => Effect.flatMap(client.httpClient.execute(HttpClientRequest.get(spec.path)), (r) => r.text).pipe(Effect.timeout("1 minute")))
+  await time("+ Effect.timeout", () => Effect.flatMap(client.httpClient.execute(HttpClientRequest.get(spec.path)), (r) => r.text).pipe(Effect.timeout("1 minute")))
   await time("sendOnce + text", () => Effect.flatMap(Op.sendOnce(client, operations.get, spec), (r) => r.text))
   await time("execute (decode, retry, span)", () => Op.execute(client, operations.get, spec))
-  await time("execute, tracer off", () => Op.execute(client, operations.get, spec).pipe(Effect.withTracerEnabled(false)))
   await time("workspaces.get (+ validation)", () => ws.get({ id: "default" }))
 }
 await rt.dispose()

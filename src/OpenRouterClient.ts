@@ -12,6 +12,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Config, Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import * as Deadlines from "./internal/deadlines.ts"
 import * as Operation from "./internal/operation.ts"
 import * as RetryPolicy from "./RetryPolicy.ts"
 
@@ -45,7 +46,7 @@ export class OpenRouterClient extends Context.Tag("openrouter-effect/OpenRouterC
   Service
 >() {}
 
-/** Build the client from options and the platform's `HttpClient`. */
+/** Build the client from options and the platform's `HttpClient` (scoped: it owns the timeout sweeper). */
 export const make = Effect.fnUntraced(function*(options: Options) {
   const baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, "")
   const categories = typeof options.appCategories === "string"
@@ -57,10 +58,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     ...(options.appTitle ? { "X-OpenRouter-Title": options.appTitle } : {}),
     ...(categories ? { "X-OpenRouter-Categories": categories } : {})
   }
-  // each operation already runs in its own client span (method, path, status); a second span per
-  // HTTP exchange doubled the tracing cost for no extra information
+  // (the platform's own per-exchange span is switched off per attempt, see internal/operation.ts)
   const base = (yield* HttpClient.HttpClient).pipe(
-    HttpClient.withTracerDisabledWhen(() => true),
     HttpClient.mapRequest((request) =>
       request.pipe(
         HttpClientRequest.prependUrl(baseUrl),
@@ -69,18 +68,20 @@ export const make = Effect.fnUntraced(function*(options: Options) {
       )
     )
   )
+  const timeout = Duration.decode(options.timeout ?? "60 seconds")
   const service: Service = {
     baseUrl,
     httpClient: options.transformClient ? options.transformClient(base) : base,
     retryPolicy: options.retry ?? RetryPolicy.defaultPolicy,
-    timeout: Duration.decode(options.timeout ?? "60 seconds")
+    timeout,
+    deadlines: yield* Deadlines.make(timeout)
   }
   return service
 })
 
 /** The client as a layer; needs an `HttpClient` (e.g. `NodeHttpClient.layerUndici`). */
 export const layer = (options: Options): Layer.Layer<OpenRouterClient, never, HttpClient.HttpClient> =>
-  Layer.effect(OpenRouterClient, make(options))
+  Layer.scoped(OpenRouterClient, make(options))
 
 /** Which environment variables {@link layerConfig} reads. */
 export const configFromEnv = Config.all({
@@ -99,7 +100,7 @@ export const configFromEnv = Config.all({
 export const layerConfig = (
   options: Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> = {}
 ) =>
-  Layer.effect(
+  Layer.scoped(
     OpenRouterClient,
     Effect.flatMap(configFromEnv, (config) =>
       make({

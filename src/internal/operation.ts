@@ -11,7 +11,7 @@ import {
   type HttpClientResponse,
   UrlParams
 } from "@effect/platform"
-import { Duration, Effect, FiberRef, Option, ParseResult, Schedule, Schema } from "effect"
+import { Duration, Effect, Either, FiberRef, Option, ParseResult, Schedule, Schema } from "effect"
 import { ErrorResponse } from "../Domain.ts"
 import {
   ConnectionError,
@@ -24,7 +24,9 @@ import {
   statusOf,
   type TransportError
 } from "../Errors.ts"
+import { constTrue } from "effect/Function"
 import * as RetryPolicy from "../RetryPolicy.ts"
+import type { Deadlines } from "./deadlines.ts"
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
 
@@ -33,7 +35,8 @@ export interface Operation<A, Errors extends ReadonlyArray<ResponseErrorClass>> 
   readonly name: string
   readonly method: Method
   readonly errors: Errors
-  readonly decode: (u: unknown) => Effect.Effect<A, ParseResult.ParseError>
+  /** Synchronous: decoding a body needs no services, and an Either costs far less than an Effect. */
+  readonly decode: (u: unknown) => Either.Either<A, ParseResult.ParseError>
   readonly errorByStatus: ReadonlyMap<number, ResponseErrorClass>
 }
 
@@ -52,7 +55,7 @@ export const operation = <A, I, const Errors extends ReadonlyArray<ResponseError
   name,
   method,
   errors,
-  decode: Schema.decodeUnknown(success, { onExcessProperty: "ignore", errors: "all" }),
+  decode: Schema.decodeUnknownEither(success, { onExcessProperty: "ignore", errors: "all" }),
   errorByStatus: new Map(errors.map((error) => [statusOf.get(error)!, error]))
 })
 
@@ -87,6 +90,7 @@ export interface ClientContext {
   readonly httpClient: HttpClient.HttpClient
   readonly retryPolicy: RetryPolicy.RetryPolicy
   readonly timeout: Duration.Duration
+  readonly deadlines: Deadlines
 }
 
 const snippetOf = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
@@ -157,6 +161,12 @@ export const transportError = (op: { method: string }, spec: RequestSpec, error:
   })
 
 /**
+ * The operation's span already carries method, path and status; a second span per exchange doubled
+ * the tracing cost. Set in the attempt's own fiber, so it needs no restore and touches nothing else.
+ */
+const withoutHttpSpan = FiberRef.set(HttpClient.currentTracerDisabledWhen, constTrue)
+
+/**
  * One attempt: send, wait for the status line, map failures, then `read` a 2xx response. The
  * per-attempt timeout covers both (one timer per attempt).
  */
@@ -171,7 +181,7 @@ export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClas
       urlParams: toUrlParams(spec.urlParams),
       ...(spec.body ? { body: spec.body } : {})
     })
-    const exchange = ctx.httpClient.execute(request).pipe(
+    const exchange = ctx.deadlines.run(Effect.zipRight(withoutHttpSpan, ctx.httpClient.execute(request)).pipe(
       Effect.catchTags({
         RequestError: (error) => Effect.fail(transportError(op, spec, error)),
         ResponseError: (error) => Effect.fail(transportError(op, spec, error))
@@ -191,12 +201,8 @@ export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClas
             (text) => Effect.fail(responseError(op, spec, response, text) as InstanceType<Errors[number]>)
           )
         )
-      }),
-      Effect.timeoutFail({
-        duration: ctx.timeout,
-        onTimeout: () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout })
       })
-    )
+    ), () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout }))
     if (Option.isNone(observer)) return exchange
     return Effect.zipRight(
       observer.value.beforeAttempt(op.name),
@@ -236,7 +242,8 @@ export const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
       } catch {
         return Effect.fail(invalid("not JSON"))
       }
-      return Effect.mapError(op.decode(json), (error) => invalid(formatIssues(error)))
+      const decoded = op.decode(json)
+      return Either.isRight(decoded) ? Effect.succeed(decoded.right) : Effect.fail(invalid(formatIssues(decoded.left)))
     })
   )
 
@@ -286,31 +293,42 @@ export const retrying = <A, E, R, E2 = never>(
                 })
             })
           return loop(first).pipe(
-            Effect.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("openrouter.attempts", attempts)))
+            Effect.ensuring(Effect.suspend(() => annotateSpan("openrouter.attempts", attempts)))
           )
         }))
       : Effect.fail(first))
 }
+
+/**
+ * Effect's default tracer records nothing; creating, parenting and ending a span under it was a
+ * quarter of a call's client-side cost. Operations get their span whenever a real tracer is
+ * installed (`Layer.setTracer`, `@effect/opentelemetry`, devtools).
+ */
+const defaultTracer = Effect.runSync(Effect.tracer)
+
+/** Annotate the operation's span; nothing when tracing is off (so a caller's span is never touched). */
+export const annotateSpan = (key: string, value: unknown): Effect.Effect<void> =>
+  Effect.tracerWith((tracer) => tracer === defaultTracer ? Effect.void : Effect.annotateCurrentSpan(key, value))
 
 /** The span every operation runs in, named after it (`Workspaces.get`). */
 export const withOperationSpan = <Errors extends ReadonlyArray<ResponseErrorClass>>(
   op: Operation<any, Errors>,
   spec: RequestSpec
 ) =>
-<A, E, R>(self: Effect.Effect<A, E, R>) =>
-  self.pipe(
-    Effect.tapBoth({
-      onFailure: (error: any) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.tracerWith((tracer) =>
+    tracer === defaultTracer ? self : self.pipe(
+      Effect.tapError((error: any) =>
         typeof error?.status === "number"
           ? Effect.annotateCurrentSpan("http.response.status_code", error.status)
-          : Effect.void,
-      onSuccess: () => Effect.void
-    }),
-    Effect.withSpan(op.name, {
-      kind: "client",
-      captureStackTrace: false,
-      attributes: { "http.request.method": op.method, "url.path": spec.path }
-    })
+          : Effect.void
+      ),
+      Effect.withSpan(op.name, {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: { "http.request.method": op.method, "url.path": spec.path }
+      })
+    )
   )
 
 /** Send a documented JSON operation with retries, decoding and typed errors. */
@@ -325,7 +343,7 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
     attemptWith(ctx, op, spec, (response) =>
       Effect.zipLeft(
         decodeBody(op, spec)(response),
-        Effect.annotateCurrentSpan("http.response.status_code", response.status)
+        annotateSpan("http.response.status_code", response.status)
       )),
     { reconcile: options?.reconcile }
   ).pipe(withOperationSpan(op, spec))
@@ -341,9 +359,13 @@ const formatIssues = (error: ParseResult.ParseError) => {
 
 /** Validate camelCase input against the type side of a wire schema, before anything is sent. */
 export const validate = <A, I>(operationName: string, schema: Schema.Schema<A, I>) => {
-  const decode = Schema.decodeUnknown(Schema.typeSchema(schema), { errors: "all", onExcessProperty: "ignore" })
-  return (input: unknown): Effect.Effect<A, InvalidRequestError> =>
-    Effect.mapError(decode(input), (error) => new InvalidRequestError({ operation: operationName, issue: formatIssues(error) }))
+  const decode = Schema.decodeUnknownEither(Schema.typeSchema(schema), { errors: "all", onExcessProperty: "ignore" })
+  return (input: unknown): Effect.Effect<A, InvalidRequestError> => {
+    const decoded = decode(input)
+    return Either.isRight(decoded)
+      ? Effect.succeed(decoded.right)
+      : Effect.fail(new InvalidRequestError({ operation: operationName, issue: formatIssues(decoded.left) }))
+  }
 }
 
 /** A JSON request body, encoded by a wire schema (camelCase in, snake_case out). */
