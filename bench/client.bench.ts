@@ -5,6 +5,7 @@
  *
  *   npm run bench
  */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { OpenRouter } from "@openrouter/sdk"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
@@ -54,23 +55,21 @@ const measure = (call: () => Promise<unknown>, count: number) => {
 const runtime = ManagedRuntime.make(
   Workspaces.Default.pipe(
     Layer.provide(OpenRouterClient.layer({ apiKey: Redacted.make(sim.managementKey), baseUrl: sim.baseUrl })),
-    Layer.provide(NodeHttpClient.layerUndici)
+    Layer.provideMerge(NodeHttpClient.layerUndici)
   )
 )
-// the same shape as the others: CONCURRENCY workers, each calling in a loop
-const ours = (count: number) =>
-  timed(count, () =>
+/** CONCURRENCY fibers on our runtime, each running `call` in a loop. */
+const effectWorkers = (count: number, call: () => Effect.Effect<unknown, unknown>) => {
+  let next = 0
+  const worker = Effect.whileLoop({ while: () => next++ < count, body: call, step: () => {} })
+  return timed(count, () =>
     runtime.runPromise(
-    Effect.flatMap(Workspaces, (workspaces) => {
-      let next = 0
-      const worker = Effect.whileLoop({
-        while: () => next++ < count,
-        body: () => workspaces.get({ id }),
-        step: () => {}
-      })
-      return Effect.all(Array.from({ length: CONCURRENCY }, () => worker), { concurrency: "unbounded", discard: true })
-    })
-  ))
+      Effect.all(Array.from({ length: CONCURRENCY }, () => worker), { concurrency: "unbounded", discard: true })
+    ))
+}
+// the same shape as the others: CONCURRENCY workers, each calling in a loop
+const workspaces = await runtime.runPromise(Workspaces)
+const ours = (count: number) => effectWorkers(count, () => workspaces.get({ id }))
 
 const sdk = new OpenRouter({ apiKey: sim.managementKey, serverURL: sim.baseUrl })
 const official = (count: number) => measure(() => sdk.workspaces.get({ id }), count)
@@ -84,7 +83,18 @@ const rawFetch = (count: number) =>
     return response.json()
   }, count)
 
-const contenders = { "openrouter-effect": ours, "@openrouter/sdk": official, "raw fetch": rawFetch }
+// the floor under ours: the same platform HttpClient with nothing of ours (no timeout, retry,
+// decoding, validation or span), reading the body as JSON
+const platform = await runtime.runPromise(HttpClient.HttpClient)
+const bareRequest = HttpClientRequest.get(url, { headers })
+const platformBare = (count: number) => effectWorkers(count, () => Effect.flatMap(platform.execute(bareRequest), (r) => r.json))
+
+const contenders = {
+  "openrouter-effect": ours,
+  "@openrouter/sdk": official,
+  "raw fetch": rawFetch,
+  "platform HttpClient": platformBare
+}
 const results: Record<string, Array<Figures>> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]))
 
 // warm up every contender (JIT, connection pools), then interleave rounds so drift hits all alike
