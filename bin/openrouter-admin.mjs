@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so no build step is needed.
-import { register } from "tsx/esm/api"
-
-register()
-await import("../src/cli/main.ts")
+// The CLI, compiled to dist/ by `npm run build` (run by `npm ci`/`npm install` through `prepare`).
+await import("../dist/cli/main.js")
