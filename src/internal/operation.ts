@@ -167,8 +167,8 @@ export const transportError = (op: { method: string }, spec: RequestSpec, error:
 const withoutHttpSpan = FiberRef.set(HttpClient.currentTracerDisabledWhen, constTrue)
 
 /**
- * One attempt: send, wait for the status line, map failures, then `read` a 2xx response. The
- * per-attempt timeout covers both (one timer per attempt).
+ * One attempt: send, wait for the status line, map failures, then `read` a 2xx response. It runs in
+ * its own fiber under the client's deadline sweeper, so the per-attempt timeout covers both.
  */
 export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClass>>(
   ctx: ClientContext,
