@@ -41,6 +41,7 @@ const runtime = ManagedRuntime.make(
   )
 )
 const client = await runtime.runPromise(OpenRouterClient.OpenRouterClient)
+const platform = await runtime.runPromise(HttpClient.HttpClient)
 const workspaces = await runtime.runPromise(Workspaces)
 const N = 40_000
 const CONCURRENCY = 16
@@ -59,11 +60,13 @@ const perCall = async (call: () => Effect.Effect<unknown, unknown>) => {
 }
 
 const spec = { path: "/workspaces/default" }
-const exchange = () => Effect.flatMap(client.httpClient.execute(HttpClientRequest.get(spec.path)), (r) => r.text)
+const exchange = () =>
+  Effect.flatMap(platform.execute(HttpClientRequest.get(`http://x/api/v1${spec.path}`)), (r) => r.text)
 const layers: Record<string, () => Effect.Effect<unknown, unknown>> = {
   "platform HttpClient + text": exchange,
   "  + Effect.timeout (a race per call)": () => Effect.timeout(exchange(), "1 minute"),
-  "  + our deadline sweeper": () => client.deadlines.run(exchange(), () => "timeout"),
+  "  our client + deadline sweeper": () =>
+    client.deadlines.run(Effect.flatMap(client.httpClient.execute(HttpClientRequest.get(spec.path)), (r) => r.text), () => "timeout"),
   "sendOnce + text": () => Effect.flatMap(Op.sendOnce(client, operations.get, spec), (r) => r.text),
   "execute (+ decode, retry)": () => Op.execute(client, operations.get, spec),
   "workspaces.get (+ validation)": () => workspaces.get({ id: "default" })

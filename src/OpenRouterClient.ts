@@ -58,8 +58,10 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     ...(options.appTitle ? { "X-OpenRouter-Title": options.appTitle } : {}),
     ...(categories ? { "X-OpenRouter-Categories": categories } : {})
   }
-  // (the platform's own per-exchange span is switched off per attempt, see internal/operation.ts)
+  // each operation already runs in its own client span (method, path, status); a second span per
+  // HTTP exchange doubled the tracing cost for no extra information
   const base = (yield* HttpClient.HttpClient).pipe(
+    HttpClient.withTracerDisabledWhen(() => true),
     HttpClient.mapRequest((request) =>
       request.pipe(
         HttpClientRequest.prependUrl(baseUrl),
@@ -71,7 +73,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const timeout = Duration.decode(options.timeout ?? "60 seconds")
   const service: Service = {
     baseUrl,
-    httpClient: options.transformClient ? options.transformClient(base) : base,
+    // outermost, so the request it ties to the attempt's scope is the one the platform sends
+    httpClient: HttpClient.withScope(options.transformClient ? options.transformClient(base) : base),
     retryPolicy: options.retry ?? RetryPolicy.defaultPolicy,
     timeout,
     deadlines: yield* Deadlines.make(timeout)

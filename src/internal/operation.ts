@@ -11,7 +11,7 @@ import {
   type HttpClientResponse,
   UrlParams
 } from "@effect/platform"
-import { Duration, Effect, Either, FiberRef, Option, ParseResult, Schedule, Schema } from "effect"
+import { Duration, Effect, Either, FiberRef, Option, ParseResult, Schedule, Schema, type Scope } from "effect"
 import { ErrorResponse } from "../Domain.ts"
 import {
   ConnectionError,
@@ -24,7 +24,6 @@ import {
   statusOf,
   type TransportError
 } from "../Errors.ts"
-import { constTrue } from "effect/Function"
 import * as RetryPolicy from "../RetryPolicy.ts"
 import type { Deadlines } from "./deadlines.ts"
 
@@ -87,7 +86,8 @@ export const currentObserver: FiberRef.FiberRef<Option.Option<RequestObserver>> 
 
 /** The parts of the client that execution needs. */
 export interface ClientContext {
-  readonly httpClient: HttpClient.HttpClient
+  /** Scoped (`HttpClient.withScope`): closing an attempt's scope aborts its request. */
+  readonly httpClient: HttpClient.HttpClient.With<HttpClientError.HttpClientError, Scope.Scope>
   readonly retryPolicy: RetryPolicy.RetryPolicy
   readonly timeout: Duration.Duration
   readonly deadlines: Deadlines
@@ -161,14 +161,8 @@ export const transportError = (op: { method: string }, spec: RequestSpec, error:
   })
 
 /**
- * The operation's span already carries method, path and status; a second span per exchange doubled
- * the tracing cost. Set in the attempt's own fiber, so it needs no restore and touches nothing else.
- */
-const withoutHttpSpan = FiberRef.set(HttpClient.currentTracerDisabledWhen, constTrue)
-
-/**
- * One attempt: send, wait for the status line, map failures, then `read` a 2xx response. It runs in
- * its own fiber under the client's deadline sweeper, so the per-attempt timeout covers both.
+ * One attempt: send, wait for the status line, map failures, then `read` a 2xx response. It runs
+ * under the client's deadline sweeper, so the per-attempt timeout covers both.
  */
 export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClass>>(
   ctx: ClientContext,
@@ -181,7 +175,7 @@ export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClas
       urlParams: toUrlParams(spec.urlParams),
       ...(spec.body ? { body: spec.body } : {})
     })
-    const exchange = ctx.deadlines.run(Effect.zipRight(withoutHttpSpan, ctx.httpClient.execute(request)).pipe(
+    const exchange = ctx.deadlines.run(ctx.httpClient.execute(request).pipe(
       Effect.catchTags({
         RequestError: (error) => Effect.fail(transportError(op, spec, error)),
         ResponseError: (error) => Effect.fail(transportError(op, spec, error))
