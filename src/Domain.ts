@@ -2,7 +2,7 @@
  * Wire schemas of OpenRouter's management API, defined once and shared by the client and the simulator.
  *
  * Each class is the camelCase domain type; its encoded side is the snake_case JSON of
- * `../shared/openrouter-openapi.yaml`. Decoding ignores unknown fields and accepts documented nulls.
+ * `spec/openrouter-openapi.yaml` (a copy of OpenRouter's spec). Decoding ignores unknown fields and accepts documented nulls.
  *
  * @since 0.1.0
  */

@@ -245,7 +245,7 @@ describe("Files", () => {
 
 describe("files spec examples", () => {
   const spec = parse(
-    readFileSync(fileURLToPath(new URL("../../shared/openrouter-openapi.yaml", import.meta.url)), "utf8")
+    readFileSync(fileURLToPath(new URL("../spec/openrouter-openapi.yaml", import.meta.url)), "utf8")
   ) as any
   const byId: Record<string, { decode: (u: unknown) => Effect.Effect<unknown, unknown> }> = {
     listFiles: operations.list.openrouter,

@@ -11,7 +11,7 @@ import { ErrorResponse, Workspace } from "../src/Domain.ts"
 import * as Organization from "../src/Organization.ts"
 import * as Workspaces from "../src/Workspaces.ts"
 
-const specPath = fileURLToPath(new URL("../../shared/openrouter-openapi.yaml", import.meta.url))
+const specPath = fileURLToPath(new URL("../spec/openrouter-openapi.yaml", import.meta.url))
 const spec = parse(readFileSync(specPath, "utf8")) as {
   paths: Record<string, Record<string, { operationId: string; responses: Record<string, any> }>>
 }
