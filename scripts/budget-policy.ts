@@ -6,7 +6,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
-import { BudgetPolicy } from "openrouter-effect"
+import { BudgetPolicy } from "openrouter-effect/jobs"
 import { Live } from "./live.ts"
 
 const pattern = process.argv[2] ?? "*"

@@ -4,7 +4,8 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { Files, Journal, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
+import { Files, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
+import { Journal } from "openrouter-effect/jobs"
 import { Simulator } from "openrouter-effect/simulator"
 
 const services = Layer.mergeAll(Workspaces.Workspaces.Default, Organization.Organization.Default, Files.Files.Default)

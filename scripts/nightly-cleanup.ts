@@ -6,7 +6,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Cron, Effect, Either, Schedule } from "effect"
-import { FileCleanup } from "openrouter-effect"
+import { FileCleanup } from "openrouter-effect/jobs"
 import { Live } from "./live.ts"
 
 const pass = Effect.gen(function*() {

@@ -6,7 +6,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { readFileSync } from "node:fs"
-import { Onboarding } from "openrouter-effect"
+import { Onboarding } from "openrouter-effect/jobs"
 import { Live } from "./live.ts"
 
 const [csv = "scripts/data/onboard.csv", ...workspaces] = process.argv.slice(2)
