@@ -11,11 +11,11 @@ import { Schema } from "effect"
 // --- helpers: the snake_case mapping lives in the schema ------------------------------------------
 
 /** A required field whose wire name is `key`. */
-const wire = <S extends Schema.Schema.Any>(key: string, schema: S) =>
+export const wire = <S extends Schema.Schema.Any>(key: string, schema: S) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
 /** An optional field whose wire name is `key`; absent stays absent (`exactOptionalPropertyTypes`). */
-const optionalWire = <S extends Schema.Schema.All>(key: string, schema: S) =>
+export const optionalWire = <S extends Schema.Schema.All>(key: string, schema: S) =>
   Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
 const NullableString = Schema.NullOr(Schema.String)
@@ -54,6 +54,19 @@ export const FilePageLimit = Schema.Int.pipe(
 )
 export const Offset = Schema.NonNegativeInt.annotations({ message: () => "offset must be an integer ≥ 0" })
 
+// --- query parameters: strings on the wire (`?offset=20`), typed in the domain ---------------------------------------
+
+export const OffsetParam = Schema.compose(Schema.NumberFromString, Offset)
+export const PageLimitParam = Schema.compose(Schema.NumberFromString, PageLimit)
+export const FilePageLimitParam = Schema.compose(Schema.NumberFromString, FilePageLimit)
+export const BooleanParam = Schema.BooleanFromString
+
+/** `offset` and `limit` (1–100), the paging of most list operations. */
+export const pagingQuery = {
+  offset: optionalWire("offset", OffsetParam),
+  limit: optionalWire("limit", PageLimitParam)
+}
+
 /** The interval a budget is addressed by. */
 export const BudgetInterval = Schema.Literal("daily", "weekly", "monthly", "lifetime")
 export type BudgetInterval = typeof BudgetInterval.Type
@@ -77,7 +90,9 @@ export class Workspace extends Schema.Class<Workspace>("Workspace")({
   includeByokInBudgets: optionalWire("include_byok_in_budgets", Schema.Boolean),
   createdAt: wire("created_at", Schema.String),
   updatedAt: wire("updated_at", NullableString),
-  createdBy: wire("created_by", NullableString)
+  createdBy: wire("created_by", NullableString),
+  /** Server tools disabled for this workspace; null means none (absent from older servers). */
+  disabledServerTools: optionalWire("disabled_server_tools", Schema.NullOr(Schema.Array(Schema.String)))
 }) {}
 
 /** The settings shared by create and update requests (all optional here). */
@@ -90,7 +105,9 @@ const workspaceSettings = {
   ioLoggingSamplingRate: optionalWire("io_logging_sampling_rate", SamplingRate),
   isDataDiscountLoggingEnabled: optionalWire("is_data_discount_logging_enabled", Schema.Boolean),
   isObservabilityBroadcastEnabled: optionalWire("is_observability_broadcast_enabled", Schema.Boolean),
-  isObservabilityIoLoggingEnabled: optionalWire("is_observability_io_logging_enabled", Schema.Boolean)
+  isObservabilityIoLoggingEnabled: optionalWire("is_observability_io_logging_enabled", Schema.Boolean),
+  /** Server tools to disable (an open enum: unknown values pass); `[]` or `null` clears the list. */
+  disabledServerTools: optionalWire("disabled_server_tools", Schema.NullOr(Schema.Array(Schema.String)))
 }
 
 export class CreateWorkspaceRequest extends Schema.Class<CreateWorkspaceRequest>("CreateWorkspaceRequest")({

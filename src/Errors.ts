@@ -50,6 +50,7 @@ export class BadRequestResponseError extends Schema.TaggedError<BadRequestRespon
   "BadRequestResponseError",
   responseFields
 ) {
+  static readonly status = 400 as const
   override get message() {
     return describe(this)
   }
@@ -59,6 +60,7 @@ export class UnauthorizedResponseError extends Schema.TaggedError<UnauthorizedRe
   "UnauthorizedResponseError",
   responseFields
 ) {
+  static readonly status = 401 as const
   override get message() {
     return describe(this)
   }
@@ -68,6 +70,7 @@ export class ForbiddenResponseError extends Schema.TaggedError<ForbiddenResponse
   "ForbiddenResponseError",
   responseFields
 ) {
+  static readonly status = 403 as const
   override get message() {
     return describe(this)
   }
@@ -77,6 +80,7 @@ export class NotFoundResponseError extends Schema.TaggedError<NotFoundResponseEr
   "NotFoundResponseError",
   responseFields
 ) {
+  static readonly status = 404 as const
   override get message() {
     return describe(this)
   }
@@ -86,6 +90,7 @@ export class PayloadTooLargeResponseError extends Schema.TaggedError<PayloadTooL
   "PayloadTooLargeResponseError",
   responseFields
 ) {
+  static readonly status = 413 as const
   override get message() {
     return describe(this)
   }
@@ -95,6 +100,7 @@ export class TooManyRequestsResponseError extends Schema.TaggedError<TooManyRequ
   "TooManyRequestsResponseError",
   responseFields
 ) {
+  static readonly status = 429 as const
   override get message() {
     return describe(this)
   }
@@ -104,6 +110,7 @@ export class InternalServerResponseError extends Schema.TaggedError<InternalServ
   "InternalServerResponseError",
   responseFields
 ) {
+  static readonly status = 500 as const
   override get message() {
     return describe(this)
   }
@@ -113,6 +120,7 @@ export class BadGatewayResponseError extends Schema.TaggedError<BadGatewayRespon
   "BadGatewayResponseError",
   responseFields
 ) {
+  static readonly status = 502 as const
   override get message() {
     return describe(this)
   }
@@ -122,6 +130,7 @@ export class ServiceUnavailableResponseError extends Schema.TaggedError<ServiceU
   "ServiceUnavailableResponseError",
   responseFields
 ) {
+  static readonly status = 503 as const
   override get message() {
     return describe(this)
   }
@@ -207,48 +216,35 @@ export class PaginationError extends Schema.TaggedError<PaginationError>()("Pagi
 /** Errors that mean "the HTTP exchange did not produce a usable response". */
 export type TransportError = ConnectionError | RequestTimeoutError | ResponseValidationError
 
-/** Every error a response status can map to. */
-export type ResponseError =
-  | BadRequestResponseError
-  | UnauthorizedResponseError
-  | ForbiddenResponseError
-  | NotFoundResponseError
-  | PayloadTooLargeResponseError
-  | TooManyRequestsResponseError
-  | InternalServerResponseError
-  | BadGatewayResponseError
-  | ServiceUnavailableResponseError
-  | OpenRouterDefaultError
+/** The documented response errors, each with the status it stands for: the one list the rest derives from. */
+export const documentedErrors = [
+  BadRequestResponseError,
+  UnauthorizedResponseError,
+  ForbiddenResponseError,
+  NotFoundResponseError,
+  PayloadTooLargeResponseError,
+  TooManyRequestsResponseError,
+  InternalServerResponseError,
+  BadGatewayResponseError,
+  ServiceUnavailableResponseError
+] as const
+
+/** The constructor of a documented response error, as listed per operation. */
+export type ResponseErrorClass = (typeof documentedErrors)[number]
+
+/** Every error a response status can map to: a documented one, or the default for any other status. */
+export type ResponseError = InstanceType<ResponseErrorClass> | OpenRouterDefaultError
 
 export type OpenRouterError = ResponseError | TransportError | InvalidRequestError
 
-/** The constructor of a response error, as listed per operation. */
-export type ResponseErrorClass = new(fields: ResponseFields) => ResponseError
-
 /** The status each documented error class stands for. */
-export const statusOf = new Map<ResponseErrorClass, number>([
-  [BadRequestResponseError, 400],
-  [UnauthorizedResponseError, 401],
-  [ForbiddenResponseError, 403],
-  [NotFoundResponseError, 404],
-  [PayloadTooLargeResponseError, 413],
-  [TooManyRequestsResponseError, 429],
-  [InternalServerResponseError, 500],
-  [BadGatewayResponseError, 502],
-  [ServiceUnavailableResponseError, 503]
-])
+export const statusOf: ReadonlyMap<ResponseErrorClass, number> = new Map(
+  documentedErrors.map((error) => [error, error.status])
+)
 
-const responseTags = new Set([
-  "BadRequestResponseError",
-  "UnauthorizedResponseError",
-  "ForbiddenResponseError",
-  "NotFoundResponseError",
-  "PayloadTooLargeResponseError",
-  "TooManyRequestsResponseError",
-  "InternalServerResponseError",
-  "BadGatewayResponseError",
-  "ServiceUnavailableResponseError",
-  "OpenRouterDefaultError"
+const responseTags: ReadonlySet<string> = new Set([
+  ...documentedErrors.map((error) => error._tag),
+  OpenRouterDefaultError._tag
 ])
 
 /** Is this any of the response errors (whatever its status)? */

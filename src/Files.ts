@@ -16,7 +16,7 @@ import { Effect, Option, Schema, Stream } from "effect"
 import { createReadStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
-import { NonEmptyId } from "./Domain.ts"
+import { FilePageLimit, FilePageLimitParam, NonEmptyId, optionalWire } from "./Domain.ts"
 import {
   BadGatewayResponseError,
   BadRequestResponseError,
@@ -27,15 +27,17 @@ import {
   NotFoundResponseError,
   PaginationError,
   PayloadTooLargeResponseError,
+  type ResponseErrorClass,
   ServiceUnavailableResponseError,
   TooManyRequestsResponseError,
   UnauthorizedResponseError
 } from "./Errors.ts"
 import { FileProvider, MAX_FILE_BYTES, shapes } from "./FileDomain.ts"
+import { type Declaration, declare, type MethodError, withSuccess } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
-// --- the operations as documented -------------------------------------------------------------------
+// --- the operations, each declarations once ---------------------------------------------------------------
 
 const common = [
   UnauthorizedResponseError,
@@ -45,73 +47,101 @@ const common = [
   BadGatewayResponseError,
   ServiceUnavailableResponseError
 ] as const
-const listErrors = [BadRequestResponseError, ...common] as const
-const uploadErrors = [BadRequestResponseError, PayloadTooLargeResponseError, ...common] as const
-const fileErrors = [NotFoundResponseError, ...common] as const
-const downloadErrors = [BadRequestResponseError, NotFoundResponseError, ...common] as const
+
+/** Where a file lives: a workspace (default: the default workspace) and a provider's storage. */
+const scope = {
+  workspaceId: optionalWire("workspace_id", NonEmptyId),
+  provider: Schema.optionalWith(FileProvider, { exact: true })
+}
+const byId = { fileId: NonEmptyId }
+
+/** The five operations as documented; `operations` has the JSON ones once per provider shape. */
+export const declarations = {
+  list: declare("Files.list", {
+    route: "GET /files",
+    query: {
+      ...scope,
+      limit: optionalWire("limit", FilePageLimitParam),
+      cursor: Schema.optionalWith(NonEmptyId, { exact: true }),
+      after: Schema.optionalWith(NonEmptyId, { exact: true }),
+      afterId: optionalWire("after_id", NonEmptyId),
+      beforeId: optionalWire("before_id", NonEmptyId),
+      order: Schema.optionalWith(Schema.Literal("asc", "desc"), { exact: true })
+    },
+    success: shapes.openrouter.list,
+    errors: [BadRequestResponseError, ...common]
+  }),
+  /** The multipart body is built by `upload` itself (streamed, sized, never buffered). */
+  upload: declare("Files.upload", {
+    route: "POST /files",
+    query: scope,
+    success: shapes.openrouter.file,
+    errors: [BadRequestResponseError, PayloadTooLargeResponseError, ...common]
+  }),
+  retrieve: declare("Files.retrieve", {
+    route: "GET /files/:fileId",
+    path: byId,
+    query: scope,
+    success: shapes.openrouter.file,
+    errors: [NotFoundResponseError, ...common]
+  }),
+  delete: declare("Files.delete", {
+    route: "DELETE /files/:fileId",
+    path: byId,
+    query: scope,
+    success: shapes.openrouter.deleted,
+    errors: [NotFoundResponseError, ...common]
+  }),
+  download: declare("Files.download", {
+    route: "GET /files/:fileId/content",
+    path: byId,
+    query: scope,
+    accept: "application/octet-stream",
+    success: Schema.Unknown,
+    errors: [BadRequestResponseError, NotFoundResponseError, ...common]
+  })
+}
 
 type ShapeName = keyof typeof shapes
 
+/** Each JSON operation once per provider shape: same route and errors, the success shape differs. */
+const byShape = <Errors extends ReadonlyArray<ResponseErrorClass>>(
+  declaration: Declaration<any, Errors, any, any, any>,
+  kind: "file" | "list" | "deleted"
+): Record<ShapeName, Declaration<any, Errors, any, any, any>> => ({
+  openrouter: withSuccess(declaration, shapes.openrouter[kind] as Schema.Schema<any, any>),
+  openai: withSuccess(declaration, shapes.openai[kind] as Schema.Schema<any, any>),
+  anthropic: withSuccess(declaration, shapes.anthropic[kind] as Schema.Schema<any, any>)
+})
+
 export const operations = {
-  list: {
-    openrouter: Op.operation("Files.list", "GET", shapes.openrouter.list, listErrors),
-    openai: Op.operation("Files.list", "GET", shapes.openai.list, listErrors),
-    anthropic: Op.operation("Files.list", "GET", shapes.anthropic.list, listErrors)
-  },
-  upload: {
-    openrouter: Op.operation("Files.upload", "POST", shapes.openrouter.file, uploadErrors),
-    openai: Op.operation("Files.upload", "POST", shapes.openai.file, uploadErrors),
-    anthropic: Op.operation("Files.upload", "POST", shapes.anthropic.file, uploadErrors)
-  },
-  retrieve: {
-    openrouter: Op.operation("Files.retrieve", "GET", shapes.openrouter.file, fileErrors),
-    openai: Op.operation("Files.retrieve", "GET", shapes.openai.file, fileErrors),
-    anthropic: Op.operation("Files.retrieve", "GET", shapes.anthropic.file, fileErrors)
-  },
-  delete: {
-    openrouter: Op.operation("Files.delete", "DELETE", shapes.openrouter.deleted, fileErrors),
-    openai: Op.operation("Files.delete", "DELETE", shapes.openai.deleted, fileErrors),
-    anthropic: Op.operation("Files.delete", "DELETE", shapes.anthropic.deleted, fileErrors)
-  },
-  download: Op.operation("Files.download", "GET", Schema.Unknown, downloadErrors)
+  list: byShape(declarations.list, "list"),
+  upload: byShape(declarations.upload, "file"),
+  retrieve: byShape(declarations.retrieve, "file"),
+  delete: byShape(declarations.delete, "deleted"),
+  download: declarations.download
 }
 
 /** The shape a provider answers in (`undefined`: OpenRouter storage). */
 export type ShapeOf<P> = P extends "openai" ? "openai" : P extends "anthropic" ? "anthropic" : "openrouter"
 type Of<P, K extends "file" | "list" | "deleted"> = InstanceType<(typeof shapes)[ShapeOf<P>][K]>
 
-export type ListError = Op.OperationError<typeof listErrors> | InvalidRequestError
-export type UploadError = Op.OperationError<typeof uploadErrors> | InvalidRequestError | LocalFileError
-export type FileError = Op.OperationError<typeof fileErrors> | InvalidRequestError
-export type DownloadError = Op.OperationError<typeof downloadErrors> | InvalidRequestError
+export type ListError = MethodError<typeof declarations.list>
+export type UploadError = MethodError<typeof declarations.upload> | LocalFileError
+export type FileError = MethodError<typeof declarations.retrieve>
+export type DownloadError = MethodError<typeof declarations.download>
 
 // --- inputs ------------------------------------------------------------------------------------------
 
-const Scope = {
-  workspaceId: Schema.optionalWith(NonEmptyId, { exact: true }),
-  provider: Schema.optionalWith(FileProvider, { exact: true })
-}
-const ListInput = Schema.Struct({
-  ...Scope,
-  limit: Schema.optionalWith(
-    Schema.Int.pipe(Schema.between(1, 1000, { message: () => "limit must be an integer 1–1000" })),
-    { exact: true }
-  ),
-  cursor: Schema.optionalWith(NonEmptyId, { exact: true }),
-  after: Schema.optionalWith(NonEmptyId, { exact: true }),
-  afterId: Schema.optionalWith(NonEmptyId, { exact: true }),
-  beforeId: Schema.optionalWith(NonEmptyId, { exact: true }),
-  order: Schema.optionalWith(Schema.Literal("asc", "desc"), { exact: true })
-})
-const FileInput = Schema.Struct({ fileId: NonEmptyId, ...Scope })
 const StreamInput = Schema.Struct({
-  ...Scope,
-  pageSize: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1000)), { exact: true })
+  workspaceId: Schema.optionalWith(NonEmptyId, { exact: true }),
+  provider: Schema.optionalWith(FileProvider, { exact: true }),
+  pageSize: Schema.optionalWith(FilePageLimit, { exact: true })
 })
-const DownloadToInput = Schema.Struct({ fileId: NonEmptyId, path: NonEmptyId, ...Scope })
+const DownloadToInput = Schema.Struct({ ...byId, ...scope, path: NonEmptyId })
 
-export type ListOptions = typeof ListInput.Type
-export type FileOptions = typeof FileInput.Type
+export type ListOptions = Parameters<typeof declarations.list.request>[0]
+export type FileOptions = Parameters<typeof declarations.retrieve.request>[0]
 export type StreamOptions = typeof StreamInput.Type
 
 /** What `upload` accepts. A `Stream` is sent once (it cannot be replayed); the others are retried when safe. */
@@ -129,10 +159,6 @@ export interface UploadOptions<E = never> {
   readonly provider?: FileProvider
 }
 
-const scopeParams = (input: { readonly workspaceId?: string; readonly provider?: string }) => ({
-  workspace_id: input.workspaceId,
-  provider: input.provider
-})
 const shapeOf = (provider: string | undefined): ShapeName =>
   provider === "openai" || provider === "anthropic" ? provider : "openrouter"
 const CHUNK = 64 * 1024
@@ -147,31 +173,18 @@ const notAccepted = (error: unknown) => {
 
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
-  const validateList = Op.validate("Files.list", ListInput)
-  const validateFile = (name: string) => Op.validate(name, FileInput)
-  const validateRetrieve = validateFile("Files.retrieve")
-  const validateDelete = validateFile("Files.delete")
-  const validateDownload = validateFile("Files.download")
   const validateStream = Op.validate("Files.stream", StreamInput)
   const validateDownloadTo = Op.validate("Files.downloadTo", DownloadToInput)
 
+  /** A JSON operation in the shape of the provider asked for. */
+  const byProvider = (kind: "list" | "retrieve" | "delete") => (options: unknown) =>
+    Effect.flatMap(declarations[kind].validate(options), (input: any) =>
+      Op.execute(client, operations[kind][shapeOf(input.provider)] as Declaration<any, any>, declarations[kind].request(input)))
+
   /** One page: `{ data, hasMore, cursor, firstId, lastId }` in the provider's shape. */
-  const list = <P extends FileProvider | undefined = undefined>(
-    options: ListOptions & { readonly provider?: P } = {}
-  ): Effect.Effect<Of<P, "list">, ListError> =>
-    Effect.flatMap(validateList(options), (input) =>
-      Op.execute(client, operations.list[shapeOf(input.provider)] as any, {
-        path: "/files",
-        urlParams: {
-          ...scopeParams(input),
-          limit: input.limit,
-          cursor: input.cursor,
-          after: input.after,
-          after_id: input.afterId,
-          before_id: input.beforeId,
-          order: input.order
-        }
-      })) as any
+  const list: <P extends FileProvider | undefined = undefined>(
+    options?: ListOptions & { readonly provider?: P }
+  ) => Effect.Effect<Of<P, "list">, ListError> = ((options = {}) => byProvider("list")(options)) as any
 
   /** Pages, following the cursor while `has_more`; a repeated cursor fails instead of looping. */
   const pages = <P extends FileProvider | undefined = undefined>(
@@ -218,21 +231,14 @@ export const make = Effect.gen(function*() {
     Stream.mapConcat(pages(options), (page: any) => page.data)
 
   /** One file by id, in the shape of the provider asked for. */
-  const byId = (kind: "retrieve" | "delete", validate: typeof validateRetrieve) => (options: FileOptions) =>
-    Effect.flatMap(validate(options), (input) =>
-      Op.execute(client, operations[kind][shapeOf(input.provider)] as any, {
-        path: `/files/${Op.segment(input.fileId)}`,
-        urlParams: scopeParams(input)
-      }))
-
   const retrieve: <P extends FileProvider | undefined = undefined>(
     options: FileOptions & { readonly provider?: P }
-  ) => Effect.Effect<Of<P, "file">, FileError> = byId("retrieve", validateRetrieve) as any
+  ) => Effect.Effect<Of<P, "file">, FileError> = byProvider("retrieve") as any
 
   /** Delete a file: `{ id, type: "file_deleted" }` (OpenRouter's shape). */
   const del: <P extends FileProvider | undefined = undefined>(
     options: FileOptions & { readonly provider?: P }
-  ) => Effect.Effect<Of<P, "deleted">, FileError> = byId("delete", validateDelete) as any
+  ) => Effect.Effect<Of<P, "deleted">, FileError> = byProvider("delete") as any
 
   /**
    * Upload a file as a streamed multipart body. Sizes are checked before sending (empty or over
@@ -246,7 +252,7 @@ export const make = Effect.gen(function*() {
     Effect.gen(function*() {
       const { file } = options
       const invalid = (issue: string) => new InvalidRequestError({ operation: "Files.upload", issue })
-      const scope = yield* Op.validate("Files.upload", Schema.Struct(Scope))({
+      const where = yield* declarations.upload.validate({
         ...(options.workspaceId !== undefined ? { workspaceId: options.workspaceId } : {}),
         ...(options.provider !== undefined ? { provider: options.provider } : {})
       })
@@ -306,8 +312,8 @@ export const make = Effect.gen(function*() {
           `multipart/form-data; boundary=${boundary}`,
           size === undefined ? undefined : preamble.byteLength + size + epilogue.byteLength
         )
-      const op = operations.upload[shapeOf(scope.provider)] as any
-      const spec = (): Op.RequestSpec => ({ path: "/files", urlParams: scopeParams(scope), body: body() })
+      const op = operations.upload[shapeOf(where.provider)] as any
+      const spec = (): Op.RequestSpec => ({ ...declarations.upload.request(where), body: body() })
       const attempt = Effect.suspend(() => {
         const s = spec()
         return Op.attemptWith(client, op, s, Op.decodeBody(op, s))
@@ -321,8 +327,8 @@ export const make = Effect.gen(function*() {
 
   /** The content as a Stream. The exchange is retried until the status line; the body is not. */
   const download = (options: FileOptions): Stream.Stream<Uint8Array, DownloadError> =>
-    Stream.unwrap(Effect.flatMap(validateDownload(options), (input) => {
-      const spec = { path: `/files/${Op.segment(input.fileId)}/content`, urlParams: scopeParams(input) }
+    Stream.unwrap(Effect.flatMap(declarations.download.validate(options), (input) => {
+      const spec = declarations.download.request(input)
       const op = operations.download
       return Op.retrying(client, Op.sendOnce(client, op, spec)).pipe(
         Op.withOperationSpan(op, spec),

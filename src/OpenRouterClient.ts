@@ -52,8 +52,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
   const categories = typeof options.appCategories === "string"
     ? options.appCategories
     : options.appCategories?.join(",")
+  // `Accept` is set per request (JSON, or what a download receives)
   const headers: Record<string, string> = {
-    accept: "application/json",
     ...(options.httpReferer ? { "HTTP-Referer": options.httpReferer } : {}),
     ...(options.appTitle ? { "X-OpenRouter-Title": options.appTitle } : {}),
     ...(categories ? { "X-OpenRouter-Categories": categories } : {})

@@ -4,50 +4,38 @@
  * @since 0.1.0
  */
 import { Effect, Schema, Stream } from "effect"
-import { ListOrganizationMembersResponse, Offset, PageLimit } from "./Domain.ts"
-import {
-  InternalServerResponseError,
-  type InvalidRequestError,
-  NotFoundResponseError,
-  UnauthorizedResponseError
-} from "./Errors.ts"
+import { ListOrganizationMembersResponse, Offset, PageLimit, pagingQuery } from "./Domain.ts"
+import { InternalServerResponseError, NotFoundResponseError, UnauthorizedResponseError } from "./Errors.ts"
+import { declare, method, type MethodError } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
 export const operations = {
-  listMembers: Op.operation("Organization.listMembers", "GET", ListOrganizationMembersResponse, [
-    UnauthorizedResponseError,
-    NotFoundResponseError,
-    InternalServerResponseError
-  ])
+  listMembers: declare("Organization.listMembers", {
+    route: "GET /organization/members",
+    query: pagingQuery,
+    success: ListOrganizationMembersResponse,
+    errors: [UnauthorizedResponseError, NotFoundResponseError, InternalServerResponseError]
+  })
 }
 
-export type OrganizationError = Op.OperationError<typeof operations.listMembers.errors> | InvalidRequestError
+export type OrganizationError = MethodError<typeof operations.listMembers>
 
-const ListInput = Schema.Struct({
-  offset: Schema.optionalWith(Offset, { exact: true }),
-  limit: Schema.optionalWith(PageLimit, { exact: true })
-})
 const StreamInput = Schema.Struct({
   offset: Schema.optionalWith(Offset, { exact: true }),
   pageSize: Schema.optionalWith(PageLimit, { exact: true })
 })
-export type ListMembersOptions = typeof ListInput.Type
+export type ListMembersOptions = Parameters<typeof operations.listMembers.request>[0]
 export type StreamMembersOptions = typeof StreamInput.Type
 
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
-  const validateList = Op.validate("Organization.listMembers", ListInput)
   const validateStream = Op.validate("Organization.streamMembers", StreamInput)
+  const listPage = method(client, operations.listMembers)
 
   /** One page of organization members: `{ data, totalCount }`. */
-  const listMembers = (options: ListMembersOptions = {}) =>
-    Effect.flatMap(validateList(options), (input) =>
-      Op.execute(client, operations.listMembers, {
-        path: "/organization/members",
-        urlParams: { offset: input.offset, limit: input.limit }
-      }))
+  const listMembers = (options: ListMembersOptions = {}) => listPage(options)
 
   /** Pages of organization members, fetched as pulled. */
   const memberPages = (options: StreamMembersOptions = {}) =>

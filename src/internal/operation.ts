@@ -64,6 +64,8 @@ export interface RequestSpec {
   readonly path: string
   readonly urlParams?: Readonly<Record<string, string | number | boolean | undefined>>
   readonly body?: HttpBody.HttpBody
+  /** The `Accept` header, when the answer is not JSON (downloads). */
+  readonly accept?: string
 }
 
 /**
@@ -173,7 +175,8 @@ export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClas
   Effect.flatMap(FiberRef.get(currentObserver), (observer) => {
     const request = HttpClientRequest.make(op.method)(spec.path, {
       urlParams: toUrlParams(spec.urlParams),
-      ...(spec.body ? { body: spec.body } : {})
+      ...(spec.body ? { body: spec.body } : {}),
+      accept: spec.accept ?? "application/json"
     })
     const exchange = ctx.deadlines.run(ctx.httpClient.execute(request).pipe(
       Effect.catchTags({
@@ -343,7 +346,7 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
   ).pipe(withOperationSpan(op, spec))
 
 /** A parse error as `path: message` lines, short enough for an error message. */
-const formatIssues = (error: ParseResult.ParseError) => {
+export const formatIssues = (error: ParseResult.ParseError) => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const shown = issues.slice(0, 5).map((issue) =>
     `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`

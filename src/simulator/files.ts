@@ -1,6 +1,7 @@
 /** The simulator's Files endpoints: list (cursor), upload (streamed multipart), metadata, delete, content. */
 import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, Option, Stream } from "effect"
+import { Effect, Stream } from "effect"
+import * as Files from "../Files.ts"
 import {
   AnthropicFile,
   AnthropicFileDeleted,
@@ -14,19 +15,9 @@ import {
   OpenRouterFileList
 } from "../FileDomain.ts"
 import { detect, HEAD_BYTES } from "./detect.ts"
-import type { FileRecord, FileStore } from "./files-store.ts"
-import { encoder, failure, json } from "./http.ts"
-import type { OrganizationState } from "./state.ts"
-import type { Matched } from "./workspaces.ts"
-
-export interface FilesRouteInput {
-  readonly state: OrganizationState
-  readonly files: FileStore
-  readonly request: HttpServerRequest.HttpServerRequest
-  readonly method: string
-  readonly segments: ReadonlyArray<string>
-  readonly query: URLSearchParams
-}
+import type { FileRecord } from "./files-store.ts"
+import { encoder, type Env, failure, json } from "./http.ts"
+import { routes } from "./router.ts"
 
 type Provider = "openrouter" | "openai" | "anthropic"
 
@@ -160,126 +151,114 @@ const receive = (request: HttpServerRequest.HttpServerRequest) =>
     return found as { filename: string; size: number; mime: string }
   })
 
-export const route = (input: FilesRouteInput): Matched | undefined => {
-  const { files, method, query, request, segments, state } = input
-  const [root, fileId, sub, extra] = segments
-  if (root !== "files" || extra !== undefined) return undefined
+type Decls = typeof Files.declarations
 
-  const providerParam = query.get("provider")
-  const provider: Provider | undefined = providerParam === null
-    ? "openrouter"
-    : providerParam === "openai" || providerParam === "anthropic"
-    ? providerParam
-    : undefined
-  const workspaceParam = query.get("workspace_id")
-  const workspaceId = workspaceParam === null ? state.defaultWorkspaceId : state.find(workspaceParam)?.id
+/** Resolve the query's workspace (default: the default workspace); `fail` with the status the operation documents. */
+const inWorkspace = <
+  I extends {
+    readonly query: { readonly workspaceId?: string; readonly provider?: "openai" | "anthropic" }
+    readonly env: Env
+  },
+  R
+>(incoming: I, unknownWorkspace: () => R, f: (workspaceId: string, provider: Provider, incoming: I) => R): R => {
+  const { env: { state }, query } = incoming
+  const workspaceId = query.workspaceId === undefined ? state.defaultWorkspaceId : state.find(query.workspaceId)?.id
+  return workspaceId === undefined ? unknownWorkspace() : f(workspaceId, query.provider ?? "openrouter", incoming)
+}
 
-  /** Common checks; `unknownWorkspace` is the status this operation documents for it. */
-  const checked = (
-    unknownWorkspace: number,
-    f: (workspaceId: string, provider: Provider) => Effect.Effect<HttpServerResponse.HttpServerResponse>
-  ): Matched => ({
-    documents403: true,
-    handle: Effect.suspend(() => {
-      if (provider === undefined) return Effect.succeed(failure(400, "provider must be openai or anthropic"))
-      if (workspaceId === undefined) return Effect.succeed(failure(unknownWorkspace, "Workspace not found"))
-      return f(workspaceId, provider)
-    })
+/** The file the path names in the query's workspace, or 404. */
+const onFile = <
+  I extends {
+    readonly params: { readonly fileId: string }
+    readonly query: { readonly workspaceId?: string; readonly provider?: "openai" | "anthropic" }
+    readonly env: Env
+    readonly fail: (status: 404, message: string) => HttpServerResponse.HttpServerResponse
+  }
+>(
+  incoming: I,
+  f: (record: FileRecord, provider: Provider) => HttpServerResponse.HttpServerResponse
+) =>
+  inWorkspace(incoming, () => incoming.fail(404, "Workspace not found"), (workspaceId, provider) => {
+    const record = incoming.env.files.get(workspaceId, incoming.params.fileId)
+    return record ? f(record, provider) : incoming.fail(404, "File not found")
   })
 
-  if (fileId === undefined) {
-    if (method === "GET") {
-      return checked(400, (workspaceId, provider) =>
-        Effect.sync(() => {
-          const limit = query.has("limit") ? Number(query.get("limit")) : 100
-          if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-            return failure(400, "limit must be an integer between 1 and 1000")
-          }
-          if (query.get("order") === "desc") return failure(400, "order=desc is not supported by OpenRouter storage")
-          if (query.has("order") && query.get("order") !== "asc") return failure(400, "order must be asc or desc")
-          if (query.has("before_id")) return failure(400, "before_id is not supported by OpenRouter storage")
-          let after = -1
-          const cursor = query.get("cursor")
-          const afterId = query.get("after") ?? query.get("after_id")
-          if (cursor !== null) {
-            const ord = decodeCursor(cursor)
-            if (ord === undefined) return failure(400, "Invalid cursor")
-            after = ord
-          } else if (afterId !== null) {
-            const ord = files.ordOf(afterId)
-            if (ord === undefined) return failure(400, `Unknown file id in after: ${afterId}`)
-            after = ord
-          }
-          const page = files.page(workspaceId, after, limit)
-          const data = page.files.map((record) => fileBody(record, provider))
-          const firstId = page.files[0]?.id ?? null
-          const last = page.files.at(-1)
-          const lastId = last?.id ?? null
-          if (provider === "openai") {
-            return json(encodeOpenAIList(
-              new OpenAIFileList({ object: "list", data: data as Array<OpenAIFile>, hasMore: page.hasMore, firstId, lastId }, true)
-            ))
-          }
-          if (provider === "anthropic") {
-            return json(encodeAnthropicList(
-              new AnthropicFileList({ data: data as Array<AnthropicFile>, hasMore: page.hasMore, firstId, lastId }, true)
-            ))
-          }
-          return json(encodeOpenRouterList(
-            new OpenRouterFileList({
-              data: data as Array<OpenRouterFile>,
-              hasMore: page.hasMore,
-              firstId,
-              lastId,
-              cursor: page.hasMore && last ? encodeCursor(last.ord) : null
-            }, true)
-          ))
-        }))
-    }
-    if (method === "POST") {
-      return checked(400, (workspaceId, provider) =>
+export const filesRoutes = routes<Decls, Env>(Files.declarations, {
+  list: (incoming) =>
+    inWorkspace(incoming, () => incoming.fail(400, "Workspace not found"), (workspaceId, provider, { env: { files }, fail, query }) => {
+      if (query.order === "desc") return fail(400, "order=desc is not supported by OpenRouter storage")
+      if (query.beforeId !== undefined) return fail(400, "before_id is not supported by OpenRouter storage")
+      let after = -1
+      const afterId = query.after ?? query.afterId
+      if (query.cursor !== undefined) {
+        const ord = decodeCursor(query.cursor)
+        if (ord === undefined) return fail(400, "Invalid cursor")
+        after = ord
+      } else if (afterId !== undefined) {
+        const ord = files.ordOf(afterId)
+        if (ord === undefined) return fail(400, `Unknown file id in after: ${afterId}`)
+        after = ord
+      }
+      const page = files.page(workspaceId, after, query.limit ?? 100)
+      const data = page.files.map((record) => fileBody(record, provider))
+      const firstId = page.files[0]?.id ?? null
+      const last = page.files.at(-1)
+      const lastId = last?.id ?? null
+      if (provider === "openai") {
+        return json(encodeOpenAIList(
+          new OpenAIFileList({ object: "list", data: data as Array<OpenAIFile>, hasMore: page.hasMore, firstId, lastId }, true)
+        ))
+      }
+      if (provider === "anthropic") {
+        return json(encodeAnthropicList(
+          new AnthropicFileList({ data: data as Array<AnthropicFile>, hasMore: page.hasMore, firstId, lastId }, true)
+        ))
+      }
+      return json(encodeOpenRouterList(
+        new OpenRouterFileList({
+          data: data as Array<OpenRouterFile>,
+          hasMore: page.hasMore,
+          firstId,
+          lastId,
+          cursor: page.hasMore && last ? encodeCursor(last.ord) : null
+        }, true)
+      ))
+    }),
+  upload: (incoming) =>
+    inWorkspace(
+      incoming,
+      () => Effect.succeed(incoming.fail(400, "Workspace not found")),
+      (workspaceId, provider, { env: { files }, request }) =>
         receive(request).pipe(
           Effect.map((upload) => json(encodeFile(files.add(workspaceId, upload.filename, upload.mime, upload.size), provider))),
           Effect.catchAll((rejected) => Effect.succeed(failure(rejected.status, rejected.message)))
-        ))
-    }
-    return undefined
-  }
-
-  const withFile = (f: (record: FileRecord, provider: Provider) => Effect.Effect<HttpServerResponse.HttpServerResponse>) =>
-    checked(404, (workspaceId, provider) =>
-      Option.match(Option.fromNullable(files.get(workspaceId, decodeURIComponent(fileId))), {
-        onNone: () => Effect.succeed(failure(404, "File not found")),
-        onSome: (record) => f(record, provider)
-      }))
-
-  if (sub === undefined && method === "GET") {
-    return withFile((record, provider) => Effect.succeed(json(encodeFile(record, provider))))
-  }
-  if (sub === undefined && method === "DELETE") {
-    return withFile((record, provider) =>
-      Effect.sync(() => {
-        files.delete(record)
-        return json(
-          provider === "openai"
-            ? encodeOpenAIDeleted(new OpenAIFileDeleted({ id: record.id, object: "file", deleted: true }, true))
-            : provider === "anthropic"
-            ? encodeAnthropicDeleted(new AnthropicFileDeleted({ id: record.id, type: "file_deleted" }, true))
-            : encodeOpenRouterDeleted(new OpenRouterFileDeleted({ id: record.id, type: "file_deleted" }, true))
         )
-      }))
-  }
-  if (sub === "content" && method === "GET") {
-    return withFile((record) =>
-      Effect.succeed(
-        record.downloadable
-          ? HttpServerResponse.stream(files.content(record), {
-            contentType: "application/octet-stream",
-            contentLength: record.sizeBytes,
-            headers: { "content-disposition": `attachment; filename="${record.filename}"` }
-          })
-          : failure(400, "Only files created server-side can be downloaded; this file was uploaded")
-      ))
-  }
-  return undefined
-}
+    ),
+  retrieve: (incoming) => onFile(incoming, (record, provider) => json(encodeFile(record, provider))),
+  delete: (incoming) =>
+    onFile(incoming, (record, provider) => {
+      incoming.env.files.delete(record)
+      return json(
+        provider === "openai"
+          ? encodeOpenAIDeleted(new OpenAIFileDeleted({ id: record.id, object: "file", deleted: true }, true))
+          : provider === "anthropic"
+          ? encodeAnthropicDeleted(new AnthropicFileDeleted({ id: record.id, type: "file_deleted" }, true))
+          : encodeOpenRouterDeleted(new OpenRouterFileDeleted({ id: record.id, type: "file_deleted" }, true))
+      )
+    }),
+  download: (incoming) =>
+    onFile(incoming, (record) => {
+      // a server that checks Accept refuses a client that asks only for JSON
+      const accept = incoming.request.headers["accept"] ?? "*/*"
+      if (!/application\/octet-stream|\*\/\*|application\/\*/.test(accept)) {
+        return failure(406, `This endpoint answers application/octet-stream, not ${accept}`)
+      }
+      return record.downloadable
+        ? HttpServerResponse.stream(incoming.env.files.content(record), {
+          contentType: "application/octet-stream",
+          contentLength: record.sizeBytes,
+          headers: { "content-disposition": `attachment; filename="${record.filename}"` }
+        })
+        : incoming.fail(400, "Only files created server-side can be downloaded; this file was uploaded")
+    })
+})

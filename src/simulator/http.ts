@@ -1,6 +1,14 @@
 /** Small helpers shared by the simulator's route handlers. */
 import { HttpServerResponse } from "@effect/platform"
 import { Either, ParseResult, Schema } from "effect"
+import type { FileStore } from "./files-store.ts"
+import type { OrganizationState } from "./state.ts"
+
+/** What every route handler works on: the organisation and its file storage. */
+export interface Env {
+  readonly state: OrganizationState
+  readonly files: FileStore
+}
 
 /** A JSON answer (already encoded to the wire shape). */
 export const json = (body: unknown, status = 200) => HttpServerResponse.unsafeJson(body, { status })

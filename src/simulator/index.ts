@@ -16,11 +16,12 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { type FaultOptions, faultMessage, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
 import { FileStore, type FileStoreOptions } from "./files-store.ts"
-import * as FilesRoutes from "./files.ts"
-import { failure } from "./http.ts"
+import { filesRoutes } from "./files.ts"
+import { type Env, failure } from "./http.ts"
 import { hash, prng, toBase62 } from "./random.ts"
 import { type ApiKey, OrganizationState, type OrganizationOptions } from "./state.ts"
-import * as WorkspaceRoutes from "./workspaces.ts"
+import { router } from "./router.ts"
+import { organizationRoutes, workspaceRoutes } from "./workspaces.ts"
 
 export type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
 export type { FileStoreOptions } from "./files-store.ts"
@@ -89,6 +90,9 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
 
 const PREFIX = "/api/v1"
 
+/** Every route the simulator answers, each derived from the client's declaration of the operation. */
+const route = router<Env>([...workspaceRoutes, ...organizationRoutes, ...filesRoutes])
+
 /** Sleep in real time: the simulator keeps time even when a test's TestClock stands still. */
 const realSleep = (ms: number) =>
   ms <= 0 ? Effect.void : Effect.async<void>((resume) => {
@@ -110,6 +114,7 @@ export const make = (options: SimulatorOptions = {}) =>
     const state = new OrganizationState(seed, options.organization)
     const files = new FileStore(seed, state, options.files)
     const faults = new Faults(seed, options)
+    const env: Env = { state, files }
     let log: Array<RecordedRequest> = []
 
     const app = Effect.gen(function*() {
@@ -128,17 +133,13 @@ export const make = (options: SimulatorOptions = {}) =>
       if (faults.latencyMs > 0) yield* realSleep(faults.latencyMs)
       if (!fullPath.startsWith(PREFIX)) return respond(failure(404, "Not found"))
 
-      const segments = path.split("/").filter((s) => s.length > 0)
-      const input = {
-        state,
-        files,
-        request,
+      const matched = route({
         method: request.method,
-        segments,
+        segments: path.split("/").filter((s) => s.length > 0),
         query: new URLSearchParams(query),
-        body: request.json.pipe(Effect.orElseSucceed(() => undefined))
-      }
-      const matched = WorkspaceRoutes.route(input) ?? FilesRoutes.route(input)
+        body: request.json.pipe(Effect.orElseSucceed(() => undefined)),
+        request
+      }, env)
       if (!matched) return respond(failure(404, `No route for ${request.method} ${path}`))
 
       const authorization = request.headers["authorization"] ?? ""
