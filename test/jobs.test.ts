@@ -4,7 +4,7 @@
  * These run on the live clock: the rate gate and the simulator's latency are real time.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Duration, Effect, FastCheck, Fiber, Layer, PubSub, Queue } from "effect"
+import { Chunk, Effect, FastCheck, Fiber, Layer, PubSub, Queue } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -189,7 +189,7 @@ describe("file cleanup", () => {
     Effect.gen(function*() {
       const sim = yield* Simulator
       const before = sim.state.workspaces().flatMap((w) => sim.state.files.list(w.id))
-      const selection: FileCleanup.Selection = { olderThan: "365 days", name: "*.txt" }
+      const selection = { olderThan: "365 days", name: "*.txt" }
       const planned = yield* FileCleanup.plan(selection)
       expect(yield* changing).toHaveLength(0)
       const cutoff = Date.now() - 365 * 86_400_000
@@ -198,11 +198,13 @@ describe("file cleanup", () => {
       expect(planned.count).toBeGreaterThan(0)
       expect(planned.bytes).toBe(expected.reduce((n, f) => n + f.sizeBytes, 0))
       expect(planned.sample.length).toBe(Math.min(10, expected.length))
-      // one is already gone: a 404 counts as done
+      // one is already gone: the plan is re-checked against the server and that file is skipped
       sim.state.files.delete(sim.state.files.get(expected[0]!.workspaceId, expected[0]!.id)!)
       const report = yield* FileCleanup.apply(planned)
       expect(report.failed).toHaveLength(0)
-      expect(report.items.filter((i) => i.outcome === "already-done")).toHaveLength(1)
+      expect(report.items.filter((i) => i.outcome === "skipped").map((i) => [i.key, i.reason])).toEqual([
+        [expected[0]!.id, "no longer applies: already gone"]
+      ])
       const after = new Set(sim.state.workspaces().flatMap((w) => sim.state.files.list(w.id)).map((f) => f.id))
       const gone = before.filter((f) => !after.has(f.id)).map((f) => f.id).sort()
       expect(gone).toEqual(expected.map((f) => f.id).sort())
@@ -215,17 +217,19 @@ describe("file cleanup", () => {
   it.scopedLive("property: whatever the selection, no file outside it is ever deleted", () =>
     Effect.gen(function*() {
       const arbitrary = FastCheck.record({
-        olderThanDays: FastCheck.option(FastCheck.integer({ min: 0, max: 800 }), { nil: undefined }),
+        olderThanDays: FastCheck.option(FastCheck.integer({ min: 1, max: 800 }), { nil: undefined }),
         name: FastCheck.option(FastCheck.constantFrom("*.txt", "report-*", "*.pdf", "*", "nothing-*"), { nil: undefined }),
         mimeType: FastCheck.option(FastCheck.constantFrom("text/*", "application/pdf", "image/*"), { nil: undefined }),
         minSize: FastCheck.option(FastCheck.integer({ min: 0, max: 3_000_000 }), { nil: undefined }),
         maxSize: FastCheck.option(FastCheck.integer({ min: 0, max: 5_000_000 }), { nil: undefined }),
         downloadable: FastCheck.option(FastCheck.boolean(), { nil: undefined })
       })
-      const samples = FastCheck.sample(arbitrary, { numRuns: 12, seed: 42 })
+      const samples = FastCheck.sample(arbitrary, { numRuns: 16, seed: 42 })
+      let rejected = 0
       for (const sample of samples) {
-        const selection: FileCleanup.Selection = {
-          ...(sample.olderThanDays !== undefined ? { olderThan: Duration.days(sample.olderThanDays) } : {}),
+        const selection = {
+          all: true,
+          ...(sample.olderThanDays !== undefined ? { olderThan: `${sample.olderThanDays} days` } : {}),
           ...(sample.name !== undefined ? { name: sample.name } : {}),
           ...(sample.mimeType !== undefined ? { mimeType: sample.mimeType } : {}),
           ...(sample.minSize !== undefined ? { minSize: sample.minSize } : {}),
@@ -237,15 +241,41 @@ describe("file cleanup", () => {
           const before = sim.state.workspaces().flatMap((w) =>
             sim.state.files.list(w.id).map((f) => ({ ...f, createdAt: new Date(f.createdAt).toISOString(), workspaceId: w.id }))
           )
-          const planned = yield* FileCleanup.plan(selection)
+          const outcome = yield* Effect.either(FileCleanup.plan(selection))
+          if (outcome._tag === "Left") {
+            // a spec the decoder rejects (e.g. minSize > maxSize) sends nothing
+            expect(outcome.left._tag).toBe("InvalidRequestError")
+            expect(yield* sim.requests).toHaveLength(0)
+            rejected++
+            return
+          }
+          const planned = outcome.right
           // tamper with the plan: add every file; the delete step must still refuse the unselected ones
-          const tampered = { ...planned, files: before }
-          yield* FileCleanup.apply(tampered)
-          const matches = FileCleanup.matcher(selection, planned.cutoff)
+          const tampered = new FileCleanup.FileCleanupPlan({
+            spec: planned.spec,
+            ...(planned.cutoff !== undefined ? { cutoff: planned.cutoff } : {}),
+            files: before.map((f) =>
+              new FileCleanup.FileRef({
+                id: f.id,
+                workspaceId: f.workspaceId,
+                workspace: "w",
+                filename: f.filename,
+                mimeType: f.mimeType,
+                sizeBytes: f.sizeBytes,
+                createdAt: f.createdAt,
+                downloadable: f.downloadable
+              })
+            )
+          })
+          yield* FileCleanup.apply(tampered, { trusted: true })
+          const matches = FileCleanup.matcher(planned.spec, planned.cutoff)
           const remaining = new Set(sim.state.workspaces().flatMap((w) => sim.state.files.list(w.id)).map((f) => f.id))
           for (const file of before) expect(remaining.has(file.id)).toBe(!matches(file))
         }).pipe(Effect.provide(jobsLayer({ files: { count: 60 } }))))
       }
+      // both sides of the property are exercised
+      expect(rejected).toBeGreaterThan(0)
+      expect(rejected).toBeLessThan(samples.length)
     }))
 })
 

@@ -205,7 +205,7 @@ export const filesCleanup = Command.make(
   (args) => {
     const opt = <A>(o: Option.Option<A>, key: string, f: (a: A) => unknown = (a) => a) =>
       Option.match(o, { onNone: () => ({}), onSome: (v) => ({ [key]: f(v) }) })
-    const selection: FileCleanup.Selection = {
+    const selection = {
       ...(args.workspace.length > 0 ? { workspaces: args.workspace } : {}),
       ...opt(args.olderThan, "olderThan", parseAge),
       ...opt(args.createdBefore, "createdBefore"),

@@ -4,57 +4,36 @@
  *
  * @since 0.1.0
  */
-import { Effect, Stream } from "effect"
-import type { BudgetInterval } from "../Domain.ts"
-import { InvalidRequestError } from "../Errors.ts"
+import { Effect, Schema } from "effect"
 import { Workspaces } from "../Workspaces.ts"
-import { selectWorkspaces, type WorkspaceScope } from "./Selection.ts"
 import * as Engine from "./Engine.ts"
+import { resolveWorkspaces } from "./Selection.ts"
+import * as Specs from "./Specs.ts"
 
-export interface BudgetPolicyParams {
-  /** Limits in USD; an interval left out is left alone. */
-  readonly budgets: Partial<Record<BudgetInterval, number>>
-  /** "all" (default), or ids, slugs and glob patterns such as `team-*`. */
-  readonly workspaces?: WorkspaceScope
-}
+const Interval = Schema.Literal(...Specs.BudgetIntervals)
 
-export interface BudgetChange {
-  readonly interval: BudgetInterval
-  readonly from: number | undefined
-  readonly to: number
-}
+export class BudgetChange extends Schema.Class<BudgetChange>("BudgetChange")({
+  interval: Interval,
+  /** The limit the server had when planned (absent: no budget for that interval). */
+  from: Schema.optionalWith(Schema.Number, { exact: true }),
+  to: Schema.Number
+}) {}
 
-export interface BudgetPolicyPlan {
-  readonly params: BudgetPolicyParams
-  readonly workspaces: ReadonlyArray<{ readonly id: string; readonly slug: string; readonly changes: ReadonlyArray<BudgetChange> }>
-  readonly unchanged: number
-}
+export class WorkspaceBudgets extends Schema.Class<WorkspaceBudgets>("WorkspaceBudgets")({
+  id: Schema.String,
+  slug: Schema.String,
+  changes: Schema.Array(BudgetChange)
+}) {}
 
-const ORDER: ReadonlyArray<BudgetInterval> = ["daily", "weekly", "monthly", "lifetime"]
+export class BudgetPolicyPlan extends Schema.TaggedClass<BudgetPolicyPlan>()("BudgetPolicyPlan", {
+  spec: Specs.BudgetPolicySpec,
+  /** Workspaces with something to change. */
+  workspaces: Schema.Array(WorkspaceBudgets),
+  /** Budgets already right. */
+  unchanged: Schema.Number
+}) {}
 
-/** lifetime > monthly > weekly > daily among the given limits, checked before any call. */
-export const validate = (budgets: BudgetPolicyParams["budgets"]) => {
-  const given = ORDER.filter((interval) => budgets[interval] !== undefined)
-  for (const interval of given) {
-    const value = budgets[interval]!
-    if (!(value > 0) || !Number.isFinite(value)) {
-      return Effect.fail(new InvalidRequestError({ operation: "BudgetPolicy", issue: `${interval}: limitUsd must be > 0` }))
-    }
-  }
-  for (let i = 1; i < given.length; i++) {
-    if (!(budgets[given[i]!]! > budgets[given[i - 1]!]!)) {
-      return Effect.fail(
-        new InvalidRequestError({
-          operation: "BudgetPolicy",
-          issue: `budgets must satisfy lifetime > monthly > weekly > daily, but ${given[i]} (${budgets[given[i]!]}) ≤ ${
-            given[i - 1]
-          } (${budgets[given[i - 1]!]})`
-        })
-      )
-    }
-  }
-  return Effect.void
-}
+const ORDER = Specs.BudgetIntervals
 
 /** Raise the larger intervals first, then lower the smaller ones first: the rule holds at each step. */
 const ordered = (changes: ReadonlyArray<BudgetChange>) => [
@@ -63,7 +42,7 @@ const ordered = (changes: ReadonlyArray<BudgetChange>) => [
 ]
 
 /** What must change in one workspace's budgets, in a safe order, and how many are already right. */
-export const changesFor = (workspaceId: string, budgets: BudgetPolicyParams["budgets"]) =>
+export const changesFor = (workspaceId: string, budgets: Specs.Budgets) =>
   Effect.gen(function*() {
     const workspaces = yield* Workspaces
     const current = new Map((yield* workspaces.listBudgets({ id: workspaceId })).data.map((b) => [b.interval, b.limitUsd]))
@@ -72,21 +51,22 @@ export const changesFor = (workspaceId: string, budgets: BudgetPolicyParams["bud
     for (const interval of ORDER) {
       const to = budgets[interval]
       if (to === undefined) continue
-      if (current.get(interval) === to) same++
-      else changes.push({ interval, from: current.get(interval), to })
+      const from = current.get(interval)
+      if (from === to) same++
+      else changes.push(new BudgetChange({ interval, to, ...(from !== undefined ? { from } : {}) }))
     }
-    return { changes: ordered(changes), same }
+    return { changes: ordered(changes), same, current }
   })
 
 /** Set one workspace's budgets one after another (the order keeps the rule); never fails: failures are items. */
-export const setBudgets = (workspaceId: string, label: string, changes: ReadonlyArray<BudgetChange>) =>
+export const setBudgets = (workspaceId: string, slug: string, changes: ReadonlyArray<BudgetChange>) =>
   Effect.flatMap(Workspaces, (workspaces) =>
     Effect.forEach(changes, (change) => {
       const item = (outcome: "done" | "failed", reason?: string) =>
         new Engine.ReportItem({
           kind: "budget",
-          key: `${label}:${change.interval}`,
-          action: `${change.from ?? "none"} → ${change.to} USD`,
+          key: `${slug}:${change.interval}`,
+          action: `${change.interval} budget ${change.from ?? "none"} → ${change.to} USD`,
           outcome,
           ...(reason !== undefined ? { reason } : {})
         })
@@ -96,29 +76,74 @@ export const setBudgets = (workspaceId: string, label: string, changes: Readonly
       )
     }))
 
-export const plan = (params: BudgetPolicyParams) =>
+const planSpec = (spec: Specs.BudgetPolicySpec, concurrency: number) =>
   Effect.gen(function*() {
-    yield* validate(params.budgets)
-    const result: Array<BudgetPolicyPlan["workspaces"][number]> = []
-    let unchanged = 0
-    yield* Stream.runForEach(selectWorkspaces(params.workspaces), (workspace) =>
-      Effect.gen(function*() {
-        const { changes, same } = yield* changesFor(workspace.id, params.budgets)
-        unchanged += same
-        if (changes.length > 0) result.push({ id: workspace.id, slug: workspace.slug, changes })
-      }))
-    const out: BudgetPolicyPlan = { params, workspaces: result, unchanged }
-    return out
+    const selection = yield* resolveWorkspaces("budget-policy", spec.workspaces)
+    const read = yield* Effect.forEach(selection.selected, (w) =>
+      Effect.map(changesFor(w.id, spec.budgets), ({ changes, same }) => ({ w, changes, same })), { concurrency })
+    return new BudgetPolicyPlan({
+      spec,
+      workspaces: read.filter((r) => r.changes.length > 0).map(({ changes, w }) => new WorkspaceBudgets({ id: w.id, slug: w.slug, changes })),
+      unchanged: read.reduce((n, r) => n + r.same, 0)
+    })
   })
 
-export const apply = (input: BudgetPolicyPlan | BudgetPolicyParams, options: Engine.ApplyOptions = {}) =>
+/** Plan from a spec (an instance or its encoded form); anything else fails with `InvalidRequestError`. */
+export const plan = (input: unknown, options: { readonly concurrency?: number; readonly rate?: number } = {}) =>
   Effect.gen(function*() {
-    const current = "unchanged" in input && options.jobId === undefined ? input : yield* plan("unchanged" in input ? input.params : input)
+    const spec = yield* Specs.decode(Specs.BudgetPolicySpec, "budget-policy")(input)
+    const { concurrency } = yield* Engine.checkOptions(options)
+    return yield* planSpec(spec, concurrency)
+  }).pipe(Engine.gated(options))
+
+/** A fresh plan restricted to a saved one: changes whose `from` still holds; the rest skipped. */
+const restrict = (fresh: BudgetPolicyPlan, saved: BudgetPolicyPlan) => {
+  const freshById = new Map(fresh.workspaces.map((w) => [w.id, w]))
+  const stale: Array<Engine.ReportItem> = []
+  const workspaces = saved.workspaces.flatMap((w) => {
+    const now = new Map((freshById.get(w.id)?.changes ?? []).map((c) => [c.interval, c]))
+    const keep = w.changes.filter((c) => {
+      const current = now.get(c.interval)
+      const ok = current !== undefined && current.from === c.from && current.to === c.to
+      if (!ok) {
+        stale.push(new Engine.ReportItem({
+          kind: "budget",
+          key: `${w.slug}:${c.interval}`,
+          action: `${c.interval} budget ${c.from ?? "none"} → ${c.to} USD`,
+          outcome: "skipped",
+          reason: current === undefined ? "no longer applies: already set" : `no longer applies: the budget changed since the plan (now ${current.from ?? "none"})`
+        }))
+      }
+      return ok
+    })
+    return keep.length > 0 ? [new WorkspaceBudgets({ ...w, changes: ordered(keep) })] : []
+  })
+  return { plan: new BudgetPolicyPlan({ spec: saved.spec, workspaces, unchanged: fresh.unchanged }), stale }
+}
+
+const execute = (current: BudgetPolicyPlan, extra: ReadonlyArray<Engine.ReportItem>, options: Engine.ApplyOptions) =>
+  Effect.gen(function*() {
     const context = yield* Effect.context<Workspaces>()
     const operations = current.workspaces.map((w): Engine.PlannedOperation => ({
       key: `budgets:${w.id}:${w.changes.map((c) => `${c.interval}=${c.to}`).join(",")}`,
-      payload: w,
+      payload: { id: w.id, slug: w.slug, changes: w.changes.map((c) => ({ ...c })) },
+      items: w.changes.length,
       run: Effect.provide(setBudgets(w.id, w.slug, w.changes), context)
     }))
-    return yield* Engine.apply("budget-policy", current.params, operations, [], options)
+    return yield* Engine.run({ kind: "budget-policy", spec: current.spec, unit: "budgets", operations, extraItems: extra }, options)
   })
+
+/**
+ * Apply a spec (plan, then run) or a saved plan (re-read first: a change whose starting value moved
+ * since the plan is skipped and reported). `trusted`: a plan made moments ago in the same run.
+ */
+export const apply = (input: unknown, options: Engine.ApplyOptions & { readonly trusted?: boolean } = {}) =>
+  Effect.gen(function*() {
+    const { concurrency } = yield* Engine.checkOptions(options)
+    const isPlan = input instanceof BudgetPolicyPlan || (typeof input === "object" && input !== null && "_tag" in input)
+    if (!isPlan) return yield* execute(yield* plan(input, options), [], options)
+    const saved = yield* Specs.decode(BudgetPolicyPlan, "budget-policy")(input)
+    if (options.trusted) return yield* execute(saved, [], options)
+    const { plan: current, stale } = restrict(yield* planSpec(saved.spec, concurrency), saved)
+    return yield* execute(current, stale, options)
+  }).pipe(Engine.gated(options))

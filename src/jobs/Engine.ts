@@ -8,17 +8,32 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, FiberRef, PubSub, RateLimiter, Ref, Schema } from "effect"
+import { Clock, Duration, Effect, Exit, FiberRef, Option, PubSub, RateLimiter, Ref, Schema } from "effect"
+import { InvalidRequestError } from "../Errors.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Journal } from "./Journal.ts"
+import * as Specs from "./Specs.ts"
 
 // --- events -----------------------------------------------------------------------------------------
 
+/** What a job's items are. */
+export type JobUnit = "users" | "files" | "budgets" | "keys"
+
+/** Counts of items settled by one operation. */
+export interface Settled {
+  readonly done: number
+  readonly failed: number
+  readonly skipped: number
+}
+
 export type JobEvent =
-  | { readonly _tag: "Planned"; readonly jobId: string; readonly total: number }
+  /** `total` operations planned, covering `items` items (users × workspaces, files, budgets …). */
+  | { readonly _tag: "Planned"; readonly jobId: string; readonly kind: string; readonly unit: JobUnit; readonly total: number; readonly items: number }
   | { readonly _tag: "Started"; readonly key: string }
-  | { readonly _tag: "Succeeded"; readonly key: string; readonly items: number }
-  | { readonly _tag: "Failed"; readonly key: string; readonly reason: string }
+  | ({ readonly _tag: "Succeeded"; readonly key: string } & Settled)
+  | ({ readonly _tag: "Failed"; readonly key: string; readonly reason: string } & Settled)
+  /** An operation an earlier run of this job did (from the journal, on resume). */
+  | { readonly _tag: "Skipped"; readonly key: string; readonly items: number }
   | { readonly _tag: "Retried"; readonly operation: string; readonly status: number | undefined }
   | { readonly _tag: "Paused"; readonly until: number; readonly status: number }
   | { readonly _tag: "Finished"; readonly report: JobReport }
@@ -28,8 +43,9 @@ export type JobEvent =
 export const ItemOutcome = Schema.Literal("done", "skipped", "failed", "already-done", "unknown")
 
 export class ReportItem extends Schema.Class<ReportItem>("ReportItem")({
-  kind: Schema.Literal("user", "file", "workspace", "budget"),
+  kind: Schema.Literal("user", "file", "workspace", "budget", "key"),
   key: Schema.String,
+  /** What was (to be) done, naming workspaces by slug: "add to team-a", "delete notes.txt". */
   action: Schema.String,
   outcome: ItemOutcome,
   reason: Schema.optionalWith(Schema.String, { exact: true })
@@ -39,6 +55,8 @@ export class JobReport extends Schema.Class<JobReport>("JobReport")({
   jobId: Schema.String,
   kind: Schema.String,
   dryRun: Schema.Boolean,
+  /** "completed", or "interrupted" for the partial report of a run that was stopped. */
+  status: Schema.Literal("completed", "interrupted"),
   items: Schema.Array(ReportItem),
   totals: Schema.Record({ key: Schema.String, value: Schema.Number }),
   requests: Schema.Number,
@@ -61,9 +79,9 @@ export const totalsOf = (items: ReadonlyArray<ReportItem>) => {
 export interface ApplyOptions {
   /** Resume a job by id; default a new id. */
   readonly jobId?: string
-  /** Operations in flight at once. Default 4. */
+  /** Operations (and plan reads) in flight at once, ≥ 1. Default 4. */
   readonly concurrency?: number
-  /** Client-side limit in requests per second. Default 10. */
+  /** Client-side limit in requests per second, ≥ 1. Default 10. */
   readonly rate?: number
   /** Progress events are published here (e.g. for a progress bar). */
   readonly events?: PubSub.PubSub<JobEvent>
@@ -71,6 +89,17 @@ export interface ApplyOptions {
 
 export const newJobId = (kind: string) =>
   `${kind}-${new Date().toISOString().replace(/[-:T.Z]/g, "").slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`
+
+const positive = (name: string, value: number | undefined, fallback: number) => {
+  if (value === undefined) return Effect.succeed(fallback)
+  return typeof value === "number" && Number.isFinite(value) && value >= 1
+    ? Effect.succeed(value)
+    : Effect.fail(new InvalidRequestError({ operation: "job", issue: `${name} must be a number ≥ 1, got ${String(value)}` }))
+}
+
+/** `concurrency` and `rate` checked (≥ 1), with their defaults. */
+export const checkOptions = (options: { readonly concurrency?: number | undefined; readonly rate?: number | undefined }) =>
+  Effect.all({ concurrency: positive("concurrency", options.concurrency, 4), rate: positive("rate", options.rate, 10) })
 
 // --- the rate gate ----------------------------------------------------------------------------------
 
@@ -141,80 +170,182 @@ export const makeGate = (options: { readonly rate: number; readonly publish: (ev
     return gate
   })
 
-/** Run `self` (e.g. a plan's reads) under its own rate gate. */
-export const gated = (options: { readonly rate?: number | undefined }) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.scoped(Effect.flatMap(makeGate({ rate: options.rate ?? 10, publish: () => Effect.void }), (gate) => gate.around(self)))
+/** The gate of the job running on this fiber, if any: plan reads and operations share it. */
+const currentGate = FiberRef.unsafeMake<Option.Option<Gate>>(Option.none())
+
+/**
+ * Run `self` with every request going through one rate gate: the current job's gate if there is one,
+ * otherwise a new gate at `rate` that `self` and everything it calls shares (plan reads included).
+ */
+export const gated = (options: { readonly rate?: number | undefined; readonly events?: PubSub.PubSub<JobEvent> | undefined }) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(currentGate), (current) =>
+    Option.isSome(current)
+      ? self
+      : Effect.scoped(Effect.flatMap(
+        makeGate({
+          // an invalid rate is refused by the job (checkOptions); the gate itself never sees one
+          rate: typeof options.rate === "number" && options.rate >= 1 && Number.isFinite(options.rate) ? options.rate : 10,
+          publish: (event) => (options.events ? Effect.asVoid(PubSub.publish(options.events, event)) : Effect.void)
+        }),
+        (gate) => Effect.locally(gate.around(self), currentGate, Option.some(gate))
+      )))
+
+/** The current job's gate (inside {@link gated}). */
+const gate = Effect.flatMap(FiberRef.get(currentGate), (g) => Option.isSome(g) ? Effect.succeed(g.value) : Effect.dieMessage("no job gate"))
 
 // --- running operations -----------------------------------------------------------------------------
 
-/** One planned operation: how to run it, and how to tell after an interruption whether it happened. */
+/** One planned operation: what it covers, and how to run it. */
 export interface PlannedOperation {
   readonly key: string
   readonly payload: unknown
+  /** How many items (users, files, budgets) it settles. */
+  readonly items: number
   /** Runs the operation; returns the report items it produced (never fails: failures are items). */
   readonly run: Effect.Effect<ReadonlyArray<ReportItem>>
 }
 
-/**
- * Apply operations: skip those the journal has as done, run the rest with bounded concurrency under
- * the gate, and record each as in-flight then done/failed. An operation interrupted in flight stays
- * "in-flight" in the journal; jobs re-plan from server state on resume, so it is reconciled there.
- */
-export const apply = (
-  kind: string,
-  params: unknown,
-  operations: ReadonlyArray<PlannedOperation>,
-  extraItems: ReadonlyArray<ReportItem>,
-  options: ApplyOptions = {}
-) =>
-  Effect.scoped(Effect.gen(function*() {
-    const journal = yield* Journal
-    const started = yield* Clock.currentTimeMillis
-    const jobId = options.jobId ?? newJobId(kind)
-    const publish = (event: JobEvent) => (options.events ? Effect.asVoid(PubSub.publish(options.events, event)) : Effect.void)
-    yield* journal.begin(jobId, kind, params)
-    yield* journal.plan(jobId, operations.map(({ key, payload }) => ({ key, payload })))
-    const entries = yield* journal.entries(jobId)
-    yield* publish({ _tag: "Planned", jobId, total: operations.length })
-    const gate = yield* makeGate({ rate: options.rate ?? 10, publish })
-
-    const results = yield* Effect.forEach(operations, (operation) => {
-      const entry = entries.get(operation.key)
-      if (entry?.status === "done") return Effect.succeed(itemsFromResult(entry.result))
-      return Effect.gen(function*() {
-        yield* publish({ _tag: "Started", key: operation.key })
-        yield* journal.mark(jobId, operation.key, "in-flight")
-        const items = yield* gate.around(operation.run)
-        const failed = items.filter((item) => item.outcome === "failed")
-        yield* journal.mark(jobId, operation.key, failed.length === items.length && items.length > 0 ? "failed" : "done", {
-          items: items.map((item) => ({ ...item }))
-        })
-        yield* failed.length > 0
-          ? publish({ _tag: "Failed", key: operation.key, reason: failed[0]!.reason ?? "failed" })
-          : publish({ _tag: "Succeeded", key: operation.key, items: items.length })
-        return items
-      })
-    }, { concurrency: options.concurrency ?? 4 })
-
-    const items = [...extraItems, ...results.flat()]
-    yield* journal.finish(jobId)
-    const report = new JobReport({
-      jobId,
-      kind,
-      dryRun: false,
-      items,
-      totals: totalsOf(items),
-      requests: yield* Ref.get(gate.requests),
-      rateLimited: yield* Ref.get(gate.rateLimited),
-      durationMs: (yield* Clock.currentTimeMillis) - started
-    })
-    yield* publish({ _tag: "Finished", report })
-    return report
-  }))
-
-/** Items recorded by an earlier run, as reported items. */
-export const itemsFromResult = (result: unknown): ReadonlyArray<ReportItem> => {
-  const items = (result as { items?: ReadonlyArray<ReportItem> } | null)?.items ?? []
-  return items.map((item) => new ReportItem({ ...item, outcome: item.outcome === "done" ? "already-done" : item.outcome }))
+/** A job ready to run: its spec, what its items are, the operations a fresh plan found necessary. */
+export interface PlannedJob {
+  readonly kind: Specs.JobKind
+  readonly spec: Specs.JobSpec
+  readonly unit: JobUnit
+  readonly operations: ReadonlyArray<PlannedOperation>
+  /** Items settled without an operation (unresolved users, members already in place, …). */
+  readonly extraItems: ReadonlyArray<ReportItem>
 }
 
+const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) =>
+  `${item.kind}\u0000${item.key}\u0000${item.action}`
+
+const settledOf = (items: ReadonlyArray<ReportItem>): Settled => ({
+  done: items.filter((i) => i.outcome === "done" || i.outcome === "already-done").length,
+  failed: items.filter((i) => i.outcome === "failed").length,
+  skipped: items.filter((i) => i.outcome === "skipped").length
+})
+
+/**
+ * Register a job in the journal, or check a resume against it: the same kind and the same spec, or a
+ * typed error saying what differs. Returns the operations earlier runs recorded.
+ */
+export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec) =>
+  Effect.gen(function*() {
+    const journal = yield* Journal
+    const encoded = Specs.encode(spec)
+    const existing = yield* journal.begin(jobId, kind, encoded)
+    if (Option.isSome(existing)) {
+      if (existing.value.kind !== kind) {
+        return yield* new InvalidRequestError({
+          operation: kind,
+          issue: `job ${jobId} is a ${existing.value.kind} job, not ${kind}: resume it with the command that started it, or use a new --job-id`
+        })
+      }
+      const differs = Specs.differences(existing.value.spec, encoded)
+      if (differs.length > 0) {
+        return yield* new InvalidRequestError({
+          operation: kind,
+          issue: `job ${jobId} was started with another selection (${differs.join("; ")}): resume it without selection flags, or use a new --job-id`
+        })
+      }
+    }
+    return yield* journal.entries(jobId)
+  })
+
+/**
+ * Run a freshly planned job: every planned operation runs (the plan was just read from the server, so
+ * each is needed, whatever the journal says), with bounded concurrency under the job's gate, each
+ * recorded in-flight then done/failed. The journal decides only what to report as already done: items
+ * earlier runs of this job did that the server now shows in place. Interrupted, it records where it
+ * stopped and publishes the partial report as `Finished` (status "interrupted").
+ */
+export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
+  Effect.gen(function*() {
+    const { concurrency } = yield* checkOptions(options)
+    const journal = yield* Journal
+    const started = yield* Clock.currentTimeMillis
+    const jobId = options.jobId ?? newJobId(job.kind)
+    const publish = (event: JobEvent) => (options.events ? Effect.asVoid(PubSub.publish(options.events, event)) : Effect.void)
+    const earlier = yield* begin(jobId, job.kind, job.spec)
+    yield* journal.plan(jobId, job.operations.map(({ key, payload }) => ({ key, payload })))
+
+    // what earlier runs did: operations not planned again (the server shows them done) are reported
+    const planned = new Set(job.operations.map((o) => o.key))
+    const earlierDone = [...earlier.values()].filter((e) => e.status === "done" && !planned.has(e.key))
+    const earlierItems = new Map<string, ReportItem>()
+    for (const entry of earlier.values()) {
+      for (const item of itemsOf(entry.result)) if (item.outcome === "done") earlierItems.set(itemId(item), item)
+    }
+    yield* publish({
+      _tag: "Planned",
+      jobId,
+      kind: job.kind,
+      unit: job.unit,
+      total: job.operations.length + earlierDone.length,
+      items: job.operations.reduce((n, o) => n + o.items, 0) + earlierDone.reduce((n, e) => n + itemsOf(e.result).length, 0)
+    })
+    for (const entry of earlierDone) yield* publish({ _tag: "Skipped", key: entry.key, items: itemsOf(entry.result).length })
+
+    const settled: Array<ReportItem> = []
+    const g = yield* gate
+    const report = (status: "completed" | "interrupted") =>
+      Effect.gen(function*() {
+        const current = [...job.extraItems, ...settled]
+        const seen = new Set(current.map(itemId))
+        // a member this job added earlier is "already-done" now, not merely "skipped"
+        const items = current.map((item) =>
+          item.outcome === "skipped" && earlierItems.has(itemId(item)) ? new ReportItem({ ...item, outcome: "already-done" }) : item
+        )
+        for (const [id, item] of earlierItems) {
+          if (!seen.has(id)) items.push(new ReportItem({ ...item, outcome: "already-done" }))
+        }
+        return new JobReport({
+          jobId,
+          kind: job.kind,
+          dryRun: false,
+          status,
+          items,
+          totals: totalsOf(items),
+          requests: yield* Ref.get(g.requests),
+          rateLimited: yield* Ref.get(g.rateLimited),
+          durationMs: (yield* Clock.currentTimeMillis) - started
+        })
+      })
+
+    return yield* Effect.forEach(job.operations, (operation) =>
+      Effect.gen(function*() {
+        yield* publish({ _tag: "Started", key: operation.key })
+        yield* journal.mark(jobId, operation.key, "in-flight")
+        const items = yield* operation.run
+        const counts = settledOf(items)
+        yield* journal.mark(jobId, operation.key, counts.failed === items.length && items.length > 0 ? "failed" : "done", {
+          items: items.map((item) => ({ ...item }))
+        })
+        settled.push(...items)
+        yield* counts.failed > 0
+          ? publish({ _tag: "Failed", key: operation.key, reason: items.find((i) => i.outcome === "failed")!.reason ?? "failed", ...counts })
+          : publish({ _tag: "Succeeded", key: operation.key, ...counts })
+      }), { concurrency, discard: true }).pipe(
+      Effect.zipRight(Effect.gen(function*() {
+        yield* journal.finish(jobId, "finished")
+        const done = yield* report("completed")
+        yield* publish({ _tag: "Finished", report: done })
+        return done
+      })),
+      Effect.onExit((exit) =>
+        Exit.isInterrupted(exit)
+          ? Effect.gen(function*() {
+            yield* journal.finish(jobId, "interrupted")
+            const partial = yield* report("interrupted")
+            yield* publish({ _tag: "Finished", report: partial })
+          })
+          : Effect.void
+      )
+    )
+  }).pipe(gated(options))
+
+/** Report items recorded in the journal for one operation. */
+export const itemsOf = (result: unknown): ReadonlyArray<ReportItem> => {
+  const items = (result as { items?: ReadonlyArray<ReportItem> } | null)?.items
+  return Array.isArray(items) ? items.map((item) => new ReportItem(item)) : []
+}

@@ -5,120 +5,116 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Stream } from "effect"
+import { Effect, Option, Schema, Stream } from "effect"
 import { Files } from "../Files.ts"
-import { globToRegExp, selectWorkspaces, type WorkspaceScope } from "./Selection.ts"
 import * as Engine from "./Engine.ts"
+import { globToRegExp, resolveWorkspaces } from "./Selection.ts"
+import * as Specs from "./Specs.ts"
 
-export interface Selection {
-  /** "all" (default) or workspace ids, slugs and globs. */
-  readonly workspaces?: WorkspaceScope
-  /** Files created more than this long ago. */
-  readonly olderThan?: Duration.DurationInput
-  /** Files created before this instant (ISO string or Date). */
-  readonly createdBefore?: string | Date
-  /** Filename glob, e.g. `*.tmp`. */
-  readonly name?: string
-  /** MIME type or glob, e.g. `text/*`. */
-  readonly mimeType?: string
-  readonly minSize?: number
-  readonly maxSize?: number
-  readonly downloadable?: boolean
-  readonly provider?: "openai" | "anthropic"
+/** A file as planned: machine values (bytes, ISO dates). */
+export class FileRef extends Schema.Class<FileRef>("FileRef")({
+  id: Schema.String,
+  workspaceId: Schema.String,
+  /** The workspace's slug (reports name workspaces by slug). */
+  workspace: Schema.String,
+  filename: Schema.String,
+  mimeType: Schema.String,
+  sizeBytes: Schema.Number,
+  createdAt: Schema.String,
+  downloadable: Schema.Boolean
+}) {}
+
+export class FileCleanupPlan extends Schema.TaggedClass<FileCleanupPlan>()("FileCleanupPlan", {
+  spec: Specs.FileCleanupSpec,
+  /** The instant `olderThan`/`createdBefore` resolved to when planned (ms since the epoch). */
+  cutoff: Schema.optionalWith(Schema.Number, { exact: true }),
+  files: Schema.Array(FileRef)
+}) {
+  get count() {
+    return this.files.length
+  }
+  get bytes() {
+    return this.files.reduce((n, f) => n + f.sizeBytes, 0)
+  }
+  get sample() {
+    return this.files.slice(0, 10)
+  }
 }
 
-export interface FileRef {
-  readonly id: string
-  readonly workspaceId: string
-  readonly filename: string
-  readonly mimeType: string
-  readonly sizeBytes: number
-  readonly createdAt: string
-  readonly downloadable: boolean
-}
-
-export interface CleanupPlan {
-  readonly selection: Selection
-  /** The instant `olderThan`/`createdBefore` resolved to when planned (ms). */
-  readonly cutoff: number | undefined
-  readonly files: ReadonlyArray<FileRef>
-  readonly count: number
-  readonly bytes: number
-  readonly sample: ReadonlyArray<FileRef>
-}
+type Matchable = Pick<FileRef, "filename" | "mimeType" | "sizeBytes" | "createdAt" | "downloadable">
 
 /** The selection as a predicate over file metadata (the single source of truth for what is deleted). */
-export const matcher = (selection: Selection, cutoff: number | undefined) => {
-  const name = selection.name === undefined ? undefined : globToRegExp(selection.name)
-  const mime = selection.mimeType === undefined ? undefined : globToRegExp(selection.mimeType)
-  return (file: FileRef): boolean =>
+export const matcher = (spec: Specs.FileCleanupSpec, cutoff: number | undefined) => {
+  const name = spec.name === undefined ? undefined : globToRegExp(spec.name)
+  const mime = spec.mimeType === undefined ? undefined : globToRegExp(spec.mimeType)
+  return (file: Matchable): boolean =>
     (cutoff === undefined || Date.parse(file.createdAt) < cutoff) &&
     (name === undefined || name.test(file.filename)) &&
     (mime === undefined || mime.test(file.mimeType)) &&
-    (selection.minSize === undefined || file.sizeBytes >= selection.minSize) &&
-    (selection.maxSize === undefined || file.sizeBytes <= selection.maxSize) &&
-    (selection.downloadable === undefined || file.downloadable === selection.downloadable)
+    (spec.minSize === undefined || file.sizeBytes >= spec.minSize) &&
+    (spec.maxSize === undefined || file.sizeBytes <= spec.maxSize) &&
+    (spec.downloadable === undefined || file.downloadable === spec.downloadable)
 }
 
-const cutoffOf = (selection: Selection, now: number) => {
+/** The earliest of `olderThan` (from `now`) and `createdBefore`, if either is given. */
+export const cutoffOf = (spec: Specs.FileCleanupSpec, now: number) => {
   const cutoffs = [
-    selection.olderThan === undefined ? undefined : now - Duration.toMillis(selection.olderThan),
-    selection.createdBefore === undefined ? undefined : new Date(selection.createdBefore).getTime()
+    spec.olderThan === undefined ? undefined : now - Specs.ageMillis(spec.olderThan)!,
+    spec.createdBefore === undefined ? undefined : Date.parse(spec.createdBefore)
   ].filter((c): c is number => c !== undefined)
   return cutoffs.length === 0 ? undefined : Math.min(...cutoffs)
 }
 
-export const plan = (selection: Selection) =>
+/** Every file the spec selects, listed from the server. */
+const listSelected = (spec: Specs.FileCleanupSpec, cutoff: number | undefined, concurrency: number) =>
   Effect.gen(function*() {
     const files = yield* Files
-    const cutoff = cutoffOf(selection, Date.now())
-    const matches = matcher(selection, cutoff)
-    const found: Array<FileRef> = []
-    yield* Stream.runForEach(selectWorkspaces(selection.workspaces), (workspace) =>
-      Stream.runForEach(
-        files.stream({ workspaceId: workspace.id, pageSize: 1000 }),
-        (file) =>
-          Effect.sync(() => {
-            const ref: FileRef = {
-              id: file.id,
-              workspaceId: workspace.id,
-              filename: file.filename,
-              mimeType: file.mimeType,
-              sizeBytes: file.sizeBytes,
-              createdAt: file.createdAt,
-              downloadable: file.downloadable
-            }
-            if (matches(ref)) found.push(ref)
-          })
-      ))
-    const result: CleanupPlan = {
-      selection,
-      cutoff,
-      files: found,
-      count: found.length,
-      bytes: found.reduce((n, f) => n + f.sizeBytes, 0),
-      sample: found.slice(0, 10)
-    }
-    return result
+    const selection = yield* resolveWorkspaces("file-cleanup", spec.workspaces ?? "all")
+    const matches = matcher(spec, cutoff)
+    const perWorkspace = yield* Effect.forEach(selection.selected, (workspace) =>
+      Stream.runCollect(Stream.filterMap(files.stream({ workspaceId: workspace.id, pageSize: 1000 }), (file) => {
+        const ref = new FileRef({
+          id: file.id,
+          workspaceId: workspace.id,
+          workspace: workspace.slug,
+          filename: file.filename,
+          mimeType: file.mimeType,
+          sizeBytes: file.sizeBytes,
+          createdAt: file.createdAt,
+          downloadable: file.downloadable
+        })
+        return matches(ref) ? Option.some(ref) : Option.none()
+      })), { concurrency })
+    return perWorkspace.flatMap((chunk) => [...chunk])
   })
 
-export const apply = (input: CleanupPlan | Selection, options: Engine.ApplyOptions = {}) =>
+/** Plan from a spec (an instance or its encoded form); anything else fails with `InvalidRequestError`. */
+export const plan = (input: unknown, options: { readonly concurrency?: number; readonly rate?: number } = {}) =>
+  Effect.gen(function*() {
+    const spec = yield* Specs.decode(Specs.FileCleanupSpec, "file-cleanup")(input)
+    const { concurrency } = yield* Engine.checkOptions(options)
+    const cutoff = cutoffOf(spec, Date.now())
+    const files = yield* listSelected(spec, cutoff, concurrency)
+    return new FileCleanupPlan({ spec, files, ...(cutoff !== undefined ? { cutoff } : {}) })
+  }).pipe(Engine.gated(options))
+
+const execute = (current: FileCleanupPlan, extra: ReadonlyArray<Engine.ReportItem>, options: Engine.ApplyOptions) =>
   Effect.gen(function*() {
     const files = yield* Files
-    const current = "files" in input && options.jobId === undefined ? input : yield* plan("files" in input ? input.selection : input)
     // checked again right before each delete: nothing outside the selection can be deleted
-    const matches = matcher(current.selection, current.cutoff)
+    const matches = matcher(current.spec, current.cutoff)
     const item = (file: FileRef, outcome: Engine.ReportItem["outcome"], reason?: string) =>
       new Engine.ReportItem({
         kind: "file",
         key: file.id,
-        action: `delete ${file.filename}`,
+        action: `delete ${file.filename} from ${file.workspace}`,
         outcome,
         ...(reason !== undefined ? { reason } : {})
       })
     const operations = current.files.map((file): Engine.PlannedOperation => ({
       key: `delete:${file.id}`,
-      payload: file,
+      payload: { ...file },
+      items: 1,
       run: !matches(file)
         ? Effect.succeed([item(file, "skipped", "outside the selection")])
         : files.delete({ fileId: file.id, workspaceId: file.workspaceId }).pipe(
@@ -127,5 +123,39 @@ export const apply = (input: CleanupPlan | Selection, options: Engine.ApplyOptio
           Effect.catchAll((error) => Effect.succeed([item(file, "failed", error.message)]))
         )
     }))
-    return yield* Engine.apply("file-cleanup", current.selection, operations, [], options)
+    return yield* Engine.run({ kind: "file-cleanup", spec: current.spec, unit: "files", operations, extraItems: extra }, options)
   })
+
+/**
+ * Apply a spec (plan, then delete) or a saved plan: the files are listed again first and only planned
+ * files that still exist unchanged are deleted; the others are reported as skipped. `trusted`: a plan
+ * made moments ago in the same run.
+ */
+export const apply = (input: unknown, options: Engine.ApplyOptions & { readonly trusted?: boolean } = {}) =>
+  Effect.gen(function*() {
+    const { concurrency } = yield* Engine.checkOptions(options)
+    const isPlan = input instanceof FileCleanupPlan || (typeof input === "object" && input !== null && "_tag" in input)
+    if (!isPlan) return yield* execute(yield* plan(input, options), [], options)
+    const saved = yield* Specs.decode(FileCleanupPlan, "file-cleanup")(input)
+    if (options.trusted) return yield* execute(saved, [], options)
+    // the saved cutoff, not a new one: the plan is applied as it was made
+    const now = new Map((yield* listSelected(saved.spec, saved.cutoff, concurrency)).map((f) => [f.id, f]))
+    const same = (a: FileRef, b: FileRef | undefined) =>
+      b !== undefined && a.workspaceId === b.workspaceId && a.filename === b.filename && a.sizeBytes === b.sizeBytes &&
+      a.createdAt === b.createdAt
+    const stale = saved.files.filter((f) => !same(f, now.get(f.id))).map((f) =>
+      new Engine.ReportItem({
+        kind: "file",
+        key: f.id,
+        action: `delete ${f.filename} from ${f.workspace}`,
+        outcome: "skipped",
+        reason: now.has(f.id) ? "no longer applies: the file changed since the plan" : "no longer applies: already gone"
+      })
+    )
+    const current = new FileCleanupPlan({
+      spec: saved.spec,
+      files: saved.files.filter((f) => same(f, now.get(f.id))),
+      ...(saved.cutoff !== undefined ? { cutoff: saved.cutoff } : {})
+    })
+    return yield* execute(current, stale, options)
+  }).pipe(Engine.gated(options))

@@ -1,6 +1,7 @@
 /**
  * Bulk jobs: plan first (a dry run that changes nothing), then apply with bounded concurrency under a
- * shared rate gate, journaled in SQLite so a re-run with the same job id resumes.
+ * shared rate gate, journaled in SQLite so a re-run with the same job id resumes. Each job takes a
+ * spec (`OnboardingSpec`, …, or its encoded form) and fails with `InvalidRequestError` on anything else.
  *
  * @since 0.1.0
  */
@@ -8,22 +9,27 @@ export * as BudgetPolicy from "./BudgetPolicy.ts"
 export * as Engine from "./Engine.ts"
 export * as FileCleanup from "./FileCleanup.ts"
 export * as Journal from "./Journal.ts"
-import * as Membership from "./Membership.ts"
+export * as PlanFile from "./PlanFile.ts"
+export * as Specs from "./Specs.ts"
+export * as UsersFile from "./UsersFile.ts"
+export { BudgetPolicySpec, FileCleanupSpec, OffboardingSpec, OnboardingSpec } from "./Specs.ts"
 import type * as Engine from "./Engine.ts"
+import * as Membership from "./Membership.ts"
+
+type ApplyOptions = Engine.ApplyOptions & { readonly trusted?: boolean }
 
 /** Onboarding: add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked. */
 export const Onboarding = {
-  plan: (params: Membership.MembershipParams, options?: Membership.PlanOptions) => Membership.plan("add", params, options),
-  apply: (input: Membership.MembershipPlan | Membership.MembershipParams, options?: Engine.ApplyOptions) =>
-    Membership.apply("add", input, options)
+  /** Plan from an `OnboardingSpec` (or its encoded form). Changes nothing. */
+  plan: (spec: unknown, options?: Membership.PlanOptions) => Membership.plan("add", spec, options),
+  /** Apply a spec, or a plan (re-checked against the server unless `trusted`). */
+  apply: (input: unknown, options?: ApplyOptions) => Membership.apply("add", input, options)
 }
 
 /** Offboarding: remove users from workspaces; members that cannot be removed are isolated and reported. */
 export const Offboarding = {
-  plan: (params: Membership.MembershipParams, options?: Membership.PlanOptions) =>
-    Membership.plan("remove", params, options),
-  apply: (input: Membership.MembershipPlan | Membership.MembershipParams, options?: Engine.ApplyOptions) =>
-    Membership.apply("remove", input, options)
+  plan: (spec: unknown, options?: Membership.PlanOptions) => Membership.plan("remove", spec, options),
+  apply: (input: unknown, options?: ApplyOptions) => Membership.apply("remove", input, options)
 }
 
-export type { MembershipParams, MembershipPlan } from "./Membership.ts"
+export { OffboardingPlan, OnboardingPlan, type MembershipPlan } from "./Membership.ts"

@@ -1,0 +1,269 @@
+/**
+ * Job specs: each job's parameters as a `Schema` class, decoded before any request. The encoded form
+ * is plain JSON (it is what the journal and plan files store); messages name the field and the fix.
+ *
+ * ```ts
+ * const spec = OnboardingSpec.make({ users: ["ada@example.com"], workspaces: ["team-a"] })
+ * yield* Onboarding.apply(spec)                        // or the encoded form: { users: […], workspaces: […] }
+ * ```
+ *
+ * To extend a spec, add an optional field: specs saved by earlier versions still decode.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Effect, Either, ParseResult, Schema } from "effect"
+import { InvalidRequestError } from "../Errors.ts"
+
+// --- building blocks --------------------------------------------------------------------------------
+
+const hasControl = (s: string) => /[\u0000-\u001f\u007f]/.test(s)
+
+/** A short, printable, non-blank string (no control characters), at most `max` characters. */
+const Text = (what: string, max: number) =>
+  Schema.String.pipe(
+    Schema.filter((s) => {
+      if (s.trim() === "") return `${what} must not be empty`
+      if (s.length > max) return `${what} is longer than ${max} characters`
+      if (hasControl(s)) return `${what} contains control characters`
+      if (s !== s.trim()) return `${what} has leading or trailing spaces`
+      return true
+    })
+  )
+
+/** A user: an organization member's id (`user_…`) or e-mail. */
+export const UserRef = Text("a user", 320).pipe(
+  Schema.filter((s) =>
+    /^user_[A-Za-z0-9_-]+$/.test(s) || /^[^\s@,;"']+@[^\s@,;"']+\.[^\s@,;"']+$/.test(s) ||
+    `"${s.slice(0, 60)}" is neither a user id (user_…) nor an e-mail address`
+  ),
+  Schema.annotations({ identifier: "UserRef" })
+)
+
+/** A workspace id, slug, or glob over slugs/ids (`team-*`). */
+export const WorkspaceRef = Text("a workspace", 128).pipe(
+  Schema.filter((s) =>
+    /^[A-Za-z0-9_.*?-]+$/.test(s) ||
+    `"${s.slice(0, 60)}" is not a workspace id, slug or glob (letters, digits, "-", "_", ".", "*", "?")`
+  ),
+  Schema.annotations({ identifier: "WorkspaceRef" })
+)
+
+/** A glob over file names or MIME types (`*.tmp`, `text/*`). */
+export const Glob = Text("a pattern", 256).pipe(Schema.annotations({ identifier: "Glob" }))
+
+const NonEmpty = <S extends Schema.Schema.Any>(item: S, what: string, max: number) =>
+  Schema.Array(item).pipe(
+    Schema.filter((a) =>
+      a.length === 0 ? `give at least one ${what}` : a.length > max ? `at most ${max} ${what}s per job` : true
+    )
+  )
+
+export const Users = NonEmpty(UserRef, "user", 1_000_000)
+export const Workspaces = NonEmpty(WorkspaceRef, "workspace", 10_000)
+
+/** `"all"`, or a non-empty list of ids, slugs and globs: an empty list never means everything. */
+export const WorkspaceScope = Schema.Union(Schema.Literal("all"), Workspaces)
+export type WorkspaceScope = typeof WorkspaceScope.Type
+
+/** A positive amount in USD. */
+const Usd = Schema.Number.pipe(
+  Schema.filter((n) => (Number.isFinite(n) && n > 0 && n <= 1e9) || "must be a positive amount in USD")
+)
+
+export const BudgetIntervals = ["daily", "weekly", "monthly", "lifetime"] as const
+export type BudgetInterval = typeof BudgetIntervals[number]
+
+/** Limits per interval; lifetime > monthly > weekly > daily among those given. */
+export const Budgets = Schema.Struct({
+  daily: Schema.optionalWith(Usd, { exact: true }),
+  weekly: Schema.optionalWith(Usd, { exact: true }),
+  monthly: Schema.optionalWith(Usd, { exact: true }),
+  lifetime: Schema.optionalWith(Usd, { exact: true })
+}).pipe(
+  Schema.filter((budgets) => {
+    const given = BudgetIntervals.filter((interval) => budgets[interval] !== undefined)
+    if (given.length === 0) return "give at least one of daily, weekly, monthly, lifetime"
+    for (let i = 1; i < given.length; i++) {
+      const [low, high] = [given[i - 1]!, given[i]!]
+      if (!(budgets[high]! > budgets[low]!)) {
+        return `budgets must satisfy lifetime > monthly > weekly > daily, but ${high} (${budgets[high]}) ≤ ${low} (${budgets[low]})`
+      }
+    }
+    return true
+  })
+)
+export type Budgets = typeof Budgets.Type
+
+/** `30d`, `12h`, `90m`, `45s`, `2w` or an Effect duration (`30 days`) as milliseconds, if positive. */
+export const ageMillis = (text: string): number | undefined => {
+  const short = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim())
+  const input = short
+    ? `${short[1]} ${({ s: "seconds", m: "minutes", h: "hours", d: "days", w: "weeks" } as const)[short[2] as "s"]}`
+    : text.trim()
+  if (!/^\d+(\.\d+)?\s+(nanos?|micros?|millis?|seconds?|minutes?|hours?|days?|weeks?)$/.test(input)) return undefined
+  const millis = Duration.toMillis(Duration.decode(input as Duration.DurationInput))
+  return Number.isFinite(millis) && millis > 0 ? millis : undefined
+}
+
+/** A positive age: `30d`, `12h`, `90m`, `45s`, `2w`, or `30 days`. */
+export const Age = Schema.String.pipe(
+  Schema.filter((s) =>
+    (s.length <= 64 && ageMillis(s) !== undefined) ||
+    `"${s.slice(0, 40)}" is not a positive age: use e.g. 30d, 12h, 90m, 45s, 2w or "30 days"`
+  ),
+  Schema.annotations({ identifier: "Age" })
+)
+
+/** An ISO 8601 date or date-time (`2025-01-31`, `2025-01-31T12:00:00Z`). */
+export const IsoDate = Schema.String.pipe(
+  Schema.filter((s) =>
+    (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && Number.isFinite(Date.parse(s))) ||
+    `"${s.slice(0, 40)}" is not an ISO date: use e.g. 2025-01-31 or 2025-01-31T12:00:00Z`
+  ),
+  Schema.annotations({ identifier: "IsoDate" })
+)
+
+const Bytes = Schema.Number.pipe(
+  Schema.filter((n) => (Number.isSafeInteger(n) && n >= 0) || "must be a whole number of bytes ≥ 0")
+)
+
+// --- the specs --------------------------------------------------------------------------------------
+
+const membershipFields = {
+  /** User ids (`user_…`) and/or e-mails of organization members. */
+  users: Users,
+  /** Workspace ids, slugs or globs; each must match at least one workspace. */
+  workspaces: Workspaces
+}
+
+/** Onboarding: add users to workspaces (creating missing ones by slug and setting budgets if asked). */
+export class OnboardingSpec extends Schema.Class<OnboardingSpec>("OnboardingSpec")({
+  ...membershipFields,
+  /** Create workspaces that do not exist (by slug; the name is the slug). Globs never create. */
+  ensureWorkspaces: Schema.optionalWith(Schema.Boolean, { exact: true }),
+  /** Budgets each workspace should have. */
+  budgets: Schema.optionalWith(Budgets, { exact: true })
+}) {
+  get kind() {
+    return "onboarding" as const
+  }
+}
+
+/** Offboarding: remove users from workspaces. */
+export class OffboardingSpec extends Schema.Class<OffboardingSpec>("OffboardingSpec")({
+  ...membershipFields
+}) {
+  get kind() {
+    return "offboarding" as const
+  }
+}
+
+/** The same budgets across workspaces: `"all"` or an explicit list (an empty list is refused). */
+export class BudgetPolicySpec extends Schema.Class<BudgetPolicySpec>("BudgetPolicySpec")({
+  budgets: Budgets,
+  workspaces: WorkspaceScope
+}) {
+  get kind() {
+    return "budget-policy" as const
+  }
+}
+
+const fileFilters = ["olderThan", "createdBefore", "name", "mimeType", "minSize", "maxSize", "downloadable"] as const
+
+/** File cleanup: at least one filter (or a workspace list), or `all: true` to mean every file. */
+export class FileCleanupSpec extends Schema.Class<FileCleanupSpec>("FileCleanupSpec")(
+  Schema.Struct({
+    /** `"all"` (default) or workspace ids, slugs and globs. */
+    workspaces: Schema.optionalWith(WorkspaceScope, { exact: true }),
+    /** Files created more than this long ago (positive). */
+    olderThan: Schema.optionalWith(Age, { exact: true }),
+    /** Files created before this instant (ISO 8601). */
+    createdBefore: Schema.optionalWith(IsoDate, { exact: true }),
+    /** Filename glob, e.g. `*.tmp`. */
+    name: Schema.optionalWith(Glob, { exact: true }),
+    /** MIME type or glob, e.g. `text/*`. */
+    mimeType: Schema.optionalWith(Glob, { exact: true }),
+    minSize: Schema.optionalWith(Bytes, { exact: true }),
+    maxSize: Schema.optionalWith(Bytes, { exact: true }),
+    downloadable: Schema.optionalWith(Schema.Boolean, { exact: true }),
+    /** Every file in the selected workspaces: required when no filter is given. */
+    all: Schema.optionalWith(Schema.Boolean, { exact: true })
+  }).pipe(
+    Schema.filter((spec) => {
+      const filtered = fileFilters.some((f) => spec[f] !== undefined) ||
+        (spec.workspaces !== undefined && spec.workspaces !== "all")
+      if (!filtered && spec.all !== true) {
+        return "no filter given: this would select every file; add a filter (olderThan, name, mimeType, …) or all: true (--all)"
+      }
+      if (spec.minSize !== undefined && spec.maxSize !== undefined && spec.minSize > spec.maxSize) {
+        return `minSize (${spec.minSize}) is larger than maxSize (${spec.maxSize})`
+      }
+      return true
+    })
+  )
+) {
+  get kind() {
+    return "file-cleanup" as const
+  }
+}
+
+export type JobSpec = OnboardingSpec | OffboardingSpec | BudgetPolicySpec | FileCleanupSpec
+export type JobKind = JobSpec["kind"]
+
+/** The spec class of each job kind. */
+export const specOf = {
+  "onboarding": OnboardingSpec,
+  "offboarding": OffboardingSpec,
+  "budget-policy": BudgetPolicySpec,
+  "file-cleanup": FileCleanupSpec
+} as const
+
+export const isJobKind = (kind: string): kind is JobKind => Object.hasOwn(specOf, kind)
+
+// --- decoding ---------------------------------------------------------------------------------------
+
+/** Issues as `field: message` lines (the path names the field; the message says the fix). */
+export const formatIssues = (error: ParseResult.ParseError) =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`)
+    .join("; ")
+
+/**
+ * Decode a spec instance or its encoded form; anything else fails with `InvalidRequestError`
+ * (never a defect, never a request).
+ */
+export const decode = <S extends Schema.Schema<any, any, never>>(schema: S, operation: string) => {
+  const decodeEither = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
+  return (input: unknown): Effect.Effect<Schema.Schema.Type<S>, InvalidRequestError> =>
+    Effect.suspend(() => {
+      // a decoded instance re-validates through its fields
+      const plain = typeof schema === "function" && input instanceof (schema as any) ? { ...(input as object) } : input
+      const decoded = Either.try(() => decodeEither(plain))
+      if (Either.isLeft(decoded)) {
+        return Effect.fail(new InvalidRequestError({ operation, issue: "the input could not be read" }))
+      }
+      return Either.isRight(decoded.right)
+        ? Effect.succeed(decoded.right.right)
+        : Effect.fail(new InvalidRequestError({ operation, issue: formatIssues(decoded.right.left) }))
+    })
+}
+
+/** The spec as plain JSON (what the journal and plan files store). */
+export const encode = (spec: JobSpec): unknown => {
+  const { kind: _kind, ...fields } = spec as JobSpec & Record<string, unknown>
+  return JSON.parse(JSON.stringify(fields))
+}
+
+/** What differs between two encoded specs, e.g. `workspaces: saved ["a"], given ["b"]` (empty when equal). */
+export const differences = (saved: unknown, given: unknown): ReadonlyArray<string> => {
+  const a = (saved ?? {}) as Record<string, unknown>
+  const b = (given ?? {}) as Record<string, unknown>
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()
+  return keys.flatMap((key) => {
+    const [x, y] = [JSON.stringify(a[key]), JSON.stringify(b[key])]
+    return x === y ? [] : [`${key}: saved ${clip(x ?? "(none)")}, given ${clip(y ?? "(none)")}`]
+  })
+}
+
+const clip = (s: string) => (s.length > 80 ? `${s.slice(0, 77)}…` : s)
