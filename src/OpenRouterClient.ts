@@ -86,38 +86,59 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 export const layer = (options: Options): Layer.Layer<OpenRouterClient, never, HttpClient.HttpClient> =>
   Layer.scoped(OpenRouterClient, make(options))
 
-/** Which environment variables {@link layerConfig} reads. */
-export const configFromEnv = Config.all({
+/**
+ * Each setting's default source: the environment (`OPENROUTER_API_KEY`, `OPENROUTER_BASE_URL`, …).
+ * Every setting resolves on its own, so one can come from a flag and the others from here.
+ */
+export const envConfig = {
   apiKey: Config.redacted("OPENROUTER_API_KEY"),
   baseUrl: Config.string("OPENROUTER_BASE_URL").pipe(Config.withDefault(DEFAULT_BASE_URL)),
   httpReferer: Config.option(Config.string("OPENROUTER_HTTP_REFERER")),
   appTitle: Config.option(Config.string("OPENROUTER_APP_TITLE")),
   appCategories: Config.option(Config.string("OPENROUTER_APP_CATEGORIES"))
-})
+}
+
+/** One `Config` per setting (any left out: {@link envConfig}'s). */
+export type ConfigOptions = { readonly [K in keyof typeof envConfig]?: typeof envConfig[K] }
+
+/** The settings resolved: each from its own `Config`, the environment by default. */
+export const config = (options: ConfigOptions = {}) =>
+  Config.all({ ...envConfig, ...options }).pipe(
+    Config.map((c): Pick<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> => ({
+      apiKey: c.apiKey,
+      baseUrl: c.baseUrl,
+      ...Option.match(c.httpReferer, { onNone: () => ({}), onSome: (httpReferer) => ({ httpReferer }) }),
+      ...Option.match(c.appTitle, { onNone: () => ({}), onSome: (appTitle) => ({ appTitle }) }),
+      ...Option.match(c.appCategories, { onNone: () => ({}), onSome: (appCategories) => ({ appCategories }) })
+    }))
+  )
+
+/** Everything from the environment (kept for 0.1.0 callers; see {@link config}). */
+export const configFromEnv = config()
 
 /**
- * The client configured through `Config`: `OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
- * `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`. Options given here
- * (timeout, retry, transformClient) complete them.
+ * The client configured through `Config`, one per setting like Effect's AI clients: each given
+ * `Config` replaces that setting's default (`OPENROUTER_API_KEY` (required), `OPENROUTER_BASE_URL`,
+ * `OPENROUTER_HTTP_REFERER`, `OPENROUTER_APP_TITLE`, `OPENROUTER_APP_CATEGORIES`); the others still
+ * come from the environment. Plain options (timeout, retry, transformClient) complete them.
+ *
+ * ```ts
+ * OpenRouterClient.layerConfig({ apiKey: Config.redacted("MY_KEY") })   // base URL still from the env
+ * ```
  */
 export const layerConfig = (
-  options: Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> = {}
-) =>
-  Layer.scoped(
-    OpenRouterClient,
-    Effect.flatMap(configFromEnv, (config) =>
-      make({
-        ...options,
-        apiKey: config.apiKey,
-        baseUrl: config.baseUrl,
-        ...Option.match(config.httpReferer, { onNone: () => ({}), onSome: (httpReferer) => ({ httpReferer }) }),
-        ...Option.match(config.appTitle, { onNone: () => ({}), onSome: (appTitle) => ({ appTitle }) }),
-        ...Option.match(config.appCategories, {
-          onNone: () => ({}),
-          onSome: (appCategories) => ({ appCategories })
-        })
-      }))
-  )
+  options: ConfigOptions & Omit<Options, "apiKey" | "baseUrl" | "httpReferer" | "appTitle" | "appCategories"> = {}
+) => {
+  const { apiKey, appCategories, appTitle, baseUrl, httpReferer, ...rest } = options
+  const configs: ConfigOptions = {
+    ...(apiKey ? { apiKey } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
+    ...(httpReferer ? { httpReferer } : {}),
+    ...(appTitle ? { appTitle } : {}),
+    ...(appCategories ? { appCategories } : {})
+  }
+  return Layer.scoped(OpenRouterClient, Effect.flatMap(config(configs), (settings) => make({ ...rest, ...settings })))
+}
 
 export type { RequestObserver } from "./internal/operation.ts"
 

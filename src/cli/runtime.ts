@@ -1,6 +1,7 @@
 /**
  * What every command shares: the client built from the environment (or flags), output in tables or
- * JSON lines, and exit codes (0 done, 1 some items failed, 2 usage or configuration error).
+ * JSON lines, and exit codes (0 done, 1 some items failed, 2 usage or configuration error, 130/143
+ * interrupted by SIGINT/SIGTERM).
  */
 import { Options } from "@effect/cli"
 import { NodeHttpClient } from "@effect/platform-node"
@@ -29,37 +30,71 @@ export class UsageError {
   constructor(readonly message: string) {}
 }
 
-/** The services, configured from flags first, then the environment. */
+/**
+ * The connection settings: each one from its flag, else its environment variable, else its default
+ * (the same resolution as `OpenRouterClient.layerConfig`), so `--api-key` with `OPENROUTER_BASE_URL`
+ * set goes to that URL.
+ */
+export const resolveConnection = (flags: { apiKey: Option.Option<Redacted.Redacted>; baseUrl: Option.Option<string> }) =>
+  Effect.gen(function*() {
+    const settings = yield* OpenRouterClient.config({
+      ...(Option.isSome(flags.apiKey) ? { apiKey: Config.succeed(flags.apiKey.value as Redacted.Redacted<string>) } : {}),
+      ...(Option.isSome(flags.baseUrl) ? { baseUrl: Config.succeed(flags.baseUrl.value) } : {})
+    }).pipe(
+      Effect.mapError((error) =>
+        new UsageError(
+          String(error).includes("OPENROUTER_API_KEY")
+            ? "OPENROUTER_API_KEY is not set: export a management key (or pass --api-key)"
+            : `configuration: ${String(error)}`
+        )
+      )
+    )
+    if (Redacted.value(settings.apiKey).trim() === "") {
+      return yield* Effect.fail(new UsageError("OPENROUTER_API_KEY is empty: export a management key (or pass --api-key)"))
+    }
+    if (!/^https?:\/\/[^\s]+$/.test(settings.baseUrl ?? "")) {
+      return yield* Effect.fail(new UsageError(`the base URL "${settings.baseUrl}" is not an http(s) URL (--base-url or OPENROUTER_BASE_URL)`))
+    }
+    return settings
+  })
+
+/** The services (and the client, for its base URL), configured by {@link resolveConnection}. */
 export const servicesLayer = (flags: { apiKey: Option.Option<Redacted.Redacted>; baseUrl: Option.Option<string> }) =>
   Layer.unwrapEffect(
-    Effect.gen(function*() {
-      const key = Option.isSome(flags.apiKey)
-        ? flags.apiKey.value
-        : yield* Config.redacted("OPENROUTER_API_KEY").pipe(
-          Effect.mapError(() =>
-            new UsageError("OPENROUTER_API_KEY is not set: export a management key (or pass --api-key)")
-          )
-        )
-      if (Redacted.value(key).trim() === "") {
-        return yield* Effect.fail(new UsageError("OPENROUTER_API_KEY is empty: export a management key (or pass --api-key)"))
-      }
-      const env = yield* OpenRouterClient.configFromEnv.pipe(Effect.option)
-      const url = Option.getOrElse(flags.baseUrl, () =>
-        Option.match(env, { onNone: () => OpenRouterClient.DEFAULT_BASE_URL, onSome: (c) => c.baseUrl }))
-      const attribution = Option.match(env, {
-        onNone: () => ({}),
-        onSome: (c) => ({
-          ...Option.match(c.httpReferer, { onNone: () => ({}), onSome: (httpReferer) => ({ httpReferer }) }),
-          ...Option.match(c.appTitle, { onNone: () => ({}), onSome: (appTitle) => ({ appTitle }) }),
-          ...Option.match(c.appCategories, { onNone: () => ({}), onSome: (appCategories) => ({ appCategories }) })
-        })
-      })
-      return Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default).pipe(
-        Layer.provideMerge(OpenRouterClient.layer({ apiKey: key as Redacted.Redacted<string>, baseUrl: url, ...attribution })),
+    Effect.map(resolveConnection(flags), (settings) =>
+      Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default).pipe(
+        Layer.provideMerge(OpenRouterClient.layer(settings)),
         Layer.provide(NodeHttpClient.layerUndici)
-      )
-    })
+      ))
   )
+
+/** "http://… " or "https://openrouter.ai/api/v1 (production)": said before any change. */
+export const describeTarget = (baseUrl: string) =>
+  baseUrl.replace(/\/+$/, "") === OpenRouterClient.DEFAULT_BASE_URL ? `${baseUrl} (production)` : baseUrl
+
+// --- signals ------------------------------------------------------------------------------------------
+
+/** The signal that stopped this process, if any (SIGINT → 130, SIGTERM → 143). */
+let stoppedBy: NodeJS.Signals | undefined
+export const receivedSignal = () => stoppedBy
+export const signalExitCode = (signal: NodeJS.Signals) => (signal === "SIGTERM" ? 143 : 130)
+
+/**
+ * `NodeRuntime.runMain` interrupts the main fiber on SIGINT/SIGTERM and then exits 0; remember the
+ * signal so the exit code says it (130/143). A second signal exits at once.
+ */
+export const installSignalExitCodes = () => {
+  const on = (signal: NodeJS.Signals) => () => {
+    if (stoppedBy !== undefined) process.exit(signalExitCode(stoppedBy))
+    stoppedBy = signal
+  }
+  process.on("SIGINT", on("SIGINT"))
+  process.on("SIGTERM", on("SIGTERM"))
+  process.on("exit", () => {
+    if (stoppedBy !== undefined) process.exitCode = signalExitCode(stoppedBy)
+  })
+}
+installSignalExitCodes()
 
 export const wantsJson = (flag: boolean) => flag || !process.stdout.isTTY
 
@@ -100,7 +135,7 @@ export const handled = <A, E, R>(self: Effect.Effect<A, E, R>) =>
     Effect.catchAll((error: any) =>
       Effect.gen(function*() {
         const usage = error?._tag === "UsageError" || error?._tag === "InvalidRequestError" ||
-          error?._tag === "ConfigError"
+          error?._tag === "ConfigError" || error?._tag === "UsersFileError"
         yield* Console.error(`error: ${error?.message ?? String(error)}`)
         process.exitCode = usage ? 2 : 1
       })
