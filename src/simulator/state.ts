@@ -1,6 +1,7 @@
 /**
  * The simulated organisation, in memory: members, workspaces (with a default one), budgets,
- * workspace members and API keys. Seeded and deterministic: the same seed gives the same ids.
+ * workspace members, and (in `access`) API keys and guardrails. Seeded and deterministic: the same
+ * seed gives the same ids.
  */
 import {
   type BudgetInterval,
@@ -9,6 +10,7 @@ import {
   WorkspaceBudget,
   WorkspaceMember
 } from "../Domain.ts"
+import { AccessState, type StoredKey } from "./access-state.ts"
 import { base62, hash, pick, prng, type Random, uuid } from "./random.ts"
 
 export interface OrganizationOptions {
@@ -16,14 +18,12 @@ export interface OrganizationOptions {
   readonly members?: number
   /** Workspaces including the default one. Default 6. */
   readonly workspaces?: number
+  /** Keys per page of `GET /keys` (the API takes no limit). Default 100. */
+  readonly keyPageSize?: number
 }
 
-export interface ApiKey {
-  readonly id: number
-  readonly workspaceId: string
-  readonly userId: string
-  readonly active: boolean
-}
+/** A simulated API key (the API's shape, with `active` and `userId` for the workspace rules). */
+export type ApiKey = StoredKey
 
 export interface Member extends OrganizationMember {}
 
@@ -40,8 +40,9 @@ export class OrganizationState {
   readonly workspaces = new Map<string, Workspace>()
   readonly budgets = new Map<string, Map<BudgetInterval, WorkspaceBudget>>()
   readonly workspaceMembers = new Map<string, Map<string, WorkspaceMember>>()
-  readonly apiKeys: Array<ApiKey> = []
   readonly defaultWorkspaceId: string
+  /** API keys and guardrails with their assignments. */
+  readonly access: AccessState
   readonly random: Random
   /** Cached JSON of `{ data: workspace }`, dropped on change (GET is the benchmark's hot path). */
   readonly workspaceJson = new Map<string, string>()
@@ -104,17 +105,16 @@ export class OrganizationState {
         this.setBudget(workspace.id, "monthly", 1000)
         this.setBudget(workspace.id, "weekly", 300)
       }
-      // odd workspaces have an active API key held by one of their members: the workspace cannot be
-      // deleted and that member cannot be removed
-      const holders = [...this.workspaceMembers.get(workspace.id)!.keys()]
-      if (w % 2 === 1 && holders.length > 0) {
-        this.apiKeys.push({ id: this.apiKeys.length + 1, workspaceId: workspace.id, userId: holders[0]!, active: true })
-      }
-      if (holders.length > 1) {
-        this.apiKeys.push({ id: this.apiKeys.length + 1, workspaceId: workspace.id, userId: holders[1]!, active: false })
-      }
     }
     this.defaultWorkspaceId = defaultId
+    // most team members hold a key or two (the first member of odd team workspaces an active one):
+    // those workspaces cannot be deleted and those members cannot be removed until the keys are off
+    this.access = new AccessState(this, seed, options.keyPageSize)
+  }
+
+  /** Every API key. */
+  get apiKeys(): ReadonlyArray<ApiKey> {
+    return this.access.allKeys()
   }
 
   /** A workspace by id or slug. */
@@ -135,6 +135,7 @@ export class OrganizationState {
     this.workspaceJson.delete(workspaceId)
     this.budgets.delete(workspaceId)
     this.workspaceMembers.delete(workspaceId)
+    this.access.dropWorkspace(workspaceId)
   }
 
   addMember(workspaceId: string, userId: string, createdAt = new Date().toISOString()) {
@@ -180,12 +181,14 @@ export class OrganizationState {
     return budget
   }
 
+  /** Active (not disabled) keys keep a workspace from being deleted. */
   hasActiveKeys(workspaceId: string) {
-    return this.apiKeys.some((key) => key.workspaceId === workspaceId && key.active)
+    return this.access.hasActiveKeys(workspaceId)
   }
 
+  /** A member who created an active key in the workspace cannot be removed from it. */
   holdsActiveKey(workspaceId: string, userId: string) {
-    return this.apiKeys.some((key) => key.workspaceId === workspaceId && key.userId === userId && key.active)
+    return this.access.holdsActiveKey(workspaceId, userId)
   }
 }
 
