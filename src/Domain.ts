@@ -39,7 +39,12 @@ export const WorkspaceDescription = Schema.String.pipe(Schema.maxLength(500)).an
   identifier: "WorkspaceDescription"
 })
 export const SamplingRate = Schema.Number.pipe(Schema.between(0.0001, 1)).annotations({ identifier: "SamplingRate" })
-export const NonEmptyId = Schema.String.pipe(Schema.minLength(1, { message: () => "an id must not be empty" }))
+/** An id, slug, hash or e-mail: printable, 1–512 characters (never a control character or a pasted blob). */
+export const NonEmptyId = Schema.String.pipe(
+  Schema.minLength(1, { message: () => "an id must not be empty" }),
+  Schema.maxLength(512, { message: () => "an id is at most 512 characters" }),
+  Schema.pattern(/^[^\u0000-\u001f\u007f]*$/, { message: () => "an id must not contain control characters" })
+)
 export const UserIds = Schema.Array(NonEmptyId).pipe(
   Schema.minItems(1, { message: () => "userIds needs at least one id" }),
   Schema.maxItems(100, { message: () => "userIds takes at most 100 ids per call (the API's limit); chunk larger lists" })

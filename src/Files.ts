@@ -12,7 +12,7 @@
  */
 import { HttpBody } from "@effect/platform"
 import { NodeStream } from "@effect/platform-node"
-import { Effect, Option, Schema, Stream } from "effect"
+import { Effect, Option, Predicate, Schema, Stream } from "effect"
 import { createReadStream } from "node:fs"
 import * as fs from "node:fs/promises"
 import * as Path from "node:path"
@@ -133,6 +133,24 @@ export type DownloadError = MethodError<typeof declarations.download>
 
 // --- inputs ------------------------------------------------------------------------------------------
 
+/** What `upload` accepts, checked before anything is read or sent (a wrong type is an input error, not a crash). */
+const UploadInput = Schema.Struct({
+  file: Schema.Union(
+    Schema.Uint8ArrayFromSelf,
+    Schema.declare((u): u is Blob => typeof Blob !== "undefined" && u instanceof Blob, { identifier: "Blob" }),
+    Schema.declare(
+      (u): u is Stream.Stream<Uint8Array, unknown> => Predicate.hasProperty(u, Stream.StreamTypeId),
+      { identifier: "Stream" }
+    ),
+    Schema.Struct({ path: NonEmptyId })
+  ).annotations({ message: () => "file must be bytes (Uint8Array), a Blob, a Stream of Uint8Array or { path }" }),
+  filename: Schema.optionalWith(
+    Schema.String.pipe(Schema.minLength(1), Schema.maxLength(255, { message: () => "filename is at most 255 characters" })),
+    { exact: true }
+  ),
+  ...scope
+})
+
 const StreamInput = Schema.Struct({
   workspaceId: Schema.optionalWith(NonEmptyId, { exact: true }),
   provider: Schema.optionalWith(FileProvider, { exact: true }),
@@ -174,6 +192,7 @@ const notAccepted = (error: unknown) => {
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
   const validateStream = Op.validate("Files.stream", StreamInput)
+  const validateUpload = Op.validate("Files.upload", UploadInput)
   const validateDownloadTo = Op.validate("Files.downloadTo", DownloadToInput)
 
   /** A JSON operation in the shape of the provider asked for. */
@@ -250,17 +269,19 @@ export const make = Effect.gen(function*() {
     options: UploadOptions<E> & { readonly provider?: P }
   ): Effect.Effect<Of<P, "file">, UploadError | E> =>
     Effect.gen(function*() {
-      const { file } = options
+      const input = yield* validateUpload(options)
+      const { file } = input
       const invalid = (issue: string) => new InvalidRequestError({ operation: "Files.upload", issue })
       const where = yield* declarations.upload.validate({
-        ...(options.workspaceId !== undefined ? { workspaceId: options.workspaceId } : {}),
-        ...(options.provider !== undefined ? { provider: options.provider } : {})
+        ...(input.workspaceId !== undefined ? { workspaceId: input.workspaceId } : {}),
+        ...(input.provider !== undefined ? { provider: input.provider } : {})
       })
       let size: number | undefined
       let content: () => Stream.Stream<Uint8Array, unknown>
       let replayable = true
-      let filename = options.filename
-      let oversize = false
+      let filename = input.filename
+      /** Why the source stream was cut off while sending (the transport then reports a broken request). */
+      let aborted: InvalidRequestError | undefined
       if (file instanceof Uint8Array) {
         size = file.byteLength
         content = () => Stream.make(file)
@@ -272,11 +293,15 @@ export const make = Effect.gen(function*() {
         replayable = false
         let sent = 0
         content = () =>
-          Stream.mapEffect(file as Stream.Stream<Uint8Array, E>, (chunk) => {
+          Stream.mapEffect(file as Stream.Stream<Uint8Array, E>, (chunk: unknown) => {
+            if (!(chunk instanceof Uint8Array)) {
+              aborted = invalid("the stream must emit Uint8Array chunks; the upload was aborted")
+              return Effect.fail(aborted)
+            }
             sent += chunk.byteLength
             if (sent > MAX_FILE_BYTES) {
-              oversize = true
-              return Effect.fail(invalid("the stream passed 100 MB, the API's limit; the upload was aborted"))
+              aborted = invalid("the stream passed 100 MB, the API's limit; the upload was aborted")
+              return Effect.fail(aborted)
             }
             return Effect.succeed(chunk)
           })
@@ -319,8 +344,7 @@ export const make = Effect.gen(function*() {
         return Op.attemptWith(client, op, s, Op.decodeBody(op, s))
       })
       return yield* Op.retrying(client, attempt, { retryIf: (e) => replayable && notAccepted(e) }).pipe(
-        Effect.catchIf((e: any) => oversize && e?._tag === "ConnectionError", () =>
-          Effect.fail(invalid("the stream passed 100 MB, the API's limit; the upload was aborted"))),
+        Effect.catchIf((e: any) => aborted !== undefined && e?._tag === "ConnectionError", () => Effect.fail(aborted!)),
         Op.withOperationSpan(op, { path: "/files" })
       )
     }) as any

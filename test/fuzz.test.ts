@@ -1,0 +1,107 @@
+/**
+ * Thousands of invalid inputs to every public service method — wrong types, null, NaN, huge strings,
+ * control characters: each fails with a typed `InvalidRequestError`, never a defect, and nothing is
+ * sent (the simulator records no request).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, FastCheck as fc, Stream } from "effect"
+import * as FilesModule from "../src/Files.ts"
+import type { AnyDeclaration } from "../src/internal/declaration.ts"
+import * as Organization from "../src/Organization.ts"
+import * as Workspaces from "../src/Workspaces.ts"
+import { recorded, servicesLayer } from "./support.ts"
+
+/** Values that no field of any operation accepts. */
+const invalidValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, Number.NaN, Number.POSITIVE_INFINITY, -1, 1.5, {}, [], "", "x".repeat(100_000), "\u0000", "a\u0007b"),
+  fc.integer({ max: -1 }),
+  fc.double().filter((n) => !Number.isInteger(n)),
+  fc.string({ minLength: 1 }).map((s) => `\u0001${s}`),
+  fc.array(fc.anything(), { maxLength: 3 }).map((a) => [...a, Symbol("x")]),
+  fc.object({ maxDepth: 1 })
+)
+/** Anything that is not an options object. */
+const notAnObject: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, Number.NaN, 0, "", "team-a", true, [], [{ id: "x" }]),
+  fc.integer(),
+  fc.string()
+)
+
+const fieldsOf = (declaration: AnyDeclaration) => [
+  ...Object.keys(declaration.pathFields),
+  ...Object.keys(declaration.queryFields),
+  ...Object.keys(declaration.bodyFields)
+]
+
+/** An input for a method whose every known field holds an invalid value (so no field can make it valid). */
+const inputFor = (fields: ReadonlyArray<string>) =>
+  fc.oneof(
+    notAnObject,
+    fc.record(Object.fromEntries(fields.map((field) => [field, invalidValue])))
+  )
+
+type Call = (input: unknown) => Effect.Effect<unknown, unknown> | Stream.Stream<unknown, unknown>
+const run = (call: Call, input: unknown) =>
+  Effect.suspend(() => {
+    const result = call(input)
+    return Effect.isEffect(result) ? result : Stream.runDrain(Stream.take(result as Stream.Stream<unknown, unknown>, 1))
+  })
+
+/** Every input fails with InvalidRequestError (never a defect). */
+const expectRejected = (name: string, call: Call, fields: ReadonlyArray<string>, runs = 150) =>
+  Effect.gen(function*() {
+    const inputs = fc.sample(inputFor(fields), { numRuns: runs, seed: 42 })
+    for (const input of inputs) {
+      const exit = yield* Effect.exit(run(call, input))
+      if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) {
+        throw new Error(`${name}(${String(JSON.stringify(input))?.slice(0, 200)}) gave ${Exit.isSuccess(exit) ? "a success" : Cause.pretty(exit.cause)}`)
+      }
+      expect((exit.cause.error as { _tag: string })._tag, name).toBe("InvalidRequestError")
+    }
+    return inputs.length
+  })
+
+describe("fuzzing the services' inputs", () => {
+  it.live("every method rejects invalid input with a typed error and sends nothing", () =>
+    Effect.gen(function*() {
+      const workspaces = yield* Workspaces.Workspaces
+      const organization = yield* Organization.Organization
+      const files = yield* FilesModule.Files
+      let total = 0
+      for (const [name, declaration] of Object.entries(Workspaces.operations)) {
+        total += yield* expectRejected(`Workspaces.${name}`, (workspaces as any)[name], fieldsOf(declaration))
+      }
+      total += yield* expectRejected("Organization.listMembers", organization.listMembers as Call, ["offset", "limit"])
+      for (const [name, fields] of Object.entries({
+        find: ["id"],
+        pages: ["pageSize", "offset"],
+        stream: ["pageSize", "offset"],
+        memberPages: ["id", "pageSize", "offset"],
+        streamMembers: ["id", "pageSize", "offset"]
+      })) total += yield* expectRejected(`Workspaces.${name}`, (workspaces as any)[name], fields)
+      for (const [name, fields] of Object.entries({
+        memberPages: ["pageSize", "offset"],
+        streamMembers: ["pageSize", "offset"]
+      })) total += yield* expectRejected(`Organization.${name}`, (organization as any)[name], fields)
+      for (const [name, fields] of Object.entries({
+        list: fieldsOf(FilesModule.declarations.list),
+        retrieve: ["fileId", "workspaceId", "provider"],
+        delete: ["fileId", "workspaceId", "provider"],
+        download: ["fileId", "workspaceId", "provider"],
+        downloadTo: ["fileId", "path", "workspaceId", "provider"],
+        upload: ["file", "filename", "workspaceId", "provider"],
+        pages: ["pageSize", "workspaceId", "provider"],
+        stream: ["pageSize", "workspaceId", "provider"]
+      })) total += yield* expectRejected(`Files.${name}`, (files as any)[name], fields)
+
+      expect(total).toBeGreaterThan(3000)
+      expect(yield* recorded).toEqual([])
+    }).pipe(Effect.provide(servicesLayer())), 120_000)
+
+  it.live("a valid call after all that still works (the fuzzing broke nothing)", () =>
+    Effect.gen(function*() {
+      const workspaces = yield* Workspaces.Workspaces
+      const page = yield* workspaces.list({ limit: 1 })
+      expect(page.data.length).toBe(1)
+    }).pipe(Effect.provide(servicesLayer())))
+})
