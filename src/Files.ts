@@ -341,7 +341,7 @@ export const make = Effect.gen(function*() {
       const spec = (): Op.RequestSpec => ({ ...declarations.upload.request(where), body: body() })
       const attempt = Effect.suspend(() => {
         const s = spec()
-        return Op.attemptWith(client, op, s, Op.decodeBody(op, s))
+        return Op.attemptWith(client, op, s, Op.decodeBody(client, op, s))
       })
       return yield* Op.retrying(client, attempt, { retryIf: (e) => replayable && notAccepted(e) }).pipe(
         Effect.catchIf((e: any) => aborted !== undefined && e?._tag === "ConnectionError", () => Effect.fail(aborted!)),

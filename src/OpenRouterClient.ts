@@ -77,7 +77,8 @@ export const make = Effect.fnUntraced(function*(options: Options) {
     httpClient: HttpClient.withScope(options.transformClient ? options.transformClient(base) : base),
     retryPolicy: options.retry ?? RetryPolicy.defaultPolicy,
     timeout,
-    deadlines: yield* Deadlines.make(timeout)
+    deadlines: yield* Deadlines.make(timeout),
+    apiKey: options.apiKey
   }
   return service
 })

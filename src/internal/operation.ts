@@ -11,7 +11,7 @@ import {
   type HttpClientResponse,
   UrlParams
 } from "@effect/platform"
-import { Duration, Effect, Either, FiberRef, Option, ParseResult, Schedule, Schema, type Scope } from "effect"
+import { Duration, Effect, Either, FiberRef, Option, ParseResult, Redacted, Schedule, Schema, type Scope } from "effect"
 import { ErrorResponse } from "../Domain.ts"
 import {
   ConnectionError,
@@ -93,9 +93,24 @@ export interface ClientContext {
   readonly retryPolicy: RetryPolicy.RetryPolicy
   readonly timeout: Duration.Duration
   readonly deadlines: Deadlines
+  /** The key in use, only to scrub it from anything a server echoes back (some proxies echo headers). */
+  readonly apiKey?: Redacted.Redacted<string>
 }
 
 const snippetOf = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
+
+const keyLike = /sk-or-[A-Za-z0-9_-]{8,}/g
+
+/**
+ * Remove the API key (and anything shaped like an OpenRouter key) from text a server sent back, before
+ * it reaches an error, a log line or a report.
+ */
+export const scrubSecrets = (ctx: Pick<ClientContext, "apiKey">, text: string): string => {
+  let out = text.replace(keyLike, "[REDACTED]")
+  const key = ctx.apiKey === undefined ? "" : Redacted.value(ctx.apiKey)
+  if (key.length >= 8 && out.includes(key)) out = out.split(key).join("[REDACTED]")
+  return out
+}
 
 /** `retry-after-ms` wins over `Retry-After` (seconds or an HTTP date). */
 export const parseRetryAfter = (headers: Headers.Headers): Duration.Duration | undefined => {
@@ -195,7 +210,8 @@ export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClas
           observed,
           Effect.flatMap(
             response.text.pipe(Effect.orElseSucceed(() => "")),
-            (text) => Effect.fail(responseError(op, spec, response, text) as InstanceType<Errors[number]>)
+            (text) =>
+              Effect.fail(responseError(op, spec, response, scrubSecrets(ctx, text)) as InstanceType<Errors[number]>)
           )
         )
       })
@@ -218,6 +234,7 @@ export const sendOnce = <Errors extends ReadonlyArray<ResponseErrorClass>>(
 
 /** Read and decode a JSON success body. */
 export const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
+  ctx: Pick<ClientContext, "apiKey">,
   op: Operation<A, Errors>,
   spec: RequestSpec
 ) =>
@@ -230,7 +247,7 @@ export const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
           method: op.method,
           path: spec.path,
           status: response.status,
-          snippet: snippetOf(text),
+          snippet: snippetOf(scrubSecrets(ctx, text)),
           issue
         })
       let json: unknown
@@ -339,7 +356,7 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
     ctx,
     attemptWith(ctx, op, spec, (response) =>
       Effect.zipLeft(
-        decodeBody(op, spec)(response),
+        decodeBody(ctx, op, spec)(response),
         annotateSpan("http.response.status_code", response.status)
       )),
     { reconcile: options?.reconcile }
