@@ -6,7 +6,7 @@
 import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, Logger, LogLevel } from "effect"
-import { budgetsApply, filesCleanup, offboard, onboard } from "./jobs.ts"
+import { applyPlan, budgetsApply, filesCleanup, jobs, offboard, onboard } from "./jobs.ts"
 import { filesOperations, org, workspaces } from "./operations.ts"
 import { schedule, simulator } from "./schedule.ts"
 
@@ -21,7 +21,7 @@ const budgets = Command.make("budgets").pipe(
 
 const root = Command.make("openrouter-admin").pipe(
   Command.withDescription("Manage an OpenRouter organisation: workspaces, budgets, members, files, and bulk jobs"),
-  Command.withSubcommands([workspaces, files, org, onboard, offboard, budgets, schedule, simulator])
+  Command.withSubcommands([workspaces, files, org, onboard, offboard, budgets, applyPlan, jobs, schedule, simulator])
 )
 
 // `openrouter-admin … | head` closes stdout early: that is not an error

@@ -85,6 +85,8 @@ export interface ApplyOptions {
   readonly rate?: number
   /** Progress events are published here (e.g. for a progress bar). */
   readonly events?: PubSub.PubSub<JobEvent>
+  /** Called with the partial report when the run is interrupted (after the journal says where it stopped). */
+  readonly onInterrupted?: (report: JobReport) => Effect.Effect<void>
 }
 
 export const newJobId = (kind: string) =>
@@ -338,6 +340,7 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
             yield* journal.finish(jobId, "interrupted")
             const partial = yield* report("interrupted")
             yield* publish({ _tag: "Finished", report: partial })
+            if (options.onInterrupted) yield* options.onInterrupted(partial)
           })
           : Effect.void
       )
