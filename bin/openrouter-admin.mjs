@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-// The CLI, compiled to dist/ by `npm run build` (run by `npm ci`/`npm install` through `prepare`).
-await import("../dist/cli/main.js")
+// The CLI: an esbuild bundle of src/cli/main.ts (one file to parse, handlers' modules in chunks loaded
+// on use), built by `npm run build` (run by `npm ci`/`npm install` through `prepare`).
+await import("../dist/bin/main.mjs")

@@ -1,42 +1,119 @@
 /**
  * `openrouter-admin`: every operation and job of openrouter-effect from the command line.
  *
- * Exit codes: 0 done, 1 some items failed (listed), 2 usage or configuration error.
+ * Exit codes: 0 done, 1 some items failed (listed), 2 usage or configuration error, 130/143 interrupted.
+ *
+ * Start-up is kept short: each top-level command is loaded only when the command line names it (help
+ * for the whole tree loads them all), and the modules behind the handlers (HTTP client, SQLite, the
+ * simulator) are loaded by the handlers themselves. The bin runs an esbuild bundle of this file whose
+ * dynamic imports are separate chunks.
  */
 import { Command } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Effect, Layer, Logger, LogLevel } from "effect"
-import { applyPlan, budgetsApply, filesCleanup, jobs, offboard, onboard } from "./jobs.ts"
-import { filesOperations, org, workspaces } from "./operations.ts"
-import { schedule, simulator } from "./schedule.ts"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import { stripVTControlCharacters } from "node:util"
+import { colorAllowed, helpWidth, locate, render, subcommandsOf, suggestions, unknownCommand } from "./help.ts"
 
-const files = Command.make("files").pipe(
-  Command.withDescription("files: list, get, upload, download, delete, cleanup"),
-  Command.withSubcommands([...filesOperations, filesCleanup])
-)
-const budgets = Command.make("budgets").pipe(
-  Command.withDescription("budget policies across workspaces"),
-  Command.withSubcommands([budgetsApply])
-)
+// the commands differ in their parsed types; the root only needs them as commands
+type AnyCommand = Command.Command<any, any, any, any>
 
-const root = Command.make("openrouter-admin").pipe(
-  Command.withDescription("Manage an OpenRouter organisation: workspaces, budgets, members, files, and bulk jobs"),
-  Command.withSubcommands([workspaces, files, org, onboard, offboard, budgets, applyPlan, jobs, schedule, simulator])
-)
+const program = "openrouter-admin"
+const version = "0.1.0"
+
+/** A top-level command, loaded when used. */
+const entry = (name: string, load: () => Promise<unknown>) => ({ name, load: load as () => Promise<AnyCommand> })
+
+const group = (name: string, description: string, commands: ReadonlyArray<AnyCommand>) =>
+  Command.make(name).pipe(Command.withDescription(description), Command.withSubcommands(commands as [AnyCommand]))
+
+const entries = [
+  entry("workspaces", () => import("./operations.ts").then((m) => m.workspaces)),
+  entry("files", () =>
+    Promise.all([import("./operations.ts"), import("./jobs.ts")]).then(([o, j]) =>
+      group("files", "list, show, upload, download and delete files; clean up old ones", [...o.filesOperations, j.filesCleanup])
+    )),
+  entry("org", () => import("./operations.ts").then((m) => m.org)),
+  entry("onboard", () => import("./jobs.ts").then((m) => m.onboard)),
+  entry("offboard", () => import("./jobs.ts").then((m) => m.offboard)),
+  entry("budgets", () => import("./jobs.ts").then((m) => group("budgets", "budget policies across workspaces", [m.budgetsApply]))),
+  entry("apply", () => import("./jobs.ts").then((m) => m.applyPlan)),
+  entry("jobs", () => import("./jobs.ts").then((m) => m.jobs)),
+  entry("schedule", () => import("./schedule.ts").then((m) => m.schedule)),
+  entry("simulator", () => import("./schedule.ts").then((m) => m.simulator))
+]
+
+const rootOf = (commands: ReadonlyArray<AnyCommand>): AnyCommand => {
+  const root = Command.make(program).pipe(
+    Command.withDescription("Manage an OpenRouter organisation: workspaces, budgets, members, files, and bulk jobs")
+  )
+  return commands.length === 0 ? root : root.pipe(Command.withSubcommands(commands as [AnyCommand]))
+}
+
+/** @effect/cli prints its own usage errors in colour: plain when colour is not wanted. */
+const plainConsole = (base: Console.Console): Console.Console => {
+  const strip = (args: ReadonlyArray<unknown>) => args.map((a) => (typeof a === "string" ? stripVTControlCharacters(a) : a))
+  return {
+    ...base,
+    log: (...args) => base.log(...strip(args)),
+    error: (...args) => base.error(...strip(args))
+  }
+}
+
+const usageError = (message: string) =>
+  Effect.sync(() => {
+    process.stderr.write(`${message}\n`)
+    process.exitCode = 2
+  })
+
+const main = Effect.gen(function*() {
+  const argv = process.argv.slice(2)
+  const options = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length)
+  const wantsHelp = options.includes("--help") || options.includes("-h")
+  const first = locate(rootOf(entries.map((e) => Command.make(e.name))).descriptor, argv)
+  if (first.unknown !== undefined) {
+    const close = suggestions(first.unknown, entries.map((e) => e.name))
+    return yield* usageError(
+      `error: unknown command "${first.unknown}"${close.length > 0 ? `; did you mean ${close.map((c) => `"${c}"`).join(" or ")}?` : ""}\n` +
+        `Commands: ${entries.map((e) => e.name).join(", ")}\nRun '${program} --help' for what each does.`
+    )
+  }
+  const named = first.path[0]
+  // the root's own flags (--version, --completions) need no command; its help and completions need all
+  const needed = named !== undefined
+    ? entries.filter((e) => e.name === named)
+    : options.length === 1 && options[0] === "--version"
+    ? []
+    : entries
+  const root = rootOf(yield* Effect.promise(() => Promise.all(needed.map((e) => e.load()))))
+  const located = locate(root.descriptor, argv)
+  if (located.unknown !== undefined) return yield* usageError(unknownCommand(program, { ...located, unknown: located.unknown }))
+  // help, or a group named without one of its commands
+  if (wantsHelp || argv.length === 0 || (subcommandsOf(located.node).length > 0 && located.path.length > 0)) {
+    const text = render(located.node, located.path, program, { width: helpWidth(), color: colorAllowed() })
+    return yield* Console.log(text)
+  }
+  const plain = !colorAllowed(process.stderr) || !colorAllowed(process.stdout)
+  const run = Command.run(root, { name: program, version })(process.argv)
+  return yield* (plain ? Effect.flatMap(Effect.console, (c) => Effect.withConsole(run, plainConsole(c))) : run)
+})
 
 // `openrouter-admin … | head` closes stdout early: that is not an error
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code === "EPIPE") process.exit(process.exitCode ?? 0)
 })
 
-const cli = Command.run(root, { name: "openrouter-admin", version: "0.1.0" })
-
-cli(process.argv).pipe(
-  // @effect/cli reports usage errors itself; give them exit code 2
+main.pipe(
+  // @effect/cli has printed its usage errors already; they exit 2
   Effect.catchAll(() => Effect.sync(() => {
     process.exitCode = 2
   })),
   Effect.scoped,
   Effect.provide(Layer.merge(NodeContext.layer, Logger.minimumLogLevel(LogLevel.Warning))),
-  NodeRuntime.runMain({ disableErrorReporting: true })
+  // the commands' requirements are typed `any` above; the layer provides them all
+  (self) => NodeRuntime.runMain(self as Effect.Effect<void>, { disableErrorReporting: true })
 )
