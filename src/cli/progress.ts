@@ -1,0 +1,204 @@
+/**
+ * A job's progress on stderr, from the engine's events: the items a person cares about (users, files,
+ * budgets, keys) done/failed/skipped, the rate, the ETA as `4m 12s`, and the current rate-limit pause.
+ * The first line names the job and the host it runs against.
+ *
+ * On a terminal one line is redrawn in place, never wider than the terminal (a wider line would wrap
+ * and every redraw would add a line); otherwise a plain line every few seconds, for logs.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as PubSub from "effect/PubSub"
+import * as Queue from "effect/Queue"
+import * as Schedule from "effect/Schedule"
+import type * as Engine from "../jobs/Engine.ts"
+import { displayWidth, formatDuration, terminalWidth, truncate } from "./output.ts"
+
+/** Where progress goes: process.stderr, or anything with the same shape (tests). */
+export interface ProgressStream {
+  readonly write: (text: string) => unknown
+  readonly isTTY?: boolean | undefined
+  readonly columns?: number | undefined
+}
+
+export interface ProgressOptions {
+  /** The host the job runs against, for the first line. */
+  readonly target?: string
+  readonly stream?: ProgressStream
+  /** How often a line is printed when not on a terminal. Default 3 seconds. */
+  readonly every?: Duration.DurationInput
+}
+
+export interface ProgressState {
+  jobId: string
+  kind: string
+  unit: string
+  /** Items the plan covers, when known. */
+  items: number | undefined
+  operations: number
+  done: number
+  failed: number
+  skipped: number
+  /** Items settled by an earlier run (resumed): not part of this run's rate. */
+  earlier: number
+  pausedUntil: number
+  pauseStatus: number | undefined
+  started: number
+}
+
+export const initialState = (now: number): ProgressState => ({
+  jobId: "",
+  kind: "job",
+  unit: "operations",
+  items: undefined,
+  operations: 0,
+  done: 0,
+  failed: 0,
+  skipped: 0,
+  earlier: 0,
+  pausedUntil: 0,
+  pauseStatus: undefined,
+  started: now
+})
+
+/**
+ * Apply one event to the counts. Reads fields defensively: older engines sent `Succeeded { items }` and
+ * `Failed` without counts, and `Planned` without `items`/`unit`.
+ */
+export const applyEvent = (state: ProgressState, event: Engine.JobEvent): void => {
+  const e = event as any
+  switch (event._tag) {
+    case "Planned":
+      state.jobId = e.jobId ?? state.jobId
+      state.kind = e.kind ?? state.kind
+      state.unit = e.unit ?? "operations"
+      state.operations = e.total ?? 0
+      state.items = e.items ?? e.total
+      break
+    case "Succeeded":
+      state.done += e.done ?? e.items ?? 1
+      state.failed += e.failed ?? 0
+      state.skipped += e.skipped ?? 0
+      break
+    case "Failed":
+      state.done += e.done ?? 0
+      state.failed += e.failed ?? 1
+      state.skipped += e.skipped ?? 0
+      break
+    case "Skipped":
+      state.skipped += e.items ?? 1
+      state.earlier += e.items ?? 1
+      break
+    case "Paused":
+      if (e.until > state.pausedUntil) {
+        state.pausedUntil = e.until
+        state.pauseStatus = e.status
+      }
+      break
+  }
+}
+
+const count = (n: number) => n.toLocaleString("en-US")
+
+/** The first line: which job, where, and how much (two lines when one would not fit). */
+export const headerLines = (state: ProgressState, target: string | undefined, width: number): Array<string> => {
+  const job = `${state.jobId.startsWith(state.kind) ? "" : `${state.kind} `}${state.jobId}${target ? ` on ${target}` : ""}`
+  const size = state.items === undefined
+    ? "planning"
+    : `${count(state.items)} ${state.unit}${state.unit === "operations" ? "" : ` in ${count(state.operations)} operations`}`
+  const one = `${job}: ${size}`
+  return displayWidth(one) <= width ? [one] : [truncate(job, width), truncate(size, width)]
+}
+
+/**
+ * The status line at `now`, within `width` columns: the least useful parts go first when it does not
+ * fit (the bar, then the pause detail, the rate, the ETA), and the rest is cut with `…` as a last resort.
+ */
+export const statusLine = (state: ProgressState, now: number, width: number): string => {
+  const settled = state.done + state.failed + state.skipped
+  const total = state.items
+  const elapsed = Math.max(now - state.started, 1)
+  const rate = ((settled - state.earlier) / elapsed) * 1000
+  const remaining = total !== undefined ? Math.max(total - settled, 0) : undefined
+  const counts = `${count(settled)}${total !== undefined ? `/${count(total)}` : ""} ${state.unit}`
+  const outcome = `${count(state.done)} done, ${count(state.failed)} failed, ${count(state.skipped)} skipped`
+  const rateText = `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}/s`
+  const eta = remaining === undefined || remaining === 0 ? undefined : rate > 0 ? `ETA ${formatDuration((remaining / rate) * 1000)}` : undefined
+  const pause = state.pausedUntil > now
+    ? `paused ${formatDuration(Math.ceil((state.pausedUntil - now) / 1000) * 1000)}${state.pauseStatus ? ` (${state.pauseStatus})` : ""}`
+    : undefined
+  const shortPause = state.pausedUntil > now ? "paused" : undefined
+  const bar = (cells: number) => {
+    const filled = total ? Math.min(cells, Math.round((settled / total) * cells)) : 0
+    return `[${"#".repeat(filled)}${".".repeat(cells - filled)}]`
+  }
+  const candidates: Array<ReadonlyArray<string | undefined>> = [
+    [`${bar(20)} ${counts}`, outcome, rateText, eta, pause],
+    [`${bar(10)} ${counts}`, outcome, rateText, eta, pause],
+    [counts, outcome, rateText, eta, pause],
+    [counts, outcome, eta, pause],
+    [counts, outcome, eta, shortPause],
+    [counts, `${count(state.failed)} failed`, eta, shortPause],
+    [counts, `${count(state.failed)} failed`]
+  ]
+  for (const parts of candidates) {
+    const line = parts.filter((p) => p !== undefined).join("  ")
+    if (displayWidth(line) <= width) return line
+  }
+  return truncate(candidates.at(-1)!.join("  "), width)
+}
+
+/** Draw progress from `events` until the job's `Finished` event. */
+export const progress = (events: PubSub.PubSub<Engine.JobEvent>, options: ProgressOptions = {}) =>
+  Effect.scoped(Effect.gen(function*() {
+    const out = options.stream ?? process.stderr
+    const tty = Boolean(out.isTTY)
+    // a terminal's line leaves one column free: writing into the last one wraps on some terminals
+    const width = () => Math.max(terminalWidth(out) - 1, 10)
+    const every = Duration.toMillis(Duration.decode(options.every ?? "3 seconds"))
+    const subscription = yield* PubSub.subscribe(events)
+    const state = initialState(yield* Clock.currentTimeMillis)
+    let headerShown = false
+    let lastDraw = -Infinity
+    let drawn = false
+
+    const header = () => {
+      if (headerShown || state.jobId === "") return
+      headerShown = true
+      out.write(headerLines(state, options.target, width()).map((line) => `${line}\n`).join(""))
+    }
+    const draw = (force: boolean) =>
+      Effect.map(Clock.currentTimeMillis, (now) => {
+        // nothing to show before the plan
+        if (state.jobId === "" && !force) return
+        if (!force && now - lastDraw < (tty ? 100 : every)) return
+        lastDraw = now
+        header()
+        const line = statusLine(state, now, width())
+        if (tty) out.write(`\r${line}\x1b[K`)
+        else out.write(`${line}\n`)
+        drawn = true
+      })
+
+    // redraws while nothing happens (a pause counting down, the ETA), and the periodic line for logs
+    const ticker = yield* Effect.fork(Effect.repeat(draw(false), Schedule.spaced(tty ? "500 millis" : "1 second")))
+    while (true) {
+      const event = yield* Queue.take(subscription)
+      if (event._tag === "Finished") {
+        yield* Fiber.interrupt(ticker)
+        const report = (event as any).report
+        if (state.jobId === "" && report?.jobId) state.jobId = report.jobId
+        yield* draw(true)
+        if (tty && drawn) out.write("\n")
+        return
+      }
+      applyEvent(state, event)
+      if (event._tag === "Planned") {
+        header()
+        continue
+      }
+      if (tty) yield* draw(false)
+    }
+  }))

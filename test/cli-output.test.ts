@@ -1,0 +1,144 @@
+/**
+ * What the CLI shows people: tables (one header, never wider than the terminal), human formats, the job
+ * progress line (never wider than a 60-column terminal), and help (plain when piped, with NO_COLOR or
+ * TERM=dumb; "did you mean" naming the group's own subcommands).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, PubSub, TestClock } from "effect"
+import { stripVTControlCharacters } from "node:util"
+import { type Column, formatBytes, formatDate, formatDuration, renderTable } from "../src/cli/output.ts"
+import { progress, type ProgressStream } from "../src/cli/progress.ts"
+import type * as Engine from "../src/jobs/Engine.ts"
+
+const rows = Array.from({ length: 40 }, (_, i) => ({
+  id: `user_${String(i).padStart(27, "x")}`,
+  email: `someone.with.a.rather.long.name.${i}@example.com`,
+  name: i === 3 ? "名前のある人" : `Person ${i}`,
+  role: i % 7 === 0 ? "org:admin" : "org:member",
+  note: "only with --wide"
+}))
+type Row = (typeof rows)[number]
+const columns: ReadonlyArray<Column<Row>> = [
+  { header: "ID", value: (r) => r.id, keep: true },
+  { header: "E-MAIL", value: (r) => r.email },
+  { header: "NAME", value: (r) => r.name },
+  { header: "ROLE", value: (r) => r.role },
+  { header: "NOTE", value: (r) => r.note, wide: true }
+]
+const width = (line: string) => [...stripVTControlCharacters(line)].reduce((n, c) => n + (/[\u3000-\u9fff]/.test(c) ? 2 : 1), 0)
+
+describe("tables", () => {
+  it("have one header and no line wider than the terminal; ids stay whole while other cells are cut with …", () => {
+    for (const terminal of [60, 80, 120]) {
+      const { lines } = renderTable(rows, columns, { width: terminal })
+      expect(lines).toHaveLength(rows.length + 1)
+      expect(lines.filter((l) => l.startsWith("ID "))).toHaveLength(1)
+      for (const line of lines) expect(width(line)).toBeLessThanOrEqual(terminal)
+      for (const [i, row] of rows.entries()) expect(lines[i + 1]).toContain(row.id)
+      expect(lines.join("\n")).not.toContain("only with --wide")
+    }
+    const narrow = renderTable(rows, columns, { width: 60 }).lines
+    expect(narrow.some((l) => l.includes("…"))).toBe(true)
+  })
+
+  it("columns are as wide as their content: short tables stay short", () => {
+    const { lines } = renderTable([{ id: "a", email: "b@c.d", name: "N", role: "r", note: "" }], columns, { width: 200 })
+    expect(lines[0]).toBe("ID  E-MAIL  NAME  ROLE")
+    expect(lines[1]).toBe("a   b@c.d   N     r")
+  })
+
+  it("--wide shows every column and cuts nothing", () => {
+    const { lines } = renderTable(rows, columns, { width: 60, wide: true })
+    expect(lines[0]).toContain("NOTE")
+    expect(lines.join("\n")).not.toContain("…")
+    expect(lines[1]).toContain(rows[0]!.email)
+  })
+})
+
+describe("human formats", () => {
+  it("sizes, durations and dates", () => {
+    expect([formatBytes(0), formatBytes(512), formatBytes(1536), formatBytes(12 * 1024 * 1024), formatBytes(3.2 * 1024 ** 3)])
+      .toEqual(["0 B", "512 B", "1.5 KB", "12 MB", "3.2 GB"])
+    expect([formatDuration(850), formatDuration(12_000), formatDuration(252_000), formatDuration(7_500_000), formatDuration(1594_000)])
+      .toEqual(["850ms", "12s", "4m 12s", "2h 5m", "26m 34s"])
+    expect(formatDate("2024-05-01T14:03:59.000Z")).toBe("2024-05-01 14:03 UTC")
+    expect(formatDate(Date.UTC(2024, 4, 1, 14, 3))).toBe("2024-05-01 14:03 UTC")
+    expect(formatDate("not a date")).toBe("not a date")
+  })
+})
+
+/** A terminal of `columns` that records what is written; `screenLines` are the segments between \r and \n. */
+const fakeTerminal = (columns: number, isTTY = true) => {
+  const written: Array<string> = []
+  const stream: ProgressStream = { isTTY, columns, write: (text: string) => written.push(text) }
+  const screenLines = () => written.join("").split(/[\r\n]/).map((s) => s.replace(/\x1b\[K/g, "")).filter((s) => s !== "")
+  return { stream, written, screenLines }
+}
+
+const settled = (key: string, done: number, failed = 0): Engine.JobEvent =>
+  ({ _tag: failed > 0 ? "Failed" : "Succeeded", key, reason: "no such user", done, failed, skipped: 0 }) as any
+
+describe("progress", () => {
+  it.effect("on a 60-column terminal: the job id and host first, users counted, ETA as 4m 12s, never a line over 60", () =>
+    Effect.gen(function*() {
+      const terminal = fakeTerminal(60)
+      const events = yield* PubSub.unbounded<Engine.JobEvent>()
+      const drawing = yield* Effect.fork(progress(events, { target: "openrouter.ai", stream: terminal.stream }))
+      yield* Effect.yieldNow()
+      yield* PubSub.publish(events, {
+        _tag: "Planned",
+        jobId: "onboarding-20261124193000-ab12",
+        kind: "onboarding",
+        unit: "users",
+        total: 30,
+        items: 2640
+      } as any)
+      yield* PubSub.publish(events, { _tag: "Skipped", key: "chunk-0", items: 100 } as any)
+      for (let i = 1; i <= 10; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* PubSub.publish(events, settled(`chunk-${i}`, i === 4 ? 88 : 10, i === 4 ? 12 : 0))
+      }
+      yield* PubSub.publish(events, { _tag: "Paused", until: 10_000 + 42_000, status: 429 })
+      yield* TestClock.adjust("1 second")
+      yield* PubSub.publish(events, { _tag: "Finished", report: { jobId: "onboarding-20261124193000-ab12" } } as any)
+      yield* Fiber.join(drawing)
+
+      const lines = terminal.screenLines()
+      expect(lines[0]).toContain("onboarding-20261124193000-ab12")
+      expect(lines[0]).toContain("openrouter.ai")
+      expect(lines.slice(0, 2).join(" ")).toContain("2,640 users in 30 operations")
+      for (const line of lines) expect(width(line)).toBeLessThanOrEqual(60)
+      const last = lines.at(-1)!
+      expect(last).toContain("/2,640 users")
+      expect(last).toMatch(/12 failed/)
+      expect(lines.some((l) => /ETA \d+m \d+s/.test(l))).toBe(true)
+      expect(lines.some((l) => /paused/.test(l))).toBe(true)
+      expect(terminal.written.join("")).toMatch(/\r/)
+    }))
+
+  it.effect("wider terminals get the bar, done/failed/skipped and the rate; pipes get plain lines every few seconds", () =>
+    Effect.gen(function*() {
+      const wide = fakeTerminal(120)
+      const piped = fakeTerminal(80, false)
+      const events = yield* PubSub.unbounded<Engine.JobEvent>()
+      const a = yield* Effect.fork(progress(events, { stream: wide.stream, target: "127.0.0.1:4010" }))
+      const b = yield* Effect.fork(progress(events, { stream: piped.stream, every: "3 seconds" }))
+      yield* Effect.yieldNow()
+      yield* PubSub.publish(events, { _tag: "Planned", jobId: "file-cleanup-1", kind: "file-cleanup", unit: "files", total: 10, items: 1000 } as any)
+      for (let i = 0; i < 10; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* PubSub.publish(events, settled(`op-${i}`, 100))
+      }
+      yield* PubSub.publish(events, { _tag: "Finished", report: {} } as any)
+      yield* Fiber.join(a)
+      yield* Fiber.join(b)
+      const last = wide.screenLines().at(-1)!
+      expect(last).toMatch(/^\[#{20}\] 1,000\/1,000 files  1,000 done, 0 failed, 0 skipped  100\/s/)
+      expect(piped.written.join("")).not.toMatch(/\r|\x1b/)
+      const plain = piped.screenLines()
+      expect(plain[0]).toContain("file-cleanup-1")
+      // 10 seconds at one line per 3 seconds, plus the header and the final line
+      expect(plain.length).toBeGreaterThanOrEqual(4)
+      expect(plain.length).toBeLessThanOrEqual(7)
+    }))
+})
