@@ -278,7 +278,21 @@ export const helpWidth = (stream: { readonly columns?: number | undefined } = pr
 export const wrap = (text: string, width: number): Array<string> => {
   const lines: Array<string> = []
   let line = ""
-  for (const word of text.split(/\s+/).filter((w) => w !== "")) {
+  // a word wider than the line (a path, a URL) is cut into pieces that fit
+  const words = text.split(/\s+/).filter((w) => w !== "").flatMap((w) => {
+    if (displayWidth(w) <= width) return [w]
+    const pieces: Array<string> = []
+    let piece = ""
+    for (const char of w) {
+      if (displayWidth(piece + char) > width) {
+        pieces.push(piece)
+        piece = ""
+      }
+      piece += char
+    }
+    return [...pieces, piece]
+  })
+  for (const word of words) {
     if (line === "") line = word
     else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`
     else {
@@ -353,13 +367,14 @@ export const render = (node: Descriptor, path: ReadonlyArray<string>, program: s
     ]).slice(0, -1)
   )
 
-  out.push(
-    "",
+  out.push("")
+  out.push(...wrap(
     children.length > 0
       ? `Run '${commandLine} <command> --help' for a command's flags.`
       : path.length === 0
       ? "--help shows this help, --version the version."
-      : `-h, --help shows this help.`
-  )
+      : `-h, --help shows this help.`,
+    width
+  ))
   return out.join("\n").replace(/^\n+/, "")
 }
