@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import { Context, Effect, Layer, type Redacted, TestServices } from "effect"
 import { Files } from "../src/Files.ts"
+import { Guardrails } from "../src/Guardrails.ts"
+import { Keys } from "../src/Keys.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Organization } from "../src/Organization.ts"
@@ -79,3 +81,24 @@ export const rawServer = (handler: (request: IncomingMessage, response: ServerRe
     ),
     (server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`
   )
+
+/** Simulator + client + Keys + Guardrails + Workspaces, all fresh. */
+export const accessLayer = (simulator: SimulatorOptions = {}, client: ClientOptions = {}) =>
+  Layer.mergeAll(Keys.Default, Guardrails.Default, Workspaces.Default).pipe(
+    Layer.provideMerge(clientLayer(client)),
+    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provideMerge(Simulator.layer({ seed: "test", ...simulator }))
+  )
+
+/** A Keys and a Guardrails service on the same simulator with another key (no retries). */
+export const accessWithKey = (apiKey: Redacted.Redacted<string>) =>
+  Effect.gen(function*() {
+    const sim = yield* Simulator
+    const context = yield* Layer.build(
+      Layer.mergeAll(Keys.Default, Guardrails.Default).pipe(
+        Layer.provide(OpenRouterClient.layer({ apiKey, baseUrl: sim.baseUrl, retry: RetryPolicy.none })),
+        Layer.provide(NodeHttpClient.layerUndici)
+      )
+    )
+    return { keys: Context.get(context, Keys), guardrails: Context.get(context, Guardrails) }
+  })

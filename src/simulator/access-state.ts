@@ -35,11 +35,15 @@ export class StoredKey extends ApiKey {
 }
 
 /** The API refusing a request: answered as `{ error: { code: status, message } }`. */
-export class Refusal {
-  constructor(readonly status: 400 | 404, readonly message: string) {}
+export class Refusal<S extends 400 | 404 = 400 | 404> {
+  constructor(readonly status: S, readonly message: string) {}
 }
 
-export type Outcome<A> = A | Refusal
+const badRequest = (message: string) => new Refusal(400 as const, message)
+const notFound = (message: string) => new Refusal(404 as const, message)
+
+/** A result, or the API's refusal with one of the statuses the operation documents. */
+export type Outcome<A, S extends 400 | 404 = 400 | 404> = A | Refusal<S>
 
 const KEY_NAMES = ["ci", "prod", "staging", "notebook", "batch-jobs", "eval", "agent", "dev", "backfill", "demo"]
 const RESETS = ["daily", "weekly", "monthly", null] as const
@@ -92,6 +96,8 @@ export class AccessState {
   readonly memberAssignments = new Map<string, Map<string, MemberAssignment>>()
   /** Key assignments by key hash: a key holds at most one guardrail. */
   readonly keyAssignments = new Map<string, KeyAssignment>()
+  /** The simulator's own keys (`GET /key` answers for the one in use). */
+  readonly callers = new Map<string, "management" | "inference">()
   readonly organizationId: string
   /** Who the management key acts as (`assigned_by`, the default creator). */
   readonly actor: string | null
@@ -248,13 +254,13 @@ export class AccessState {
   }
 
   /** The workspace a request names (a UUID), or the default one when it names none. */
-  private workspaceOf(workspaceId: string | undefined): Outcome<string> {
+  private workspaceOf(workspaceId: string | undefined): Outcome<string, 400> {
     if (workspaceId === undefined) return this.org.defaultWorkspaceId
-    return this.org.workspaces.has(workspaceId) ? workspaceId : new Refusal(400, `Workspace ${workspaceId} not found`)
+    return this.org.workspaces.has(workspaceId) ? workspaceId : badRequest(`Workspace ${workspaceId} not found`)
   }
 
   /** One page of a workspace's keys (the API has no `limit`: pages of a fixed size until an empty one). */
-  listKeys(query: { workspaceId?: string; includeDisabled?: boolean; offset?: number }): Outcome<ReadonlyArray<StoredKey>> {
+  listKeys(query: { workspaceId?: string; includeDisabled?: boolean; offset?: number }): Outcome<ReadonlyArray<StoredKey>, 400> {
     const workspaceId = this.workspaceOf(query.workspaceId)
     if (workspaceId instanceof Refusal) return workspaceId
     const keys = [...this.keysIn(workspaceId).values()]
@@ -263,23 +269,23 @@ export class AccessState {
     return shown.slice(offset, offset + this.keyPageSize)
   }
 
-  getKey(hash: string): Outcome<StoredKey> {
-    return this.keyByHash.get(hash) ?? new Refusal(404, "API key not found")
+  getKey(hash: string): Outcome<StoredKey, 404> {
+    return this.keyByHash.get(hash) ?? notFound("API key not found")
   }
 
   /** Create a key; the plaintext secret is returned this once and never stored. */
-  createKey(request: CreateKeyRequest, now = Date.now()): Outcome<{ key: StoredKey; secret: string }> {
+  createKey(request: CreateKeyRequest, now = Date.now()): Outcome<{ key: StoredKey; secret: string }, 400> {
     const workspaceId = this.workspaceOf(request.workspaceId)
     if (workspaceId instanceof Refusal) return workspaceId
     const creator = request.creatorUserId ?? null
     if (creator !== null) {
-      if (!this.org.memberById.has(creator)) return new Refusal(400, `User ${creator} is not a member of this organization`)
+      if (!this.org.memberById.has(creator)) return badRequest(`User ${creator} is not a member of this organization`)
       if (workspaceId !== this.org.defaultWorkspaceId && !this.org.workspaceMembers.get(workspaceId)!.has(creator)) {
-        return new Refusal(400, `User ${creator} is not a member of workspace ${workspaceId}`)
+        return badRequest(`User ${creator} is not a member of workspace ${workspaceId}`)
       }
     }
     if (request.expiresAt != null && Date.parse(request.expiresAt) <= now) {
-      return new Refusal(400, "expires_at must be in the future")
+      return badRequest("expires_at must be in the future")
     }
     const { hash, key, label } = secretOf(this.random)
     const limit = request.limit ?? null
@@ -313,7 +319,7 @@ export class AccessState {
 
   updateKey(hash: string, changes: UpdateKeyRequest, now = Date.now()): Outcome<StoredKey> {
     const key = this.keyByHash.get(hash)
-    if (!key) return new Refusal(404, "API key not found")
+    if (!key) return notFound("API key not found")
     const limit = changes.limit === undefined ? key.limit : changes.limit
     return this.putKey(
       new StoredKey({
@@ -325,9 +331,9 @@ export class AccessState {
     )
   }
 
-  deleteKey(hash: string): Outcome<true> {
+  deleteKey(hash: string): Outcome<true, 404> {
     const key = this.keyByHash.get(hash)
-    if (!key) return new Refusal(404, "API key not found")
+    if (!key) return notFound("API key not found")
     this.keyByHash.delete(hash)
     this.keysByWorkspace.get(key.workspaceId)?.delete(hash)
     this.keyAssignments.delete(hash)
@@ -405,18 +411,18 @@ export class AccessState {
     return workspace?.defaultGuardrailId === guardrail.id
   }
 
-  listGuardrails(workspaceId: string | undefined): Outcome<ReadonlyArray<Guardrail>> {
+  listGuardrails(workspaceId: string | undefined): Outcome<ReadonlyArray<Guardrail>, 400> {
     const id = this.workspaceOf(workspaceId)
     if (id instanceof Refusal) return id
     return [...this.guardrails.values()].filter((guardrail) => guardrail.workspaceId === id)
   }
 
-  getGuardrail(id: string): Outcome<Guardrail> {
+  getGuardrail(id: string): Outcome<Guardrail, 404> {
     return this.guardrails.get(id) ??
-      new Refusal(404, this.unconfiguredDefault(id) ? "The workspace default guardrail has not been configured yet" : "Guardrail not found")
+      notFound(this.unconfiguredDefault(id) ? "The workspace default guardrail has not been configured yet" : "Guardrail not found")
   }
 
-  createGuardrail(request: CreateGuardrailRequest, now = Date.now()): Outcome<Guardrail> {
+  createGuardrail(request: CreateGuardrailRequest, now = Date.now()): Outcome<Guardrail, 400> {
     const workspaceId = this.workspaceOf(request.workspaceId)
     if (workspaceId instanceof Refusal) return workspaceId
     return this.putGuardrail(
@@ -428,10 +434,10 @@ export class AccessState {
   updateGuardrail(id: string, changes: UpdateGuardrailRequest, now = Date.now()): Outcome<Guardrail> {
     const existing = this.guardrails.get(id)
     const workspace = existing ? undefined : this.unconfiguredDefault(id)
-    if (!existing && !workspace) return new Refusal(404, "Guardrail not found")
+    if (!existing && !workspace) return notFound("Guardrail not found")
     const isDefault = existing ? this.isDefaultGuardrail(existing) : true
     if (isDefault && changes.name !== undefined && changes.name !== existing?.name) {
-      return new Refusal(400, "A workspace default guardrail's name is derived from its workspace and cannot be changed")
+      return badRequest("A workspace default guardrail's name is derived from its workspace and cannot be changed")
     }
     const base = existing ??
       this.newGuardrail(
@@ -441,8 +447,8 @@ export class AccessState {
     return this.putGuardrail(new Guardrail({ ...base, ...storedSettings(changes), updatedAt: iso(now) }, true))
   }
 
-  deleteGuardrail(id: string): Outcome<true> {
-    if (!this.guardrails.delete(id)) return new Refusal(404, "Guardrail not found")
+  deleteGuardrail(id: string): Outcome<true, 404> {
+    if (!this.guardrails.delete(id)) return notFound("Guardrail not found")
     this.memberAssignments.delete(id)
     for (const [hash, assignment] of this.keyAssignments) if (assignment.guardrailId === id) this.keyAssignments.delete(hash)
     return true
@@ -485,13 +491,13 @@ export class AccessState {
     )
   }
 
-  memberAssignmentsOf(id: string): Outcome<ReadonlyArray<MemberAssignment>> {
+  memberAssignmentsOf(id: string): Outcome<ReadonlyArray<MemberAssignment>, 404> {
     const assignments = this.memberAssignments.get(id)
-    return assignments ? [...assignments.values()] : new Refusal(404, "Guardrail not found")
+    return assignments ? [...assignments.values()] : notFound("Guardrail not found")
   }
 
-  keyAssignmentsOf(id: string): Outcome<ReadonlyArray<KeyAssignment>> {
-    if (!this.guardrails.has(id)) return new Refusal(404, "Guardrail not found")
+  keyAssignmentsOf(id: string): Outcome<ReadonlyArray<KeyAssignment>, 404> {
+    if (!this.guardrails.has(id)) return notFound("Guardrail not found")
     return [...this.keyAssignments.values()].filter((assignment) => assignment.guardrailId === id)
   }
 
@@ -506,16 +512,16 @@ export class AccessState {
   /** Assign members; those already assigned to this guardrail are not counted again. */
   assignMembers(id: string, userIds: ReadonlyArray<string>, now = Date.now()): Outcome<number> {
     const guardrail = this.guardrails.get(id)
-    if (!guardrail) return new Refusal(404, "Guardrail not found")
+    if (!guardrail) return notFound("Guardrail not found")
     const ids = unique(userIds)
     const strangers = ids.filter((userId) => !this.org.memberById.has(userId))
-    if (strangers.length > 0) return new Refusal(400, `Users are not members of this organization: ${strangers.join(", ")}`)
+    if (strangers.length > 0) return badRequest(`Users are not members of this organization: ${strangers.join(", ")}`)
     const workspaceId = guardrail.workspaceId
     if (workspaceId !== null && workspaceId !== this.org.defaultWorkspaceId) {
       const members = this.org.workspaceMembers.get(workspaceId)
       const outside = ids.filter((userId) => !members?.has(userId))
       if (outside.length > 0) {
-        return new Refusal(400, `Users are not members of the guardrail's workspace: ${outside.join(", ")}`)
+        return badRequest(`Users are not members of the guardrail's workspace: ${outside.join(", ")}`)
       }
     }
     const assigned = this.memberAssignments.get(id)!
@@ -525,30 +531,30 @@ export class AccessState {
   }
 
   /** Unassign members; ids not assigned to this guardrail are ignored (and not counted). */
-  unassignMembers(id: string, userIds: ReadonlyArray<string>): Outcome<number> {
+  unassignMembers(id: string, userIds: ReadonlyArray<string>): Outcome<number, 404> {
     const assigned = this.memberAssignments.get(id)
-    if (!assigned) return new Refusal(404, "Guardrail not found")
+    if (!assigned) return notFound("Guardrail not found")
     return unique(userIds).filter((userId) => assigned.delete(userId)).length
   }
 
   /** Assign keys of the guardrail's workspace; a key's previous guardrail is replaced. */
   assignKeys(id: string, hashes: ReadonlyArray<string>, now = Date.now()): Outcome<number> {
     const guardrail = this.guardrails.get(id)
-    if (!guardrail) return new Refusal(404, "Guardrail not found")
+    if (!guardrail) return notFound("Guardrail not found")
     const keys = unique(hashes).map((hash) => [hash, this.keyByHash.get(hash)] as const)
     const unknown = keys.filter(([, key]) => !key).map(([hash]) => hash)
-    if (unknown.length > 0) return new Refusal(400, `API keys not found: ${unknown.join(", ")}`)
+    if (unknown.length > 0) return badRequest(`API keys not found: ${unknown.join(", ")}`)
     const elsewhere = keys.filter(([, key]) => guardrail.workspaceId !== null && key!.workspaceId !== guardrail.workspaceId)
     if (elsewhere.length > 0) {
-      return new Refusal(400, `API keys are not in the guardrail's workspace: ${elsewhere.map(([hash]) => hash).join(", ")}`)
+      return badRequest(`API keys are not in the guardrail's workspace: ${elsewhere.map(([hash]) => hash).join(", ")}`)
     }
     const fresh = keys.filter(([hash]) => this.keyAssignments.get(hash)?.guardrailId !== id)
     for (const [, key] of fresh) this.assignKey(guardrail, key!, iso(now))
     return fresh.length
   }
 
-  unassignKeys(id: string, hashes: ReadonlyArray<string>): Outcome<number> {
-    if (!this.guardrails.has(id)) return new Refusal(404, "Guardrail not found")
+  unassignKeys(id: string, hashes: ReadonlyArray<string>): Outcome<number, 404> {
+    if (!this.guardrails.has(id)) return notFound("Guardrail not found")
     return unique(hashes).filter((hash) =>
       this.keyAssignments.get(hash)?.guardrailId === id && this.keyAssignments.delete(hash)
     ).length

@@ -17,7 +17,9 @@ import type { AddressInfo } from "node:net"
 import { type FaultOptions, faultMessage, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
 import { FileStore, type FileStoreOptions } from "./files-store.ts"
 import { filesRoutes } from "./files.ts"
+import { guardrailRoutes } from "./guardrails.ts"
 import { type Env, failure } from "./http.ts"
+import { keyRoutes } from "./keys.ts"
 import { hash, prng, toBase62 } from "./random.ts"
 import { type ApiKey, OrganizationState, type OrganizationOptions } from "./state.ts"
 import { router } from "./router.ts"
@@ -91,7 +93,7 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
 const PREFIX = "/api/v1"
 
 /** Every route the simulator answers, each derived from the client's declaration of the operation. */
-const route = router<Env>([...workspaceRoutes, ...organizationRoutes, ...filesRoutes])
+const route = router<Env>([...workspaceRoutes, ...organizationRoutes, ...filesRoutes, ...keyRoutes, ...guardrailRoutes])
 
 /** Sleep in real time: the simulator keeps time even when a test's TestClock stands still. */
 const realSleep = (ms: number) =>
@@ -112,6 +114,7 @@ export const make = (options: SimulatorOptions = {}) =>
     const managementKey = keyOf("mgmt")
     const inferenceKey = keyOf("inf")
     const state = new OrganizationState(seed, options.organization)
+    state.access.callers.set(managementKey, "management").set(inferenceKey, "inference")
     const files = new FileStore(seed, state, options.files)
     const faults = new Faults(seed, options)
     const env: Env = { state, files }
@@ -146,7 +149,8 @@ export const make = (options: SimulatorOptions = {}) =>
       const token = authorization.startsWith("Bearer ") ? authorization.slice(7) : ""
       if (token === "") return respond(failure(401, "Missing Authentication header"))
       if (token !== managementKey && token !== inferenceKey) return respond(failure(401, "Invalid API key"))
-      if (token !== managementKey) {
+      // `GET /key` answers any valid key (it says whether that key is a management key)
+      if (token !== managementKey && !(request.method === "GET" && path === "/key")) {
         return respond(
           matched.documents403
             ? failure(403, "Only management keys can perform this operation")
