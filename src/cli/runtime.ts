@@ -4,7 +4,6 @@
  * interrupted by SIGINT/SIGTERM).
  */
 import { Options } from "@effect/cli"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Config, Console, Effect, Layer, Option, Redacted } from "effect"
 import { Files } from "../Files.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
@@ -64,7 +63,8 @@ export const servicesLayer = (flags: { apiKey: Option.Option<Redacted.Redacted>;
     Effect.map(resolveConnection(flags), (settings) =>
       Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default).pipe(
         Layer.provideMerge(OpenRouterClient.layer(settings)),
-        Layer.provide(NodeHttpClient.layerUndici)
+        // loaded on use: undici is a large part of start-up
+        Layer.provide(Layer.unwrapEffect(Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layerUndici))))
       ))
   )
 
