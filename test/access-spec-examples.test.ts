@@ -1,7 +1,7 @@
 /**
- * Every example in the contract for the key and guardrail operations decodes: responses with the schema
- * the client uses, request bodies with the request schema (so our validation accepts what the contract
- * shows), error bodies as error bodies, and the examples of the components these operations use.
+ * Every example in the contract for the key and guardrail operations decodes: responses with the
+ * success schema of the operation's declaration, request bodies with its body fields (so our validation
+ * accepts what the contract shows), error bodies as error bodies, and the components' own examples.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either, Redacted, Schema } from "effect"
@@ -9,7 +9,10 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
 import { DeletedResponse, ErrorResponse } from "../src/Domain.ts"
+import * as Guardrails from "../src/Guardrails.ts"
 import * as G from "../src/GuardrailsDomain.ts"
+import type { AnyDeclaration } from "../src/internal/declaration.ts"
+import * as Keys from "../src/Keys.ts"
 import * as K from "../src/KeysDomain.ts"
 
 const specPath = fileURLToPath(new URL("../spec/openrouter-openapi.yaml", import.meta.url))
@@ -20,27 +23,27 @@ const spec = parse(readFileSync(specPath, "utf8")) as {
 
 type AnySchema = Schema.Schema<any, any>
 
-/** Per operation: the success body, the request body (if any), and the `data` inside the success body. */
-const operations: Record<string, { success: AnySchema; request?: AnySchema; data?: AnySchema }> = {
-  getCurrentKey: { success: K.CurrentKeyResponse, data: K.CurrentKey },
-  list: { success: K.ListKeysResponse, data: K.ApiKey },
-  createKeys: { success: K.CreateKeyResponse, request: K.CreateKeyRequest, data: K.ApiKey },
-  getKey: { success: K.KeyResponse, data: K.ApiKey },
-  updateKeys: { success: K.KeyResponse, request: K.UpdateKeyRequest, data: K.ApiKey },
-  deleteKeys: { success: DeletedResponse },
-  listGuardrails: { success: G.ListGuardrailsResponse, data: G.Guardrail },
-  createGuardrail: { success: G.GuardrailResponse, request: G.CreateGuardrailRequest, data: G.Guardrail },
-  getGuardrail: { success: G.GuardrailResponse, data: G.Guardrail },
-  updateGuardrail: { success: G.GuardrailResponse, request: G.UpdateGuardrailRequest, data: G.Guardrail },
-  deleteGuardrail: { success: DeletedResponse },
-  listGuardrailKeyAssignments: { success: G.ListKeyAssignmentsResponse, data: G.KeyAssignment },
-  bulkAssignKeysToGuardrail: { success: G.AssignedResponse, request: G.BulkKeyAssignmentsRequest },
-  bulkUnassignKeysFromGuardrail: { success: G.UnassignedResponse, request: G.BulkKeyAssignmentsRequest },
-  listGuardrailMemberAssignments: { success: G.ListMemberAssignmentsResponse, data: G.MemberAssignment },
-  bulkAssignMembersToGuardrail: { success: G.AssignedResponse, request: G.BulkMemberAssignmentsRequest },
-  bulkUnassignMembersFromGuardrail: { success: G.UnassignedResponse, request: G.BulkMemberAssignmentsRequest },
-  listKeyAssignments: { success: G.ListKeyAssignmentsResponse, data: G.KeyAssignment },
-  listMemberAssignments: { success: G.ListMemberAssignmentsResponse, data: G.MemberAssignment }
+/** Per operation: the declaration the client uses, and the schema of the `data` inside its success body. */
+const operations: Record<string, { declaration: AnyDeclaration; data?: AnySchema }> = {
+  getCurrentKey: { declaration: Keys.operations.current, data: K.CurrentKey },
+  list: { declaration: Keys.operations.list, data: K.ApiKey },
+  createKeys: { declaration: Keys.operations.create, data: K.ApiKey },
+  getKey: { declaration: Keys.operations.get, data: K.ApiKey },
+  updateKeys: { declaration: Keys.operations.update, data: K.ApiKey },
+  deleteKeys: { declaration: Keys.operations.delete },
+  listGuardrails: { declaration: Guardrails.operations.list, data: G.Guardrail },
+  createGuardrail: { declaration: Guardrails.operations.create, data: G.Guardrail },
+  getGuardrail: { declaration: Guardrails.operations.get, data: G.Guardrail },
+  updateGuardrail: { declaration: Guardrails.operations.update, data: G.Guardrail },
+  deleteGuardrail: { declaration: Guardrails.operations.delete },
+  listGuardrailKeyAssignments: { declaration: Guardrails.operations.listKeyAssignments, data: G.KeyAssignment },
+  bulkAssignKeysToGuardrail: { declaration: Guardrails.operations.assignKeys },
+  bulkUnassignKeysFromGuardrail: { declaration: Guardrails.operations.unassignKeys },
+  listGuardrailMemberAssignments: { declaration: Guardrails.operations.listMemberAssignments, data: G.MemberAssignment },
+  bulkAssignMembersToGuardrail: { declaration: Guardrails.operations.assignMembers },
+  bulkUnassignMembersFromGuardrail: { declaration: Guardrails.operations.unassignMembers },
+  listKeyAssignments: { declaration: Guardrails.operations.listAllKeyAssignments, data: G.KeyAssignment },
+  listMemberAssignments: { declaration: Guardrails.operations.listAllMemberAssignments, data: G.MemberAssignment }
 }
 
 /** The components these operations refer to, by their name in the contract. */
@@ -101,12 +104,13 @@ for (const [path, methods] of Object.entries(spec.paths)) {
     covered.add(op.operationId)
     const name = `${method.toUpperCase()} ${path}`
     const request = op.requestBody?.content?.["application/json"]
-    if (known.request) examples.push(...mediaExamples(`${name} request`, request, known.request))
+    const body = known.declaration.bodyFields
+    if (Object.keys(body).length > 0) examples.push(...mediaExamples(`${name} request`, request, Schema.Struct(body) as unknown as AnySchema))
     for (const [status, response] of Object.entries<any>(op.responses)) {
       const media = response?.content?.["application/json"]
       examples.push(
         ...(status.startsWith("2")
-          ? mediaExamples(`${name} ${status}`, media, known.success, known.data)
+          ? mediaExamples(`${name} ${status}`, media, known.declaration.success, known.data)
           : mediaExamples(`${name} ${status}`, media, ErrorResponse))
       )
     }

@@ -10,7 +10,9 @@ import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
 import * as Files from "../src/Files.ts"
+import * as Guardrails from "../src/Guardrails.ts"
 import type { AnyDeclaration } from "../src/internal/declaration.ts"
+import * as Keys from "../src/Keys.ts"
 import * as Organization from "../src/Organization.ts"
 import * as Workspaces from "../src/Workspaces.ts"
 
@@ -29,7 +31,9 @@ const spec = parse(readFileSync(fileURLToPath(new URL("../spec/openrouter-openap
 export const declarations: ReadonlyArray<AnyDeclaration> = [
   ...Object.values(Workspaces.operations),
   ...Object.values(Organization.operations),
-  ...Object.values(Files.declarations)
+  ...Object.values(Files.declarations),
+  ...Object.values(Keys.operations),
+  ...Object.values(Guardrails.operations)
 ]
 
 /** `/workspaces/{id}/budgets/{interval}` and `/workspaces/:id/budgets/:interval` both become `/workspaces/{}/budgets/{}`. */
