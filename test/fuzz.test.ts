@@ -4,9 +4,11 @@
  * sent (the simulator records no request).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, FastCheck as fc, Stream } from "effect"
+import { Cause, Effect, Exit, FastCheck as fc, Layer, Stream } from "effect"
 import * as FilesModule from "../src/Files.ts"
 import type { AnyDeclaration } from "../src/internal/declaration.ts"
+import * as Guardrails from "../src/Guardrails.ts"
+import * as Keys from "../src/Keys.ts"
 import * as Organization from "../src/Organization.ts"
 import * as Workspaces from "../src/Workspaces.ts"
 import { recorded, servicesLayer } from "./support.ts"
@@ -94,9 +96,28 @@ describe("fuzzing the services' inputs", () => {
         stream: ["pageSize", "workspaceId", "provider"]
       })) total += yield* expectRejected(`Files.${name}`, (files as any)[name], fields)
 
-      expect(total).toBeGreaterThan(3000)
+      for (const [service, module] of [["Keys", Keys], ["Guardrails", Guardrails]] as const) {
+        const instance: any = yield* (module as any)[service]
+        for (const [name, declaration] of Object.entries(module.operations)) {
+          if (fieldsOf(declaration).length === 0) continue // Keys.current takes nothing
+          total += yield* expectRejected(`${service}.${name}`, instance[name], fieldsOf(declaration))
+        }
+      }
+      const guardrails = yield* Guardrails.Guardrails
+      const keys = yield* Keys.Keys
+      total += yield* expectRejected("Keys.stream", keys.stream as Call, ["workspaceId", "includeDisabled", "offset"])
+      total += yield* expectRejected("Keys.pages", keys.pages as Call, ["workspaceId", "includeDisabled", "offset"])
+      total += yield* expectRejected("Guardrails.stream", guardrails.stream as Call, ["workspaceId", "offset", "pageSize"])
+      for (const name of ["streamMemberAssignments", "streamKeyAssignments"] as const) {
+        total += yield* expectRejected(`Guardrails.${name}`, guardrails[name] as Call, ["id", "offset", "pageSize"])
+      }
+      for (const name of ["streamAllMemberAssignments", "streamAllKeyAssignments"] as const) {
+        total += yield* expectRejected(`Guardrails.${name}`, guardrails[name] as Call, ["offset", "pageSize"])
+      }
+
+      expect(total).toBeGreaterThan(7500)
       expect(yield* recorded).toEqual([])
-    }).pipe(Effect.provide(servicesLayer())), 120_000)
+    }).pipe(Effect.provide(Layer.merge(Keys.Keys.Default, Guardrails.Guardrails.Default).pipe(Layer.provideMerge(servicesLayer())))), 120_000)
 
   it.live("a valid call after all that still works (the fuzzing broke nothing)", () =>
     Effect.gen(function*() {
