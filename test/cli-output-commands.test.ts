@@ -97,6 +97,20 @@ describe("openrouter-admin output", () => {
     expect(budgetSet).not.toMatch(/--json[^\n]*required/)
   }, 60_000)
 
+  it("the top-level help (which loads no command) summarises each command as its own help does", async () => {
+    const root = await run(undefined, ["--help"], { COLUMNS: "200" })
+    const listed = root.stdout.split("COMMANDS\n")[1]!.split("\n\n")[0]!.split("\n").map((line) => {
+      const [, name, summary] = /^\s+(\S+)\s+(.*)$/.exec(line)!
+      return [name!, summary!] as const
+    })
+    expect(listed.map(([name]) => name)).toEqual(expect.arrayContaining(["workspaces", "files", "org", "onboard", "offboard", "jobs"]))
+    const own = await Promise.all(listed.map(([name]) => run(undefined, [name, "--help"], { COLUMNS: "200" })))
+    for (const [i, [name, summary]] of listed.entries()) {
+      const description = own[i]!.stdout.split("\n\n")[0]!.replace(/\s+/g, " ")
+      expect(`${name}: ${description}`).toContain(`${name}: ${summary}`)
+    }
+  }, 60_000)
+
   it("on a terminal help is bold, unless NO_COLOR or TERM=dumb; it wraps to the terminal's width", async () => {
     const [color, noColor, dumb] = await Promise.all([
       onTerminal(undefined, ["files", "--help"], 60),

@@ -25,27 +25,41 @@ type AnyCommand = Command.Command<any, any, any, any>
 const program = "openrouter-admin"
 const version = "0.1.0"
 
-/** A top-level command, loaded when used. */
-const entry = (name: string, load: () => Promise<unknown>) => ({ name, load: load as () => Promise<AnyCommand> })
+/**
+ * A top-level command, loaded when used. The summary is for the top-level help, which loads nothing;
+ * it must read as the command's own description starts (a test compares them).
+ */
+const entry = (name: string, summary: string, load: () => Promise<unknown>) => ({
+  name,
+  summary,
+  load: load as () => Promise<AnyCommand>
+})
 
 const group = (name: string, description: string, commands: ReadonlyArray<AnyCommand>) =>
   Command.make(name).pipe(Command.withDescription(description), Command.withSubcommands(commands as [AnyCommand]))
 
+const filesSummary = "list, show, upload, download and delete files; clean up old ones"
+const budgetsSummary = "budget policies across workspaces"
+
 const entries = [
-  entry("workspaces", () => import("./operations.ts").then((m) => m.workspaces)),
-  entry("files", () =>
+  entry("workspaces", "workspaces, their budgets and members", () => import("./operations.ts").then((m) => m.workspaces)),
+  entry("files", filesSummary, () =>
     Promise.all([import("./operations.ts"), import("./jobs.ts")]).then(([o, j]) =>
-      group("files", "list, show, upload, download and delete files; clean up old ones", [...o.filesOperations, j.filesCleanup])
+      group("files", filesSummary, [...o.filesOperations, j.filesCleanup])
     )),
-  entry("org", () => import("./operations.ts").then((m) => m.org)),
-  entry("onboard", () => import("./jobs.ts").then((m) => m.onboard)),
-  entry("offboard", () => import("./jobs.ts").then((m) => m.offboard)),
-  entry("budgets", () => import("./jobs.ts").then((m) => group("budgets", "budget policies across workspaces", [m.budgetsApply]))),
-  entry("apply", () => import("./jobs.ts").then((m) => m.applyPlan)),
-  entry("jobs", () => import("./jobs.ts").then((m) => m.jobs)),
-  entry("schedule", () => import("./schedule.ts").then((m) => m.schedule)),
-  entry("simulator", () => import("./schedule.ts").then((m) => m.simulator))
+  entry("org", "the organization", () => import("./operations.ts").then((m) => m.org)),
+  entry("onboard", "add users (ids or e-mails) to workspaces", () => import("./jobs.ts").then((m) => m.onboard)),
+  entry("offboard", "remove users from workspaces", () => import("./jobs.ts").then((m) => m.offboard)),
+  entry("budgets", budgetsSummary, () => import("./jobs.ts").then((m) => group("budgets", budgetsSummary, [m.budgetsApply]))),
+  entry("apply", "apply a plan saved with --out", () => import("./jobs.ts").then((m) => m.applyPlan)),
+  entry("jobs", "the job journal: list jobs, show one", () => import("./jobs.ts").then((m) => m.jobs)),
+  entry("schedule", "run a job on a cron schedule, never overlapping itself", () => import("./schedule.ts").then((m) => m.schedule)),
+  entry("simulator", "serve the OpenRouter simulator, to try everything without an account", () =>
+    import("./schedule.ts").then((m) => m.simulator))
 ]
+
+/** The top-level commands as names and summaries only, for the top-level help. */
+const stubs = () => entries.map((e) => Command.make(e.name).pipe(Command.withDescription(e.summary)))
 
 const rootOf = (commands: ReadonlyArray<AnyCommand>): AnyCommand => {
   const root = Command.make(program).pipe(
@@ -74,7 +88,7 @@ const main = Effect.gen(function*() {
   const argv = process.argv.slice(2)
   const options = argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length)
   const wantsHelp = options.includes("--help") || options.includes("-h")
-  const first = locate(rootOf(entries.map((e) => Command.make(e.name))).descriptor, argv)
+  const first = locate(rootOf(stubs()).descriptor, argv)
   if (first.unknown !== undefined) {
     const close = suggestions(first.unknown, entries.map((e) => e.name))
     return yield* usageError(
@@ -83,7 +97,10 @@ const main = Effect.gen(function*() {
     )
   }
   const named = first.path[0]
-  // the root's own flags (--version, --completions) need no command; its help and completions need all
+  if (named === undefined && (wantsHelp || argv.length === 0)) {
+    return yield* Console.log(render(first.node, [], program, { width: helpWidth(), color: colorAllowed() }))
+  }
+  // the root's own flags: --version needs no command, --completions all of them
   const needed = named !== undefined
     ? entries.filter((e) => e.name === named)
     : options.length === 1 && options[0] === "--version"
