@@ -367,6 +367,14 @@ export const render = (node: Descriptor, path: ReadonlyArray<string>, program: s
     ]).slice(0, -1)
   )
 
+  if (path.length === 0) {
+    section("GLOBAL FLAGS", twoColumns([
+      ["-h, --help", "this help; after a command, that command's"],
+      ["    --version", "the version"],
+      ["    --completions SHELL", "a completion script for sh, bash, fish or zsh"]
+    ], width))
+  }
+
   out.push("")
   out.push(...wrap(
     children.length > 0

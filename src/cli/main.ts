@@ -96,16 +96,13 @@ const main = Effect.gen(function*() {
         `Commands: ${entries.map((e) => e.name).join(", ")}\nRun '${program} --help' for what each does.`
     )
   }
+  if (options.length === 1 && options[0] === "--version") return yield* Console.log(version)
   const named = first.path[0]
   if (named === undefined && (wantsHelp || argv.length === 0)) {
     return yield* Console.log(render(first.node, [], program, { width: helpWidth(), color: colorAllowed() }))
   }
-  // the root's own flags: --version needs no command, --completions all of them
-  const needed = named !== undefined
-    ? entries.filter((e) => e.name === named)
-    : options.length === 1 && options[0] === "--version"
-    ? []
-    : entries
+  // the root's own flags (--completions) need all the commands
+  const needed = named !== undefined ? entries.filter((e) => e.name === named) : entries
   const root = rootOf(yield* Effect.promise(() => Promise.all(needed.map((e) => e.load()))))
   const located = locate(root.descriptor, argv)
   if (located.unknown !== undefined) return yield* usageError(unknownCommand(program, { ...located, unknown: located.unknown }))
@@ -116,7 +113,10 @@ const main = Effect.gen(function*() {
   }
   const plain = !colorAllowed(process.stderr) || !colorAllowed(process.stdout)
   const run = Command.run(root, { name: program, version })(process.argv)
-  return yield* (plain ? Effect.flatMap(Effect.console, (c) => Effect.withConsole(run, plainConsole(c))) : run)
+  return yield* (plain ? Effect.flatMap(Effect.console, (c) => Effect.withConsole(run, plainConsole(c))) : run).pipe(
+    // @effect/cli has printed what is wrong with the command line; say where the usage is
+    Effect.catchAll(() => usageError(`Run '${[program, ...located.path].join(" ")} --help' for its usage.`))
+  )
 })
 
 // `openrouter-admin … | head` closes stdout early: that is not an error
@@ -125,10 +125,6 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 })
 
 main.pipe(
-  // @effect/cli has printed its usage errors already; they exit 2
-  Effect.catchAll(() => Effect.sync(() => {
-    process.exitCode = 2
-  })),
   Effect.scoped,
   Effect.provide(Layer.merge(NodeContext.layer, Logger.minimumLogLevel(LogLevel.Warning))),
   // the commands' requirements are typed `any` above; the layer provides them all
