@@ -52,9 +52,11 @@ export const readUsers = (path: string): Array<string> => Effect.runSync(UsersFi
 // --- progress and summary -----------------------------------------------------------------------------
 
 /** Draw progress from the job's events on stderr: a bar on a TTY, a line every 2 s otherwise. */
-export const progress = (events: PubSub.PubSub<Engine.JobEvent>) =>
+export const progress = (events: PubSub.PubSub<Engine.JobEvent>) => Effect.scoped(Effect.flatMap(PubSub.subscribe(events), draw))
+
+/** Draw from a subscription taken before the job starts (so no event is missed). */
+const draw = (subscription: Queue.Dequeue<Engine.JobEvent>) =>
   Effect.gen(function*() {
-    const subscription = yield* PubSub.subscribe(events)
     const tty = Boolean(process.stderr.isTTY)
     let total = 0
     let unit = "items"
@@ -213,7 +215,7 @@ const writeJson = (path: string, text: string) =>
   })
 
 const printPlan = (plan: PlanFile.AnyPlan, print: (line: string) => Effect.Effect<void>) =>
-  Effect.forEach(describePlan(plan), print, { discard: true })
+  Effect.forEach(describePlan(plan), (line) => print(line), { discard: true })
 
 /**
  * Apply a plan: ask first when it is destructive (a typed `yes`, unless `--yes`), then run it with
@@ -239,7 +241,7 @@ const execute = (
         onNone: () => Effect.void,
         onSome: (path) => Effect.zipRight(writeJson(path, JSON.stringify(report, null, 2)), Console.error(`report: ${path}`))
       })
-    const drawing = yield* Effect.fork(progress(options.events))
+    const drawing = yield* Effect.fork(draw(yield* PubSub.subscribe(options.events)))
     const report = yield* applyOf(plan, {
       jobId: options.jobId,
       concurrency: args.concurrency,
@@ -280,12 +282,12 @@ const runJob = <E>(
   handled(Effect.gen(function*() {
     yield* checkCommon(args)
     const planOnly = args.dryRun || Option.isSome(args.out)
+    const given = yield* fromFlags
     if (destructive(kind) && !planOnly && !args.yes && !interactive()) {
       return yield* Effect.fail(
         new UsageError(`${kind} changes your organisation and there is no terminal to confirm on: look at the plan with --dry-run, then pass --yes`)
       )
     }
-    const given = yield* fromFlags
     const journal = yield* Journal.Journal
     const saved = Option.isSome(args.jobId) ? yield* journal.get(args.jobId.value) : Option.none()
     let raw: unknown
@@ -318,7 +320,9 @@ const runJob = <E>(
     const events = yield* PubSub.unbounded<Engine.JobEvent>()
     // one gate for the whole run: plan reads and changes share --rate
     yield* Effect.gen(function*() {
-      const plan = yield* planOf(spec, args)
+      const plan = yield* planOf(spec, args).pipe(
+        Effect.onInterrupt(() => Console.error(`\ninterrupted while planning: nothing was changed; run the same command again`))
+      )
       if (planOnly) return yield* showPlan(args, plan)
       yield* execute(args, plan, {
         jobId,
@@ -326,7 +330,7 @@ const runJob = <E>(
         events,
         resume: resumeCommand(args, commandOf[kind], jobId, destructive(kind))
       })
-    }).pipe(Engine.gated({ rate: args.rate, events }))
+    }).pipe(Engine.gated({ rate: args.rate, events }), Effect.scoped)
   }).pipe(Effect.provide(jobLayer(args))))
 
 /** `--dry-run` / `--out`: the plan for a person (or JSON), and the plan file. */
@@ -491,7 +495,7 @@ export const applyPlan = Command.make(
         trusted: false,
         events,
         resume: resumeCommand(args, `apply ${quote(args.file)}`, jobId, destructive(kind))
-      }).pipe(Engine.gated({ rate: args.rate, events }))
+      }).pipe(Engine.gated({ rate: args.rate, events }), Effect.scoped)
     }).pipe(Effect.provide(jobLayer(args))))
 ).pipe(Command.withDescription("apply a plan saved with --out, after checking it against the server"))
 
