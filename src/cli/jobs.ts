@@ -9,7 +9,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { createInterface } from "node:readline"
 import { BudgetPolicy, Engine, FileCleanup, Journal, Offboarding, Onboarding, PlanFile, Specs, UsersFile } from "../jobs/index.ts"
+import type { Files } from "../Files.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
+import type { Organization } from "../Organization.ts"
+import type { Workspaces } from "../Workspaces.ts"
 import { describePlan, isEmptyPlan } from "./plan-text.ts"
 import { connection, describeTarget, handled, json, servicesLayer, UsageError, wantsJson } from "./runtime.ts"
 
@@ -179,7 +182,10 @@ const confirm = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-const planOf = (spec: Specs.JobSpec, options: { concurrency: number; rate: number }) => {
+type Services = Workspaces | Organization | Files
+
+/** Plan a decoded spec (its reads under the current job's gate). */
+const planOf = (spec: Specs.JobSpec, options: { concurrency: number; rate: number }): Effect.Effect<PlanFile.AnyPlan, unknown, Services> => {
   switch (spec.kind) {
     case "onboarding":
       return Onboarding.plan(spec, options)
@@ -320,8 +326,9 @@ const runJob = <E>(
     const events = yield* PubSub.unbounded<Engine.JobEvent>()
     // one gate for the whole run: plan reads and changes share --rate
     yield* Effect.gen(function*() {
-      const plan = yield* planOf(spec, args).pipe(
-        Effect.onInterrupt(() => Console.error(`\ninterrupted while planning: nothing was changed; run the same command again`))
+      const plan: PlanFile.AnyPlan = yield* Effect.onInterrupt(
+        planOf(spec, args),
+        () => Console.error(`\ninterrupted while planning: nothing was changed; run the same command again`)
       )
       if (planOnly) return yield* showPlan(args, plan)
       yield* execute(args, plan, {
