@@ -146,6 +146,12 @@ describe("openrouter-admin output", () => {
     expect(table.lines.filter((l) => l.startsWith("ID "))).toHaveLength(1)
     expect(table.lines).toHaveLength(3001)
     for (const line of table.lines) expect(columnsOf(line)).toBeLessThanOrEqual(60)
+    const members = await onTerminal(sim, ["workspaces", "members", "list", "engineering"], 120)
+    const engineering = sim.service.state.workspaceMembers("engineering")
+    expect(members.lines).toHaveLength(engineering.length + 1)
+    expect(members.lines[0]).toMatch(/^USER\s+E-MAIL\s+ROLE/)
+    const email = new Map(sim.service.state.members().map((m) => [m.id, m.email]))
+    expect(members.lines.slice(1).every((l) => l.includes(email.get(l.split(" ")[0]!)!))).toBe(true)
     // ids are never cut: other columns give way
     const ids = new Set(sim.service.state.members().map((m) => m.id))
     expect(table.lines.slice(1).every((l) => ids.has(l.split(" ")[0]!))).toBe(true)

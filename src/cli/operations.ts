@@ -23,6 +23,7 @@ import {
   formatBytes,
   formatDate,
   formatDuration,
+  formatOf,
   listOptions,
   outputOptions,
   printRecord,
@@ -230,17 +231,12 @@ const memberColumns: ReadonlyArray<Column<any>> = [
   dateColumn("ADDED", "createdAt")
 ]
 
-/** E-mails by user id, for tables only (JSON stays what the API says). */
-const emails = (args: any, format: "table" | "other") =>
-  format === "other"
-    ? Effect.succeed(new Map<string, string>())
-    : Effect.flatMap(Organization, (o) =>
-      Stream.runFold(o.streamMembers(), new Map<string, string>(), (map, m) => map.set(m.id, m.email))).pipe(
-        // names are a courtesy: without them the list is still right
-        Effect.orElseSucceed(() => new Map<string, string>()),
-        Effect.when(() => !args.quiet),
-        Effect.map(Option.getOrElse(() => new Map<string, string>()))
-      )
+/** E-mails by user id, from the organization's members (for tables; JSON stays what the API says). */
+const emailsByUserId = Effect.flatMap(Organization, (o) =>
+  Stream.runFold(o.streamMembers(), new Map<string, string>(), (map, m) => map.set(m.id, m.email))).pipe(
+    // names are a courtesy: without them the list is still right
+    Effect.orElseSucceed(() => new Map<string, string>())
+  )
 
 const members = Command.make("members").pipe(
   Command.withDescription("a workspace's members"),
@@ -253,10 +249,9 @@ const members = Command.make("members").pipe(
       (a) =>
         Effect.gen(function*() {
           const w = yield* Workspaces
-          const table = !a.json && !a.jsonl && !a.quiet && process.stdout.isTTY
-          const byId = yield* emails(a, table ? "table" : "other")
+          const byId = formatOf(a) === "table" ? yield* emailsByUserId : new Map<string, string>()
           const rows = w.streamMembers({ id: a.id }).pipe(
-            Stream.map((m) => ({ userId: m.userId, email: byId.get(m.userId) ?? "", role: m.role, createdAt: m.createdAt }))
+            Stream.map((m) => ({ userId: m.userId, email: byId.get(m.userId), role: m.role, createdAt: m.createdAt }))
           )
           yield* list(a, rows, memberColumns, (m) => m.userId)
         })
