@@ -136,7 +136,7 @@ describe("progress", () => {
       yield* Fiber.join(b)
       const last = wide.screenLines().at(-1)!
       expect(last).toMatch(/^\[#{20}\] 1,000\/1,000 files  1,000 done, 0 failed, 0 skipped  100\/s/)
-      expect(piped.written.join("")).not.toMatch(/\r|\x1b/)
+      expect(piped.written.join("")).not.toMatch(/\r|\x1b|\[#/)
       const plain = piped.screenLines()
       expect(plain[0]).toContain("file-cleanup-1")
       // 10 seconds at one line per 3 seconds, plus the header and the final line

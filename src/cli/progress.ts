@@ -116,7 +116,7 @@ export const headerLines = (state: ProgressState, target: string | undefined, wi
  * The status line at `now`, within `width` columns: the least useful parts go first when it does not
  * fit (the bar, then the pause detail, the rate, the ETA), and the rest is cut with `…` as a last resort.
  */
-export const statusLine = (state: ProgressState, now: number, width: number): string => {
+export const statusLine = (state: ProgressState, now: number, width: number, withBar = true): string => {
   const settled = state.done + state.failed + state.skipped
   const total = state.items
   const elapsed = Math.max(now - state.started, 1)
@@ -135,8 +135,7 @@ export const statusLine = (state: ProgressState, now: number, width: number): st
     return `[${"#".repeat(filled)}${".".repeat(cells - filled)}]`
   }
   const candidates: Array<ReadonlyArray<string | undefined>> = [
-    [`${bar(20)} ${counts}`, outcome, rateText, eta, pause],
-    [`${bar(10)} ${counts}`, outcome, rateText, eta, pause],
+    ...(withBar ? [[`${bar(20)} ${counts}`, outcome, rateText, eta, pause], [`${bar(10)} ${counts}`, outcome, rateText, eta, pause]] : []),
     [counts, outcome, rateText, eta, pause],
     [counts, outcome, eta, pause],
     [counts, outcome, eta, shortPause],
@@ -176,7 +175,8 @@ export const progress = (events: PubSub.PubSub<Engine.JobEvent>, options: Progre
         if (!force && now - lastDraw < (tty ? 100 : every)) return
         lastDraw = now
         header()
-        const line = statusLine(state, now, width())
+        // a bar helps a person watching; in a log it is noise
+        const line = statusLine(state, now, width(), tty)
         if (tty) out.write(`\r${line}\x1b[K`)
         else out.write(`${line}\n`)
         drawn = true
