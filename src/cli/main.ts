@@ -103,7 +103,17 @@ const main = Effect.gen(function*() {
   }
   // the root's own flags (--completions) need all the commands
   const needed = named !== undefined ? entries.filter((e) => e.name === named) : entries
-  const root = rootOf(yield* Effect.promise(() => Promise.all(needed.map((e) => e.load()))))
+  const loaded = yield* Effect.tryPromise(() => Promise.all(needed.map((e) => e.load()))).pipe(Effect.either)
+  if (loaded._tag === "Left") {
+    // an optional peer dependency (SQLite for the jobs' journal) that is not installed
+    const missing = /Cannot find (?:package|module) '([^']+)'/.exec(String((loaded.left as any).error ?? loaded.left))
+    if (missing === null) return yield* Effect.die(loaded.left)
+    return yield* usageError(
+      `error: this command needs ${missing[1]}, which is not installed.\n` +
+        `Install the optional peer dependencies: npm install @effect/sql @effect/sql-sqlite-node @effect/experimental`
+    )
+  }
+  const root = rootOf(loaded.right)
   const located = locate(root.descriptor, argv)
   if (located.unknown !== undefined) return yield* usageError(unknownCommand(program, { ...located, unknown: located.unknown }))
   // help, or a group named without one of its commands
