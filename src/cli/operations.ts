@@ -316,6 +316,7 @@ const toStdout = <E, R>(bytes: Stream.Stream<Uint8Array, E, R>) =>
 /** Where a download may go: not over a file without --force, not into a directory that does not exist. */
 const checkTarget = (path: string, force: boolean) =>
   Effect.suspend(() => {
+    if (path.trim() === "") return Effect.fail(new UsageError("-o needs a path (or - for stdout)"))
     const target = resolve(path)
     if (existsSync(target) && statSync(target).isDirectory()) {
       return Effect.fail(new UsageError(`${path} is a directory: give the file's full path`))
