@@ -8,7 +8,7 @@
  * simulator) are loaded by the handlers themselves. The bin runs an esbuild bundle of this file whose
  * dynamic imports are separate chunks.
  */
-import { Command } from "@effect/cli"
+import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Console from "effect/Console"
@@ -117,15 +117,23 @@ const main = Effect.gen(function*() {
   const located = locate(root.descriptor, argv)
   if (located.unknown !== undefined) return yield* usageError(unknownCommand(program, { ...located, unknown: located.unknown }))
   // help, or a group named without one of its commands
-  if (wantsHelp || argv.length === 0 || (subcommandsOf(located.node).length > 0 && located.path.length > 0)) {
+  if (wantsHelp || (subcommandsOf(located.node).length > 0 && located.path.length > 0)) {
     const text = render(located.node, located.path, program, { width: helpWidth(), color: colorAllowed() })
     return yield* Console.log(text)
   }
   const plain = !colorAllowed(process.stderr) || !colorAllowed(process.stdout)
   const run = Command.run(root, { name: program, version })(process.argv)
   return yield* (plain ? Effect.flatMap(Effect.console, (c) => Effect.withConsole(run, plainConsole(c))) : run).pipe(
-    // @effect/cli has printed what is wrong with the command line; say where the usage is
-    Effect.catchAll(() => usageError(`Run '${[program, ...located.path].join(" ")} --help' for its usage.`))
+    Effect.catchAll((error) =>
+      ValidationError.isValidationError(error)
+        // @effect/cli has printed what is wrong with the command line; say where the usage is
+        ? usageError(`Run '${[program, ...located.path].join(" ")} --help' for its usage.`)
+        // a failure the command did not report itself: its message, never a stack trace
+        : Effect.sync(() => {
+          process.stderr.write(`error: ${(error as any)?.message ?? String(error)}\n`)
+          process.exitCode = 1
+        })
+    )
   )
 })
 
