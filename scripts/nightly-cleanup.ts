@@ -1,19 +1,34 @@
 /**
- * Nightly file cleanup on a Schedule: every day at 03:00, delete `.tmp` and text files older than
- * 30 days. Runs never overlap (the next run is scheduled when one ends). Ctrl-C stops it.
+ * Nightly file cleanup on a Schedule: every day at 03:00, delete text files older than 30 days.
+ * Runs never overlap (the next run is scheduled when one ends). Each night is its own job, keyed by
+ * the spec, the API and the date, so a run interrupted and restarted the same night resumes. Ctrl-C
+ * stops it.
  *
  *   npx tsx scripts/nightly-cleanup.ts          (RUN_ONCE=1 to run a single pass now)
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Console, Cron, Effect, Either, Schedule } from "effect"
-import { FileCleanup } from "openrouter-effect/jobs"
+import { Console, Cron, Effect, Either, Fiber, PubSub, Schedule } from "effect"
+import { OpenRouterClient } from "openrouter-effect"
+import { Engine, FileCleanup, FileCleanupSpec } from "openrouter-effect/jobs"
+import { formatBytes } from "../src/cli/plan-text.ts"
+import { progress, summary } from "../src/cli/jobs.ts"
 import { Live } from "./live.ts"
 
+const spec = FileCleanupSpec.make({ olderThan: "30 days", mimeType: "text/*" })
+
 const pass = Effect.gen(function*() {
-  const plan = yield* FileCleanup.plan({ olderThan: "30 days", mimeType: "text/*" })
-  yield* Console.log(`${new Date().toISOString()}: ${plan.count} files (${(plan.bytes / 1e6).toFixed(1)} MB) to delete`)
-  const report = yield* FileCleanup.apply(plan, { concurrency: 4, rate: 10 })
-  yield* Console.log(report.totals)
+  const client = yield* OpenRouterClient.OpenRouterClient
+  const jobId = `${Engine.contentJobId(spec, client.baseUrl)}-${new Date().toISOString().slice(0, 10)}`
+  const events = yield* PubSub.unbounded<Engine.JobEvent>()
+  // one gate for the plan's reads and the deletes
+  yield* Effect.gen(function*() {
+    const plan = yield* FileCleanup.plan(spec, { concurrency: 4, rate: 10 })
+    yield* Console.log(`${new Date().toISOString()} job ${jobId}: ${plan.count} files (${formatBytes(plan.bytes)}) to delete`)
+    const bar = yield* Effect.fork(progress(events))
+    const report = yield* FileCleanup.apply(plan, { jobId, concurrency: 4, rate: 10, events, trusted: true })
+    yield* Fiber.await(bar)
+    yield* summary(report, false)
+  }).pipe(Engine.gated({ rate: 10, events }))
 })
 
 const nightly = Either.getOrThrow(Cron.parse("0 3 * * *"))

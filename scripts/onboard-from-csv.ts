@@ -1,24 +1,33 @@
 /**
- * Batch onboarding from a CSV (columns `email` and/or `user_id`), resumable by job id.
+ * Batch onboarding from a users file (a CSV with `email` and/or `user_id` columns, or one user per
+ * line — parsed like the CLI does). The job id is derived from the spec and the API, so running it
+ * again resumes the same job; progress is printed as it goes.
  *
  *   npx tsx scripts/onboard-from-csv.ts scripts/data/onboard.csv engineering research
  */
 import { NodeRuntime } from "@effect/platform-node"
-import { Console, Effect } from "effect"
-import { readFileSync } from "node:fs"
-import { Onboarding } from "openrouter-effect/jobs"
+import { Console, Effect, Fiber, PubSub } from "effect"
+import { OpenRouterClient } from "openrouter-effect"
+import { Engine, Onboarding, OnboardingSpec, UsersFile } from "openrouter-effect/jobs"
+import { progress, summary } from "../src/cli/jobs.ts"
 import { Live } from "./live.ts"
 
 const [csv = "scripts/data/onboard.csv", ...workspaces] = process.argv.slice(2)
-const rows = readFileSync(csv, "utf8").trim().split(/\r?\n/).slice(1).map((line) => line.split(","))
-const users = rows.map(([email, userId]) => (userId?.trim() || email?.trim()) ?? "").filter(Boolean)
 
 const program = Effect.gen(function*() {
-  const plan = yield* Onboarding.plan({ users, workspaces: workspaces.length ? workspaces : ["engineering"], ensureWorkspaces: true })
-  yield* Console.log(`${users.length} users; ${plan.calls} calls planned; ${plan.problems.length} problems`)
-  const report = yield* Onboarding.apply(plan, { jobId: process.env.JOB_ID ?? `onboard-${csv}`, concurrency: 4, rate: 10 })
-  yield* Console.log(report.totals)
-  for (const item of report.failed) yield* Console.log(`failed: ${item.key}: ${item.reason}`)
+  const spec = OnboardingSpec.make({
+    users: yield* UsersFile.read(csv),
+    workspaces: workspaces.length > 0 ? workspaces : ["engineering"],
+    ensureWorkspaces: true
+  })
+  const client = yield* OpenRouterClient.OpenRouterClient
+  const jobId = process.env.JOB_ID ?? Engine.contentJobId(spec, client.baseUrl)
+  const events = yield* PubSub.unbounded<Engine.JobEvent>()
+  const bar = yield* Effect.fork(progress(events))
+  yield* Console.log(`job ${jobId}: ${spec.users.length} users into ${spec.workspaces.join(", ")} at ${client.baseUrl}`)
+  const report = yield* Onboarding.apply(spec, { jobId, concurrency: 4, rate: 10, events })
+  yield* Fiber.await(bar)
+  yield* summary(report, false)
 })
 
 program.pipe(Effect.provide(Live), NodeRuntime.runMain)

@@ -352,3 +352,18 @@ export const itemsOf = (result: unknown): ReadonlyArray<ReportItem> => {
   const items = (result as { items?: ReadonlyArray<ReportItem> } | null)?.items
   return Array.isArray(items) ? items.map((item) => new ReportItem(item)) : []
 }
+
+/**
+ * A job id derived from what the job does and where: the same spec against the same API gets the same
+ * id (so a re-run resumes it), another spec or API another one. For scripts that run unattended.
+ */
+export const contentJobId = (spec: Specs.JobSpec, baseUrl: string) => {
+  const text = `${baseUrl}\u0000${JSON.stringify(Specs.encode(spec))}`
+  let h = 0x811c9dc5
+  let g = 0x01000193
+  for (let i = 0; i < text.length; i++) {
+    h = Math.imul(h ^ text.charCodeAt(i), 0x01000193)
+    g = Math.imul(g ^ text.charCodeAt(i), 0x5bd1e995)
+  }
+  return `${spec.kind}-${(h >>> 0).toString(36)}${(g >>> 0).toString(36)}`
+}
