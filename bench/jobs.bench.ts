@@ -7,6 +7,9 @@
  *   npm run bench:jobs            (BENCH_USERS, BENCH_FILES to change the sizes)
  */
 import { NodeHttpClient } from "@effect/platform-node"
+import { spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import { OpenRouter } from "@openrouter/sdk"
 import { Layer, ManagedRuntime, Redacted } from "effect"
 import { mkdtempSync } from "node:fs"
@@ -141,6 +144,48 @@ onboardingRows.push(
   })
 )
 print(`onboarding ${members.length} users into ${WORKSPACES.length} workspaces`, onboardingRows, minimum)
+
+// --- the CLI end to end -------------------------------------------------------------------------------
+/**
+ * `openrouter-admin onboard` as a user runs it (the built bin, its own process): one plan, every
+ * request under --rate. The lower bound is the fewest requests the job needs (its plan's reads, read
+ * from a dry run, plus its minimum add calls) ÷ the rate; target ≤ 1.15×, ≤ 1 % 429s.
+ */
+const cliRun = async () => {
+  const sim = await spawnSimulator(simOptions({}))
+  const dir = mkdtempSync(join(tmpdir(), "bench-cli-"))
+  const users = join(dir, "users.txt")
+  writeFileSync(users, members.join("\n"))
+  const bin = fileURLToPath(new URL("../bin/openrouter-admin.mjs", import.meta.url))
+  const args = ["onboard", "--users-file", users, ...WORKSPACES.flatMap((w) => ["--workspace", w]), "--rate", String(LIMIT), "--concurrency", "8", "--journal", join(dir, "j.sqlite"), "--json"]
+  const cli = (extra: ReadonlyArray<string>) =>
+    new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, ...args, ...extra], {
+        env: { ...process.env, OPENROUTER_API_KEY: sim.managementKey, OPENROUTER_BASE_URL: sim.baseUrl },
+        stdio: ["ignore", "pipe", "inherit"]
+      })
+      let stdout = ""
+      child.stdout.on("data", (d) => (stdout += d))
+      child.on("exit", (code) => resolve({ code, stdout }))
+    })
+  const dry = await cli(["--dry-run"])
+  const reads = (await sim.log()).length
+  const calls = JSON.parse(dry.stdout).plan.calls as number
+  await new Promise((r) => setTimeout(r, 1500)) // the dry run's tokens refill before the timed run
+  const started = performance.now()
+  const result = await cli([])
+  const seconds = (performance.now() - started) / 1000
+  const log = (await sim.log()).slice(reads)
+  await sim.stop()
+  const adds = log.filter((r) => r.path.endsWith("/members/add") && r.status === 200).length
+  const rateLimited = log.filter((r) => r.status === 429).length
+  const minimum = reads + calls
+  const bound = minimum / LIMIT
+  console.log(`\nCLI end to end: openrouter-admin onboard ${members.length} users × ${WORKSPACES.length} workspaces, ${LIMIT} req/s, 20 ms latency (exit ${result.code})`)
+  console.log(`  wall ${seconds.toFixed(1)} s vs lower bound ${bound.toFixed(1)} s (${minimum} requests: ${reads} reads + ${calls} adds) = ${(seconds / bound).toFixed(2)}× (target ≤ 1.15×)`)
+  console.log(`  requests ${log.length}, add calls ${adds} (minimum ${calls}), 429s ${rateLimited} (${((rateLimited / log.length) * 100).toFixed(2)} %, target ≤ 1 %)`)
+}
+await cliRun()
 
 // --- file cleanup -------------------------------------------------------------------------------------
 const filesOptions = { files: { count: FILES, placement: "default" }, organization: { members: 100, workspaces: 11 } }
