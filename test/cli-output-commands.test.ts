@@ -4,6 +4,7 @@
  * `--json`, `--verbose`, and `files download` to stdout (byte for byte) and over an existing file.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -169,10 +170,19 @@ describe("openrouter-admin output", () => {
     expect(limited.stdout.trim().split("\n")).toHaveLength(5)
     const files = JSON.parse(json.stdout)
     expect(Array.isArray(files) && files.length).toBe(3)
-    expect(verbose.stderr).toMatch(/http: Workspaces\.get attempt 1: 200 in \d+ms/)
+    expect(verbose.stderr).toMatch(/http\[1\] Workspaces\.get sent\nhttp\[1\] Workspaces\.get: 200 in \d+ms\n/)
     expect(JSON.parse(verbose.stdout).slug).toBe("research")
     expect(badLimit.code).toBe(2)
     expect(badLimit.stderr).toContain("--limit 0")
+  }, 60_000)
+
+  it("--verbose shows a retried attempt: the 503 (retryable), then the next attempt answered 200", async () => {
+    await Effect.runPromise(sim.service.inject({ path: "/workspaces/support", status: 503, times: 1, retryAfter: "10 millis" }))
+    const traced = await run(sim, ["workspaces", "get", "support", "--verbose"])
+    expect(traced.code).toBe(0)
+    expect(traced.stderr).toMatch(
+      /http\[1\] Workspaces\.get sent\nhttp\[1\] Workspaces\.get: 503 in \d+ms \(retryable, Retry-After 10ms\)\nhttp\[2\] Workspaces\.get sent\nhttp\[2\] Workspaces\.get: 200 in \d+ms\n/
+    )
   }, 60_000)
 
   it("files download: -o - streams the exact bytes to stdout; an existing file needs --force; a missing directory is named", async () => {

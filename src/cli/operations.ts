@@ -45,27 +45,32 @@ const verbose = Options.boolean("verbose").pipe(
   Options.withDescription("trace each HTTP attempt and retry on stderr")
 )
 
-/** `--verbose`: one stderr line per HTTP attempt, with its status and time, and the retries. */
+/**
+ * `--verbose`: each HTTP attempt on stderr when it is sent and when it is answered (status, time), so a
+ * retry shows as the next attempt after a retryable answer, and a hang shows as a line with no answer.
+ */
 const traced = (on: boolean) => <A, E, R>(self: Effect.Effect<A, E, R>) => {
   if (!on) return self
-  const started = new Map<string, Array<number>>()
-  const attempts = new Map<string, number>()
+  let sent = 0
+  // attempts of one operation are answered in the order they were sent, near enough for a trace
+  const inFlight = new Map<string, Array<{ readonly n: number; readonly at: number }>>()
+  const line = (text: string) => Effect.sync(() => process.stderr.write(`http[${text}\n`))
   return self.pipe(OpenRouterClient.withObserver({
     beforeAttempt: (operation) =>
-      Effect.sync(() => {
-        const n = (attempts.get(operation) ?? 0) + 1
-        attempts.set(operation, n)
-        started.set(operation, [...(started.get(operation) ?? []), Date.now()])
+      Effect.suspend(() => {
+        const n = ++sent
+        inFlight.set(operation, [...(inFlight.get(operation) ?? []), { n, at: Date.now() }])
+        return line(`${n}] ${operation} sent`)
       }),
     afterAttempt: (operation, { retryAfter, status }) =>
-      Effect.sync(() => {
-        const queue = started.get(operation) ?? []
-        const took = Date.now() - (queue.shift() ?? Date.now())
-        const retry = status === undefined || status === 429 || status >= 500
-        process.stderr.write(
-          `http: ${operation} attempt ${attempts.get(operation)}: ${status ?? "no response"} in ${formatDuration(took)}${
-            retry ? ` (retried if attempts remain${retryAfter ? `, after ${formatDuration(Duration.toMillis(retryAfter))}` : ""})` : ""
-          }\n`
+      Effect.suspend(() => {
+        const attempt = inFlight.get(operation)?.shift() ?? { n: sent, at: Date.now() }
+        const retryable = status === undefined || status === 429 || status >= 500
+        const wait = retryAfter ? `, Retry-After ${formatDuration(Duration.toMillis(retryAfter))}` : ""
+        return line(
+          `${attempt.n}] ${operation}: ${status ?? "no response"} in ${formatDuration(Date.now() - attempt.at)}${
+            retryable ? ` (retryable${wait})` : ""
+          }`
         )
       })
   }))
