@@ -4,7 +4,7 @@
  * shows or saves the plan, asks before a destructive change, then applies that plan with progress.
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Layer, Option, PubSub, Queue } from "effect"
+import { Console, Effect, Layer, Option, PubSub } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { createInterface } from "node:readline"
@@ -14,6 +14,7 @@ import { OpenRouterClient } from "../OpenRouterClient.ts"
 import type { Organization } from "../Organization.ts"
 import type { Workspaces } from "../Workspaces.ts"
 import { describePlan, isEmptyPlan } from "./plan-text.ts"
+import * as Progress from "./progress.ts"
 import { connection, describeTarget, handled, json, servicesLayer, UsageError, wantsJson } from "./runtime.ts"
 
 const common = {
@@ -54,60 +55,8 @@ export const readUsers = (path: string): Array<string> => Effect.runSync(UsersFi
 
 // --- progress and summary -----------------------------------------------------------------------------
 
-/** Draw progress from the job's events on stderr: a bar on a TTY, a line every 2 s otherwise. */
-export const progress = (events: PubSub.PubSub<Engine.JobEvent>) => Effect.scoped(Effect.flatMap(PubSub.subscribe(events), draw))
-
-/** Draw from a subscription taken before the job starts (so no event is missed). */
-const draw = (subscription: Queue.Dequeue<Engine.JobEvent>) =>
-  Effect.gen(function*() {
-    const tty = Boolean(process.stderr.isTTY)
-    let total = 0
-    let unit = "items"
-    let done = 0
-    let failed = 0
-    let pausedUntil = 0
-    let lastLine = 0
-    const started = Date.now()
-    const draw = (final = false) => {
-      const elapsed = (Date.now() - started) / 1000
-      const rate = done / Math.max(elapsed, 0.001)
-      const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0
-      const pause = pausedUntil > Date.now() ? ` paused ${((pausedUntil - Date.now()) / 1000).toFixed(1)}s for rate limit` : ""
-      const text = `${done}/${total} ${unit}, ${failed} failed, ${rate.toFixed(1)}/s, ETA ${eta}s${pause}`
-      if (tty) {
-        const width = 30
-        const filled = total === 0 ? width : Math.min(width, Math.round((done / total) * width))
-        process.stderr.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${text}\x1b[K${final ? "\n" : ""}`)
-      } else if (final || Date.now() - lastLine > 2000) {
-        lastLine = Date.now()
-        process.stderr.write(`progress: ${text}\n`)
-      }
-    }
-    while (true) {
-      const event = yield* Queue.take(subscription)
-      switch (event._tag) {
-        case "Planned":
-          total = event.items
-          unit = event.unit
-          break
-        case "Succeeded":
-        case "Failed":
-          done += event.done + event.failed + event.skipped
-          failed += event.failed
-          break
-        case "Skipped":
-          done += event.items
-          break
-        case "Paused":
-          pausedUntil = Math.max(pausedUntil, event.until)
-          break
-        case "Finished":
-          draw(true)
-          return
-      }
-      draw()
-    }
-  })
+/** Draw progress from the job's events on stderr (kept for scripts; the renderer is `./progress.ts`). */
+export const progress = (events: PubSub.PubSub<Engine.JobEvent>) => Progress.progress(events)
 
 export const summary = (report: Engine.JobReport, asJson: boolean) =>
   Effect.gen(function*() {
@@ -247,7 +196,8 @@ const execute = (
         onNone: () => Effect.void,
         onSome: (path) => Effect.zipRight(writeJson(path, JSON.stringify(report, null, 2)), Console.error(`report: ${path}`))
       })
-    const drawing = yield* Effect.fork(draw(yield* PubSub.subscribe(options.events)))
+    const client = yield* OpenRouterClient
+    const drawing = yield* Effect.fork(Progress.progress(options.events, { target: describeTarget(client.baseUrl) }))
     const report = yield* applyOf(plan, {
       jobId: options.jobId,
       concurrency: args.concurrency,
@@ -323,7 +273,8 @@ const runJob = <E>(
     )) as Specs.JobSpec
     yield* announceTarget
     const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
-    const events = yield* PubSub.unbounded<Engine.JobEvent>()
+    // replayed to a progress view that subscribes a moment after the job starts publishing
+    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
     // one gate for the whole run: plan reads and changes share --rate
     yield* Effect.gen(function*() {
       const plan: PlanFile.AnyPlan = yield* Effect.onInterrupt(
@@ -496,7 +447,8 @@ export const applyPlan = Command.make(
       yield* announceTarget
       yield* Console.error(`plan of ${document.createdAt}; it is checked against the server first: what no longer applies is skipped`)
       const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
-      const events = yield* PubSub.unbounded<Engine.JobEvent>()
+      // replayed to a progress view that subscribes a moment after the job starts publishing
+    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
       yield* execute(args, document.plan, {
         jobId,
         trusted: false,
