@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, Stream } from "effect"
+import { Effect, Schema } from "effect"
 import { DeletedResponse, Offset, PageLimit, pagingQuery } from "./Domain.ts"
 import {
   BadRequestResponseError,
@@ -168,20 +168,14 @@ export type StreamAllOptions = typeof StreamAllInput.Type
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
 
-  /** A lazy Stream over an offset/limit listing, its options validated before the first page. */
+  /** A lazy Stream of the items of an offset/limit listing, its options validated before the first page. */
   const streamOf = <I extends { readonly offset?: number; readonly pageSize?: number }, P extends Pagination.OffsetPage<any>, E>(
     name: string,
     schema: Schema.Schema<I, any>,
     fetch: (input: I, page: { readonly offset: number; readonly limit: number }) => Effect.Effect<P, E>
   ) => {
-    const validate = Op.validate(name, schema)
-    return (options: I) =>
-      Pagination.items(Stream.unwrap(Effect.map(validate(options), (input) =>
-        Pagination.offsetPages(
-          name,
-          { pageSize: input.pageSize ?? 100, offset: input.offset ?? 0 },
-          (page) => fetch(input, page)
-        ))))
+    const pages = Pagination.validatedPages(name, schema, fetch)
+    return (options: I) => Pagination.items(pages(options))
   }
 
   /** One page of a workspace's guardrails (default: the default workspace): `{ data, totalCount }`. */

@@ -3,11 +3,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, Stream } from "effect"
+import { Effect, Schema } from "effect"
 import { ListOrganizationMembersResponse, Offset, PageLimit, pagingQuery } from "./Domain.ts"
 import { InternalServerResponseError, NotFoundResponseError, UnauthorizedResponseError } from "./Errors.ts"
 import { declare, method, type MethodError } from "./internal/declaration.ts"
-import * as Op from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
@@ -31,20 +30,14 @@ export type StreamMembersOptions = typeof StreamInput.Type
 
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
-  const validateStream = Op.validate("Organization.streamMembers", StreamInput)
   const listPage = method(client, operations.listMembers)
 
   /** One page of organization members: `{ data, totalCount }`. */
   const listMembers = (options: ListMembersOptions = {}) => listPage(options)
 
   /** Pages of organization members, fetched as pulled. */
-  const memberPages = (options: StreamMembersOptions = {}) =>
-    Stream.unwrap(Effect.map(validateStream(options), (input) =>
-      Pagination.offsetPages(
-        "Organization.listMembers",
-        { pageSize: input.pageSize ?? 100, offset: input.offset ?? 0 },
-        ({ limit, offset }) => listMembers({ offset, limit })
-      )))
+  const memberPages = (options: StreamMembersOptions = {}) => pages(options)
+  const pages = Pagination.validatedPages("Organization.listMembers", StreamInput, (_, page) => listMembers(page))
 
   /** Every organization member, lazily. */
   const streamMembers = (options: StreamMembersOptions = {}) => Pagination.items(memberPages(options))

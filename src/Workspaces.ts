@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Schema, Stream } from "effect"
+import { Effect, Option, Schema } from "effect"
 import {
   BooleanParam,
   BudgetInterval,
@@ -41,7 +41,6 @@ import {
 } from "./Errors.ts"
 import { declare, method, type MethodError } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
-import { validate } from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
@@ -166,8 +165,6 @@ export type StreamMembersOptions = typeof StreamMembersInput.Type
 
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
-  const validateStream = validate("Workspaces.stream", StreamInput)
-  const validateStreamMembers = validate("Workspaces.streamMembers", StreamMembersInput)
 
   /** One page of workspaces: `{ data, totalCount }`. */
   const list = (options: ListOptions = {}) => listPage(options)
@@ -203,25 +200,18 @@ export const make = Effect.gen(function*() {
   const bulkRemoveMembers = method(client, operations.bulkRemoveMembers)
 
   /** Pages of workspaces, fetched as pulled. */
-  const pages = (options: StreamOptions = {}) =>
-    Stream.unwrap(Effect.map(validateStream(options), (input) =>
-      Pagination.offsetPages(
-        "Workspaces.list",
-        { pageSize: input.pageSize ?? 100, offset: input.offset ?? 0 },
-        ({ limit, offset }) => list({ offset, limit })
-      )))
+  const pages = (options: StreamOptions = {}) => workspacePages(options)
+  const workspacePages = Pagination.validatedPages("Workspaces.list", StreamInput, (_, page) => list(page))
 
   /** Every workspace, lazily. */
   const stream = (options: StreamOptions = {}) => Pagination.items(pages(options))
 
   /** Pages of a workspace's members, fetched as pulled. */
-  const memberPages = (options: StreamMembersOptions) =>
-    Stream.unwrap(Effect.map(validateStreamMembers(options), (input) =>
-      Pagination.offsetPages(
-        "Workspaces.listMembers",
-        { pageSize: input.pageSize ?? 100, offset: input.offset ?? 0 },
-        ({ limit, offset }) => listMembers({ id: input.id, offset, limit })
-      )))
+  const memberPages = Pagination.validatedPages(
+    "Workspaces.listMembers",
+    StreamMembersInput,
+    ({ id }, page) => listMembers({ id, ...page })
+  )
 
   /** Every member of a workspace, lazily. */
   const streamMembers = (options: StreamMembersOptions) => Pagination.items(memberPages(options))

@@ -1,8 +1,9 @@
 /**
  * Lazy, interruptible Streams over paginated endpoints. A page is fetched only when pulled.
  */
-import { Chunk, Effect, Option, Stream } from "effect"
-import { PaginationError } from "../Errors.ts"
+import { Chunk, Effect, Option, type Schema, Stream } from "effect"
+import { type InvalidRequestError, PaginationError } from "../Errors.ts"
+import { validate } from "./operation.ts"
 
 export interface OffsetPage<A> {
   readonly data: ReadonlyArray<A>
@@ -45,3 +46,18 @@ export const items = <P extends { readonly data: ReadonlyArray<unknown> }, E, R>
   pages: Stream.Stream<P, E, R>
 ): Stream.Stream<P["data"][number], E, R> =>
   Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.data as Array<P["data"][number]>))
+
+/**
+ * A listing's lazy pages for options validated first (a bad `pageSize` fails before any request):
+ * `fetch` gets the validated options and the page to read.
+ */
+export const validatedPages = <I extends { readonly offset?: number; readonly pageSize?: number }, A, P extends OffsetPage<A>, E, R>(
+  operation: string,
+  schema: Schema.Schema<I, any>,
+  fetch: (input: I, page: { readonly offset: number; readonly limit: number }) => Effect.Effect<P, E, R>
+) => {
+  const check = validate(operation, schema)
+  return (options: I): Stream.Stream<P, E | PaginationError | InvalidRequestError, R> =>
+    Stream.unwrap(Effect.map(check(options), (input) =>
+      offsetPages(operation, { pageSize: input.pageSize ?? 100, offset: input.offset ?? 0 }, (page) => fetch(input, page))))
+}
