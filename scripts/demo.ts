@@ -13,7 +13,7 @@ import { Console, Effect, Fiber, Layer, PubSub } from "effect"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Files, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
+import { Files, Guardrails, Keys, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
 import { BudgetPolicy, type Engine, FileCleanup, Journal, Onboarding, UsersFile } from "openrouter-effect/jobs"
 import { Simulator } from "openrouter-effect/simulator"
 import { formatBytes, formatDate, formatDuration } from "../src/cli/output.ts"
@@ -23,7 +23,13 @@ import { progress } from "../src/cli/progress.ts"
 // for the server it saw
 const journalDir = mkdtempSync(join(tmpdir(), "openrouter-demo-"))
 
-const Live = Layer.mergeAll(Workspaces.Workspaces.Default, Organization.Organization.Default, Files.Files.Default).pipe(
+const Live = Layer.mergeAll(
+  Workspaces.Workspaces.Default,
+  Organization.Organization.Default,
+  Files.Files.Default,
+  Keys.Keys.Default,
+  Guardrails.Guardrails.Default
+).pipe(
   Layer.provideMerge(
     Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
       OpenRouterClient.layer({
