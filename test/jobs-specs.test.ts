@@ -9,11 +9,16 @@ import { Cause, Effect, Either, Exit, FastCheck, Layer, Schema } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { BudgetPolicy, FileCleanup, Journal, Offboarding, Onboarding, Specs, UsersFile } from "../src/jobs/index.ts"
+import { Guardrails } from "../src/Guardrails.ts"
+import { BudgetPolicy, FileCleanup, Journal, KeyHygiene, Offboarding, Onboarding, Specs, UsersFile } from "../src/jobs/index.ts"
+import { Keys } from "../src/Keys.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { servicesLayer } from "./support.ts"
 
-const layer = Layer.merge(servicesLayer({ organization: { members: 120 }, files: { count: 60 } }), Journal.layer(join(mkdtempSync(join(tmpdir(), "specs-")), "j.sqlite")))
+const layer = Layer.mergeAll(Keys.Default, Guardrails.Default).pipe(
+  Layer.provideMerge(servicesLayer({ organization: { members: 120 }, files: { count: 60 } })),
+  Layer.merge(Journal.layer(join(mkdtempSync(join(tmpdir(), "specs-")), "j.sqlite")))
+)
 
 const nasty = FastCheck.oneof(
   FastCheck.anything(),
@@ -28,7 +33,8 @@ const jobs = [
   { name: "Onboarding", valid: { users: ["user_a"], workspaces: ["research"] }, schema: Specs.OnboardingSpec, plan: Onboarding.plan, apply: Onboarding.apply },
   { name: "Offboarding", valid: { users: ["a@b.co"], workspaces: ["research"] }, schema: Specs.OffboardingSpec, plan: Offboarding.plan, apply: Offboarding.apply },
   { name: "BudgetPolicy", valid: { budgets: { monthly: 5 }, workspaces: "all" }, schema: Specs.BudgetPolicySpec, plan: BudgetPolicy.plan, apply: BudgetPolicy.apply },
-  { name: "FileCleanup", valid: { olderThan: "30d" }, schema: Specs.FileCleanupSpec, plan: FileCleanup.plan, apply: FileCleanup.apply }
+  { name: "FileCleanup", valid: { olderThan: "30d" }, schema: Specs.FileCleanupSpec, plan: FileCleanup.plan, apply: FileCleanup.apply },
+  { name: "KeyHygiene", valid: { workspaces: "all", expired: true }, schema: Specs.KeyHygieneSpec, plan: KeyHygiene.plan, apply: KeyHygiene.apply }
 ] as const
 
 describe("jobs' public API, fuzzed", () => {

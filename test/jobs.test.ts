@@ -8,7 +8,9 @@ import { Chunk, Effect, FastCheck, Fiber, Layer, PubSub, Queue } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { Guardrails } from "../src/Guardrails.ts"
 import { BudgetPolicy, FileCleanup, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
+import { Keys } from "../src/Keys.ts"
 import type { JobEvent } from "../src/jobs/Engine.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
@@ -16,7 +18,8 @@ import { servicesLayer } from "./support.ts"
 
 const fast = { retry: RetryPolicy.make({ jitter: false, initialDelay: "5 millis", maxDelay: "50 millis", maxRetries: 8 }) }
 const journal = () => Journal.layer(join(mkdtempSync(join(tmpdir(), "journal-")), "journal.sqlite"))
-const jobsLayer = (sim: SimulatorOptions = {}) => Layer.merge(servicesLayer(sim, fast), journal())
+const jobsLayer = (sim: SimulatorOptions = {}) =>
+  Layer.mergeAll(Keys.Default, Guardrails.Default).pipe(Layer.provideMerge(servicesLayer(sim, fast)), Layer.merge(journal()))
 
 /** Requests that change something (everything but GET). */
 const changing = Effect.map(
@@ -134,21 +137,22 @@ describe("onboarding", () => {
 })
 
 describe("offboarding", () => {
-  it.scopedLive("members with active keys or SCIM are isolated and reported; the rest are removed", () =>
+  it.scopedLive("members' active keys are disabled first, so only the refused (SCIM) are isolated and reported; the rest are removed", () =>
     Effect.gen(function*() {
       const sim = yield* Simulator
       const workspace = sim.state.workspaces().find((w) => w.slug === "engineering")!
       const members = sim.state.workspaceMembers("engineering").map((m) => m.userId)
-      const blocked = new Set([
-        ...sim.state.apiKeys().filter((k) => k.workspaceId === workspace.id && k.active).map((k) => k.userId),
-        ...sim.state.scimManaged().filter((id) => members.includes(id))
-      ])
+      const holding = new Set(sim.state.apiKeys().filter((k) => k.workspaceId === workspace.id && k.active && members.includes(k.userId)).map((k) => k.hash))
+      expect(holding.size).toBeGreaterThan(0)
+      const blocked = new Set(sim.state.scimManaged().filter((id) => members.includes(id)))
       const planned = yield* Offboarding.plan({ users: members, workspaces: ["engineering"] })
       expect(yield* changing).toHaveLength(0)
       expect(planned.workspaces[0]!.chunks.flat().length).toBe(members.length)
+      expect(new Set(planned.workspaces[0]!.keys!.map((k) => k.hash))).toEqual(holding)
       const report = yield* Offboarding.apply(planned)
       expect(new Set(report.failed.map((i) => i.key))).toEqual(blocked)
       expect(new Set(sim.state.workspaceMembers("engineering").map((m) => m.userId))).toEqual(blocked)
+      expect(sim.state.apiKeys().filter((k) => holding.has(k.hash) && k.active)).toEqual([])
       yield* sim.clearRequests
       const again = yield* Offboarding.apply({ users: members.filter((m) => !blocked.has(m)), workspaces: ["engineering"] })
       expect(yield* changing).toHaveLength(0)

@@ -10,6 +10,7 @@
  */
 import { Clock, Duration, Effect, Exit, FiberRef, Option, PubSub, RateLimiter, Ref, Schema } from "effect"
 import { InvalidRequestError } from "../Errors.ts"
+import { Keys } from "../Keys.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Journal } from "./Journal.ts"
 import * as Specs from "./Specs.ts"
@@ -102,6 +103,30 @@ const positive = (name: string, value: number | undefined, fallback: number) => 
 /** `concurrency` and `rate` checked (≥ 1), with their defaults. */
 export const checkOptions = (options: { readonly concurrency?: number | undefined; readonly rate?: number | undefined }) =>
   Effect.all({ concurrency: positive("concurrency", options.concurrency, 4), rate: positive("rate", options.rate, 10) })
+
+// --- the key in use ----------------------------------------------------------------------------------
+
+/** The configured key answers `GET /key`, but it is not a management key: no job can run with it. */
+export class ManagementKeyRequiredError extends Schema.TaggedError<ManagementKeyRequiredError>()("ManagementKeyRequiredError", {
+  /** The key's label (the masked key), never the key. */
+  label: Schema.String
+}) {
+  override get message() {
+    return `the configured API key (${this.label}) is not a management key, so it cannot manage the organisation; nothing was changed. ` +
+      `Create a management key in OpenRouter's settings (Management keys) and set OPENROUTER_API_KEY to it`
+  }
+}
+
+/**
+ * Check once, before planning, that the configured key is a management key (`GET /key`): a job run
+ * with an inference key stops here with {@link ManagementKeyRequiredError}, before reading anything else.
+ */
+export const requireManagementKey = Effect.gen(function*() {
+  const keys = yield* Keys
+  const current = yield* keys.current()
+  if (!current.data.isManagementKey) return yield* new ManagementKeyRequiredError({ label: current.data.label })
+  return current.data
+})
 
 // --- the rate gate ----------------------------------------------------------------------------------
 

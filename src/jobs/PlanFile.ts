@@ -8,10 +8,11 @@ import { Effect, Schema } from "effect"
 import { InvalidRequestError } from "../Errors.ts"
 import { BudgetPolicyPlan } from "./BudgetPolicy.ts"
 import { FileCleanupPlan } from "./FileCleanup.ts"
+import { KeyHygienePlan } from "./KeyHygiene.ts"
 import { OffboardingPlan, OnboardingPlan } from "./Membership.ts"
 import * as Specs from "./Specs.ts"
 
-export const AnyPlan = Schema.Union(OnboardingPlan, OffboardingPlan, BudgetPolicyPlan, FileCleanupPlan)
+export const AnyPlan = Schema.Union(OnboardingPlan, OffboardingPlan, BudgetPolicyPlan, FileCleanupPlan, KeyHygienePlan)
 export type AnyPlan = typeof AnyPlan.Type
 
 export const FORMAT = "openrouter-effect/plan"

@@ -13,6 +13,7 @@
  */
 import { Duration, Effect, Either, ParseResult, Schema } from "effect"
 import { InvalidRequestError } from "../Errors.ts"
+import { Uuid } from "../KeysDomain.ts"
 
 // --- building blocks --------------------------------------------------------------------------------
 
@@ -136,22 +137,39 @@ const membershipFields = {
   workspaces: Workspaces
 }
 
+/** A guardrail's id (a UUID). */
+export const GuardrailId = Uuid.pipe(Schema.annotations({ identifier: "GuardrailId" }))
+
 /** Onboarding: add users to workspaces (creating missing ones by slug and setting budgets if asked). */
 export class OnboardingSpec extends Schema.Class<OnboardingSpec>("OnboardingSpec")({
   ...membershipFields,
   /** Create workspaces that do not exist (by slug; the name is the slug). Globs never create. */
   ensureWorkspaces: Schema.optionalWith(Schema.Boolean, { exact: true }),
   /** Budgets each workspace should have. */
-  budgets: Schema.optionalWith(Budgets, { exact: true })
+  budgets: Schema.optionalWith(Budgets, { exact: true }),
+  /**
+   * A guardrail to assign to the users in its workspace (one of `workspaces`), once they are members;
+   * users already assigned are left alone.
+   */
+  guardrail: Schema.optionalWith(GuardrailId, { exact: true })
 }) {
   get kind() {
     return "onboarding" as const
   }
 }
 
-/** Offboarding: remove users from workspaces. */
+/** What happens to a key: `disable` (reversible) or `delete`. */
+export const KeyAction = Schema.Literal("disable", "delete")
+export type KeyAction = typeof KeyAction.Type
+
+/**
+ * Offboarding: take users' access away in workspaces: their active keys there are disabled (default)
+ * or deleted, their direct guardrail assignments there unassigned, then their memberships removed.
+ */
 export class OffboardingSpec extends Schema.Class<OffboardingSpec>("OffboardingSpec")({
-  ...membershipFields
+  ...membershipFields,
+  /** What to do with the users' keys in those workspaces (default `disable`). */
+  keys: Schema.optionalWith(KeyAction, { exact: true })
 }) {
   get kind() {
     return "offboarding" as const
@@ -207,7 +225,61 @@ export class FileCleanupSpec extends Schema.Class<FileCleanupSpec>("FileCleanupS
   }
 }
 
-export type JobSpec = OnboardingSpec | OffboardingSpec | BudgetPolicySpec | FileCleanupSpec
+/** A share of a key's limit: `0.9` is 90 % (above 1: over the limit). */
+const Share = Schema.Number.pipe(
+  Schema.filter((n) => (Number.isFinite(n) && n > 0 && n <= 10) || "must be a share of the limit above 0, e.g. 0.9 for 90 %")
+)
+
+const keyReasons = ["orphaned", "expired", "overLimit"] as const
+const keyCriteria = [...keyReasons, "name", "label"] as const
+
+/**
+ * Key hygiene: disable (default) or delete keys in the selected workspaces. A key is selected when it
+ * has one of the reasons asked for (its creator left the organisation, it expired, it used at least
+ * `overLimit` of its limit) and matches the `name`/`label` globs given; with globs alone, by name or
+ * label. At least one criterion, or `allKeys: true` to mean every key: an empty selection is refused.
+ */
+export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec")(
+  Schema.Struct({
+    /** `"all"` or workspace ids, slugs and globs. */
+    workspaces: WorkspaceScope,
+    /** Keys whose creator is no longer an organisation member. */
+    orphaned: Schema.optionalWith(Schema.Boolean, { exact: true }),
+    /** Keys past their `expiresAt`. */
+    expired: Schema.optionalWith(Schema.Boolean, { exact: true }),
+    /** Keys that used at least this share of their limit (keys without a limit never match). */
+    overLimit: Schema.optionalWith(Share, { exact: true }),
+    /** Key name glob, e.g. `tmp-*`. */
+    name: Schema.optionalWith(Glob, { exact: true }),
+    /** Key label glob (the masked key, e.g. `sk-or-v1-abc*`). */
+    label: Schema.optionalWith(Glob, { exact: true }),
+    /** Every key in the selected workspaces: required when no criterion is given. */
+    allKeys: Schema.optionalWith(Schema.Boolean, { exact: true }),
+    /** `disable` (default, reversible) or `delete`. */
+    action: Schema.optionalWith(KeyAction, { exact: true })
+  }).pipe(
+    Schema.filter((spec) => {
+      const criteria = keyCriteria.filter((c) => spec[c] !== undefined && spec[c] !== false)
+      if (criteria.length === 0 && spec.allKeys !== true) {
+        return "no criterion given: this would select every key; add one (orphaned, expired, overLimit, name, label) or allKeys: true (--all-keys)"
+      }
+      if (criteria.length > 0 && spec.allKeys === true) {
+        return `allKeys selects every key: give it alone, or criteria (${criteria.join(", ")}) without it`
+      }
+      return true
+    })
+  )
+) {
+  get kind() {
+    return "key-hygiene" as const
+  }
+  /** The reasons asked for (empty: name/label globs, or every key). */
+  get reasons() {
+    return keyReasons.filter((r) => this[r] !== undefined && this[r] !== false)
+  }
+}
+
+export type JobSpec = OnboardingSpec | OffboardingSpec | BudgetPolicySpec | FileCleanupSpec | KeyHygieneSpec
 export type JobKind = JobSpec["kind"]
 
 /** The spec class of each job kind. */
@@ -215,7 +287,8 @@ export const specOf = {
   "onboarding": OnboardingSpec,
   "offboarding": OffboardingSpec,
   "budget-policy": BudgetPolicySpec,
-  "file-cleanup": FileCleanupSpec
+  "file-cleanup": FileCleanupSpec,
+  "key-hygiene": KeyHygieneSpec
 } as const
 
 export const isJobKind = (kind: string): kind is JobKind => Object.hasOwn(specOf, kind)

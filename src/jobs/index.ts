@@ -9,27 +9,46 @@ export * as BudgetPolicy from "./BudgetPolicy.ts"
 export * as Engine from "./Engine.ts"
 export * as FileCleanup from "./FileCleanup.ts"
 export * as Journal from "./Journal.ts"
+export * as KeyHygiene from "./KeyHygiene.ts"
 export * as PlanFile from "./PlanFile.ts"
 export * as Specs from "./Specs.ts"
 export * as UsersFile from "./UsersFile.ts"
-export { BudgetPolicySpec, FileCleanupSpec, OffboardingSpec, OnboardingSpec } from "./Specs.ts"
+export { BudgetPolicySpec, FileCleanupSpec, KeyHygieneSpec, OffboardingSpec, OnboardingSpec } from "./Specs.ts"
+import { Effect } from "effect"
 import type * as Engine from "./Engine.ts"
 import * as Membership from "./Membership.ts"
 
 type ApplyOptions = Engine.ApplyOptions & { readonly trusted?: boolean }
 
-/** Onboarding: add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked. */
+/**
+ * Onboarding: add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked, and
+ * assigning a guardrail (`guardrail`) to the users of its workspace.
+ */
 export const Onboarding = {
   /** Plan from an `OnboardingSpec` (or its encoded form). Changes nothing. */
-  plan: (spec: unknown, options?: Membership.PlanOptions) => Membership.plan("add", spec, options),
+  plan: (spec: unknown, options?: Membership.PlanOptions) =>
+    Effect.map(Membership.plan("add", spec, options), (plan) => plan as Membership.OnboardingPlan),
   /** Apply a spec, or a plan (re-checked against the server unless `trusted`). */
   apply: (input: unknown, options?: ApplyOptions) => Membership.apply("add", input, options)
 }
 
-/** Offboarding: remove users from workspaces; members that cannot be removed are isolated and reported. */
+/**
+ * Offboarding: take users' access to workspaces away: their active keys there disabled (or deleted,
+ * `keys: "delete"`), their direct guardrail assignments there removed, then their memberships;
+ * members that cannot be removed are isolated and reported.
+ */
 export const Offboarding = {
-  plan: (spec: unknown, options?: Membership.PlanOptions) => Membership.plan("remove", spec, options),
+  plan: (spec: unknown, options?: Membership.PlanOptions) =>
+    Effect.map(Membership.plan("remove", spec, options), (plan) => plan as Membership.OffboardingPlan),
   apply: (input: unknown, options?: ApplyOptions) => Membership.apply("remove", input, options)
 }
 
-export { OffboardingPlan, OnboardingPlan, type MembershipPlan } from "./Membership.ts"
+export {
+  GuardrailPlan,
+  type MembershipPlan,
+  OffboardingPlan,
+  OnboardingPlan,
+  PlannedKey,
+  PlannedUnassignment,
+  WorkspacePlan
+} from "./Membership.ts"

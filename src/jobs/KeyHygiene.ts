@@ -1,0 +1,191 @@
+/**
+ * Key hygiene: select API keys across workspaces (their creator left the organisation, they expired,
+ * they used a share of their limit, or by name/label glob), plan (each key and why), then disable
+ * (default, reversible) or delete them through the engine. A key outside the selection can never be
+ * touched: the step that changes a key checks the same predicate again on the planned metadata.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema, Stream } from "effect"
+import { Keys, type KeysError } from "../Keys.ts"
+import { Organization } from "../Organization.ts"
+import * as Engine from "./Engine.ts"
+import { globToRegExp, resolveWorkspaces } from "./Selection.ts"
+import * as Specs from "./Specs.ts"
+
+/** A key as planned: what the selection looked at, and why it was selected. */
+export class KeyRef extends Schema.Class<KeyRef>("KeyRef")({
+  hash: Schema.String,
+  name: Schema.String,
+  /** The masked key, e.g. `sk-or-v1-abc...1234` (never the key). */
+  label: Schema.String,
+  workspaceId: Schema.String,
+  /** The workspace's slug (reports name workspaces by slug). */
+  workspace: Schema.String,
+  creatorUserId: Schema.NullOr(Schema.String),
+  disabled: Schema.Boolean,
+  expiresAt: Schema.NullOr(Schema.String),
+  limit: Schema.NullOr(Schema.Number),
+  usage: Schema.Number,
+  /** Why it is selected: "creator left the organisation", "expired 2025-03-01", "used 95% of its limit", … */
+  reasons: Schema.Array(Schema.String)
+}) {}
+
+export class KeyHygienePlan extends Schema.TaggedClass<KeyHygienePlan>()("KeyHygienePlan", {
+  spec: Specs.KeyHygieneSpec,
+  /** The instant "expired" was judged at (ms since the epoch). */
+  now: Schema.Number,
+  /** Creators of listed keys who were not organisation members when planned. */
+  orphanedCreators: Schema.Array(Schema.String),
+  keys: Schema.Array(KeyRef)
+}) {
+  get count() {
+    return this.keys.length
+  }
+  get action(): Specs.KeyAction {
+    return this.spec.action ?? "disable"
+  }
+}
+
+type Matchable = Pick<KeyRef, "name" | "label" | "creatorUserId" | "disabled" | "limit" | "usage"> & {
+  readonly expiresAt?: string | null | undefined
+}
+
+const percent = (n: number) => `${Math.round(n * 100)}%`
+
+/**
+ * The selection as a function of a key's metadata: the reasons it is selected, or `undefined` when
+ * it is not (the single source of truth for what is changed). Globs narrow; the reasons asked for
+ * (orphaned, expired, over limit) are alternatives: a key needs one of them.
+ */
+export const selector = (spec: Specs.KeyHygieneSpec, now: number, orphaned: ReadonlySet<string>) => {
+  const name = spec.name === undefined ? undefined : globToRegExp(spec.name)
+  const label = spec.label === undefined ? undefined : globToRegExp(spec.label)
+  const wanted = spec.reasons
+  return (key: Matchable): ReadonlyArray<string> | undefined => {
+    // a disabled key has nothing left to disable
+    if (key.disabled && (spec.action ?? "disable") === "disable") return undefined
+    if (name !== undefined && !name.test(key.name)) return undefined
+    if (label !== undefined && !label.test(key.label)) return undefined
+    const reasons: Array<string> = []
+    if (spec.orphaned && key.creatorUserId !== null && orphaned.has(key.creatorUserId)) {
+      reasons.push(`creator ${key.creatorUserId} is no longer an organisation member`)
+    }
+    if (spec.expired && key.expiresAt != null && Date.parse(key.expiresAt) <= now) reasons.push(`expired ${key.expiresAt}`)
+    if (spec.overLimit !== undefined && key.limit !== null && key.usage >= spec.overLimit * key.limit) {
+      reasons.push(`used ${key.limit > 0 ? percent(key.usage / key.limit) : "all"} of its ${key.limit} USD limit (≥ ${percent(spec.overLimit)})`)
+    }
+    if (wanted.length > 0) return reasons.length > 0 ? reasons : undefined
+    if (spec.allKeys) return ["every key (--all-keys)"]
+    return [[name && `name matches ${spec.name}`, label && `label matches ${spec.label}`].filter(Boolean).join(", ")]
+  }
+}
+
+/** Every key the spec selects, listed from the server (each workspace read in full before anything changes). */
+const listSelected = (spec: Specs.KeyHygieneSpec, now: number, concurrency: number) =>
+  Effect.gen(function*() {
+    const keys = yield* Keys
+    const organization = yield* Organization
+    const selection = yield* resolveWorkspaces("key-hygiene", spec.workspaces)
+    const includeDisabled = (spec.action ?? "disable") === "delete"
+    const listed = (yield* Effect.forEach(selection.selected, (workspace) =>
+      Effect.map(
+        Stream.runCollect(keys.stream({ workspaceId: workspace.id, includeDisabled })),
+        (chunk) => [...chunk].map((key) => ({ key, workspace }))
+      ), { concurrency })).flat()
+    // orphaned: the creators among these keys who are not members (read only when asked)
+    const orphaned = new Set<string>()
+    if (spec.orphaned) {
+      const members = new Set<string>()
+      yield* Stream.runForEach(organization.streamMembers(), (m) => Effect.sync(() => members.add(m.id)))
+      for (const { key } of listed) if (key.creatorUserId !== null && !members.has(key.creatorUserId)) orphaned.add(key.creatorUserId)
+    }
+    const select = selector(spec, now, orphaned)
+    const selected = listed.flatMap(({ key, workspace }) => {
+      const reasons = select(key)
+      return reasons === undefined ? [] : [
+        new KeyRef({
+          hash: key.hash,
+          name: key.name,
+          label: key.label,
+          workspaceId: workspace.id,
+          workspace: workspace.slug,
+          creatorUserId: key.creatorUserId,
+          disabled: key.disabled,
+          expiresAt: key.expiresAt ?? null,
+          limit: key.limit,
+          usage: key.usage,
+          reasons
+        })
+      ]
+    })
+    return { keys: selected, orphaned: [...orphaned].filter((id) => selected.some((k) => k.creatorUserId === id)) }
+  })
+
+/** Plan from a spec (an instance or its encoded form); anything else fails with `InvalidRequestError`. Changes nothing. */
+export const plan = (input: unknown, options: { readonly concurrency?: number; readonly rate?: number } = {}) =>
+  Effect.gen(function*() {
+    const spec = yield* Specs.decode(Specs.KeyHygieneSpec, "key-hygiene")(input)
+    const { concurrency } = yield* Engine.checkOptions(options)
+    const now = Date.now()
+    const { keys, orphaned } = yield* listSelected(spec, now, concurrency)
+    return new KeyHygienePlan({ spec, now, orphanedCreators: orphaned, keys })
+  }).pipe(Engine.gated(options))
+
+/** "disable ci (sk-or-v1-abc...1234) in engineering" */
+const actionOf = (action: Specs.KeyAction, key: KeyRef) => `${action} ${key.name} (${key.label}) in ${key.workspace}`
+
+const execute = (current: KeyHygienePlan, extra: ReadonlyArray<Engine.ReportItem>, options: Engine.ApplyOptions) =>
+  Effect.gen(function*() {
+    const keys = yield* Keys
+    const action = current.action
+    // checked again right before each change: nothing outside the selection can be touched
+    const select = selector(current.spec, current.now, new Set(current.orphanedCreators))
+    const item = (key: KeyRef, outcome: Engine.ReportItem["outcome"], reason?: string) =>
+      new Engine.ReportItem({ kind: "key", key: key.hash, action: actionOf(action, key), outcome, ...(reason !== undefined ? { reason } : {}) })
+    const operations = current.keys.map((key): Engine.PlannedOperation => {
+      const call: Effect.Effect<void, KeysError<"delete"> | KeysError<"update">> = action === "delete"
+        ? Effect.asVoid(keys.delete({ hash: key.hash }))
+        : Effect.asVoid(keys.update({ hash: key.hash, disabled: true }))
+      return {
+        key: `${action}:${key.hash}`,
+        payload: { ...key },
+        items: 1,
+        run: select(key) === undefined
+          ? Effect.succeed([item(key, "skipped", "outside the selection")])
+          : call.pipe(
+            Effect.as([item(key, "done", key.reasons.join("; "))]),
+            Effect.catchTag("NotFoundResponseError", () => Effect.succeed([item(key, "already-done", "the key is already gone")])),
+            Effect.catchAll((error) => Effect.succeed([item(key, "failed", error.message)]))
+          )
+      }
+    })
+    return yield* Engine.run({ kind: "key-hygiene", spec: current.spec, unit: "keys", operations, extraItems: extra }, options)
+  })
+
+/**
+ * Apply a spec (plan, then disable or delete) or a saved plan: the keys are listed again first and only
+ * planned keys that are still selected are changed; the others are reported as skipped. `trusted`: a
+ * plan made moments ago in the same run.
+ */
+export const apply = (input: unknown, options: Engine.ApplyOptions & { readonly trusted?: boolean } = {}) =>
+  Effect.gen(function*() {
+    const { concurrency } = yield* Engine.checkOptions(options)
+    const isPlan = input instanceof KeyHygienePlan || (typeof input === "object" && input !== null && "_tag" in input)
+    if (!isPlan) return yield* execute(yield* plan(input, options), [], options)
+    const saved = yield* Specs.decode(KeyHygienePlan, "key-hygiene")(input)
+    if (options.trusted) return yield* execute(saved, [], options)
+    // the saved instant, not a new one: the plan is applied as it was made
+    const now = new Map((yield* listSelected(saved.spec, saved.now, concurrency)).keys.map((k) => [k.hash, k]))
+    const stale = saved.keys.filter((k) => !now.has(k.hash)).map((k) =>
+      new Engine.ReportItem({
+        kind: "key",
+        key: k.hash,
+        action: actionOf(saved.action, k),
+        outcome: "skipped",
+        reason: "no longer applies: the key is gone or no longer selected"
+      })
+    )
+    const current = new KeyHygienePlan({ ...saved, keys: saved.keys.filter((k) => now.has(k.hash)).map((k) => now.get(k.hash)!) })
+    return yield* execute(current, stale, options)
+  }).pipe(Engine.gated(options))
