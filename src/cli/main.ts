@@ -40,6 +40,7 @@ const group = (name: string, description: string, commands: ReadonlyArray<AnyCom
 
 const filesSummary = "list, show, upload, download and delete files; clean up old ones"
 const budgetsSummary = "budget policies across workspaces"
+const keysSummary = "API keys: list, show, create, update, delete"
 
 const entries = [
   entry("workspaces", "workspaces, their budgets and members", () => import("./operations.ts").then((m) => m.workspaces)),
@@ -48,6 +49,9 @@ const entries = [
       group("files", filesSummary, [...o.filesOperations, j.filesCleanup])
     )),
   entry("org", "the organization", () => import("./operations.ts").then((m) => m.org)),
+  entry("keys", keysSummary, () => import("./access.ts").then((a) => group("keys", keysSummary, [...a.keysOperations]))),
+  entry("guardrails", "guardrails (spending limits and model/provider policies) and their assignments", () =>
+    import("./access.ts").then((m) => m.guardrails)),
   entry("onboard", "add users (ids or e-mails) to workspaces", () => import("./jobs.ts").then((m) => m.onboard)),
   entry("offboard", "remove users from workspaces", () => import("./jobs.ts").then((m) => m.offboard)),
   entry("budgets", budgetsSummary, () => import("./jobs.ts").then((m) => group("budgets", budgetsSummary, [m.budgetsApply]))),

@@ -12,6 +12,8 @@ import { existsSync, statSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { BudgetInterval } from "../Domain.ts"
 import { Files } from "../Files.ts"
+import type { Guardrails } from "../Guardrails.ts"
+import type { Keys } from "../Keys.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Organization } from "../Organization.ts"
 import { Workspaces } from "../Workspaces.ts"
@@ -31,14 +33,14 @@ import {
 } from "./output.ts"
 import { connection, handled, servicesLayer, UsageError } from "./runtime.ts"
 
-const $ = "openrouter-admin"
+export const $ = "openrouter-admin"
 const id = Args.text({ name: "workspace" }).pipe(Args.withDescription("workspace id or slug"))
 const fileId = Args.text({ name: "file-id" }).pipe(Args.withDescription("the file's id (see `files list`)"))
 const users = Args.text({ name: "user-id" }).pipe(Args.atLeast(1), Args.withDescription("user ids (up to 100)"))
 const interval = Args.choice(BudgetInterval.literals.map((l) => [l, l] as const), { name: "interval" })
-const optionalText = (name: string, description: string) =>
+export const optionalText = (name: string, description: string) =>
   Options.text(name).pipe(Options.withDescription(description), Options.optional)
-const some = <A>(option: Option.Option<A>, key: string) => Option.match(option, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) })
+export const some = <A>(option: Option.Option<A>, key: string) => Option.match(option, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) })
 
 const verbose = Options.boolean("verbose").pipe(
   Options.withAlias("v"),
@@ -76,10 +78,10 @@ const traced = (on: boolean) => <A, E, R>(self: Effect.Effect<A, E, R>) => {
   }))
 }
 
-type Services = Workspaces | Organization | Files
+type Services = Workspaces | Organization | Files | Keys | Guardrails
 
 /** A command whose handler needs the services (configured from flags or the environment). */
-const command = <Name extends string, Config extends Record<string, any>>(
+export const command = <Name extends string, Config extends Record<string, any>>(
   name: Name,
   config: Config,
   summary: string,
@@ -98,7 +100,7 @@ const checkedLimit = (limit: Option.Option<number>) =>
     : Effect.succeed(limit)
 
 /** Print a list command's rows with its flags. */
-const list = <A, E, R>(args: any, rows: Stream.Stream<A, E, R>, columns: ReadonlyArray<Column<A>>, idOf: (row: A) => string) =>
+export const list = <A, E, R>(args: any, rows: Stream.Stream<A, E, R>, columns: ReadonlyArray<Column<A>>, idOf: (row: A) => string) =>
   Effect.flatMap(checkedLimit(args.limit), (limit) => printRows(rows, { ...args, limit, columns, id: idOf }))
 
 // --- workspaces -------------------------------------------------------------------------------------
@@ -184,7 +186,7 @@ const workspacesUpdate = command(
         (r) => showWorkspace(a)(r.data)
       ))
 )
-const deleted = (args: any, what: string) => () => printRecord({ deleted: what }, { ...args, id: () => what })
+export const deleted = (args: any, what: string) => () => printRecord({ deleted: what }, { ...args, id: () => what })
 const workspacesDelete = command(
   "delete",
   { id, ...outputOptions },

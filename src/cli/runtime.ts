@@ -6,6 +6,8 @@
 import { Options } from "@effect/cli"
 import { Config, Console, Effect, Layer, Option, Redacted } from "effect"
 import { Files } from "../Files.ts"
+import { Guardrails } from "../Guardrails.ts"
+import { Keys } from "../Keys.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Organization } from "../Organization.ts"
 import { Workspaces } from "../Workspaces.ts"
@@ -61,7 +63,7 @@ export const resolveConnection = (flags: { apiKey: Option.Option<Redacted.Redact
 export const servicesLayer = (flags: { apiKey: Option.Option<Redacted.Redacted>; baseUrl: Option.Option<string> }) =>
   Layer.unwrapEffect(
     Effect.map(resolveConnection(flags), (settings) =>
-      Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default).pipe(
+      Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default, Keys.Default, Guardrails.Default).pipe(
         Layer.provideMerge(OpenRouterClient.layer(settings)),
         // loaded on use: undici is a large part of start-up
         Layer.provide(Layer.unwrapEffect(Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layerUndici))))
