@@ -4,11 +4,17 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
-import { Files, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
+import { Files, Guardrails, Keys, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
 import { Journal } from "openrouter-effect/jobs"
 import { Simulator } from "openrouter-effect/simulator"
 
-const services = Layer.mergeAll(Workspaces.Workspaces.Default, Organization.Organization.Default, Files.Files.Default)
+const services = Layer.mergeAll(
+  Workspaces.Workspaces.Default,
+  Organization.Organization.Default,
+  Files.Files.Default,
+  Keys.Keys.Default,
+  Guardrails.Guardrails.Default
+)
 
 const client = process.env.OPENROUTER_API_KEY
   ? OpenRouterClient.layerConfig()
