@@ -1,23 +1,26 @@
 /**
  * Job commands: `onboard`, `offboard`, `budgets apply`, `files cleanup`, `apply PLAN.json` and
- * `jobs list|show`. Each builds the job's spec from flags (or the journal, on resume), plans once,
- * shows or saves the plan, asks before a destructive change, then applies that plan with progress.
+ * `jobs list|show` (`keys audit|disable` in `keys-jobs.ts`). Each builds the job's spec from flags (or
+ * the journal, on resume), checks the key is a management key, plans once, shows or saves the plan,
+ * asks before a destructive change, then applies that plan with progress.
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Layer, Option, PubSub } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { createInterface } from "node:readline"
-import { BudgetPolicy, Engine, FileCleanup, Journal, Offboarding, Onboarding, PlanFile, Specs, UsersFile } from "../jobs/index.ts"
+import { BudgetPolicy, Engine, FileCleanup, Journal, KeyHygiene, Offboarding, Onboarding, PlanFile, Specs, UsersFile } from "../jobs/index.ts"
 import type { Files } from "../Files.ts"
+import type { Guardrails } from "../Guardrails.ts"
+import type { Keys } from "../Keys.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
 import type { Organization } from "../Organization.ts"
 import type { Workspaces } from "../Workspaces.ts"
-import { describePlan, isEmptyPlan } from "./plan-text.ts"
+import { describePlan, describeUsers, isEmptyPlan } from "./plan-text.ts"
 import * as Progress from "./progress.ts"
 import { connection, describeTarget, handled, json, servicesLayer, UsageError, wantsJson } from "./runtime.ts"
 
-const common = {
+export const common = {
   dryRun: Options.boolean("dry-run").pipe(Options.withDescription("print the plan (JSON with --json); change nothing")),
   out: Options.text("out").pipe(
     Options.withDescription("save the plan to this file and change nothing; apply it later with `openrouter-admin apply FILE`"),
@@ -31,12 +34,12 @@ const common = {
   report: Options.text("report").pipe(Options.withDescription("write the report as JSON here"), Options.optional),
   json
 }
-const workspaceList = Options.text("workspace").pipe(
+export const workspaceList = Options.text("workspace").pipe(
   Options.withDescription("workspace id, slug or glob such as 'team-*' (repeatable); each must match"),
   Options.repeated
 )
 
-type CommonArgs = {
+export type CommonArgs = {
   readonly dryRun: boolean
   readonly out: Option.Option<string>
   readonly yes: boolean
@@ -67,6 +70,10 @@ export const summary = (report: Engine.JobReport, asJson: boolean) =>
       } s`
     )
     for (const [outcome, count] of Object.entries(report.totals)) yield* Console.log(`  ${outcome.padEnd(14)} ${count}`)
+    if (report.kind === "offboarding") {
+      const users = describeUsers(report)
+      if (users.length > 0) yield* Console.log(`per user:\n${users.join("\n")}`)
+    }
     for (const item of report.failed) yield* Console.log(`  failed: ${item.kind} ${item.key} (${item.action}): ${item.reason ?? ""}`)
   })
 
@@ -76,7 +83,8 @@ const commandOf: Record<Specs.JobKind, string> = {
   "onboarding": "onboard",
   "offboarding": "offboard",
   "budget-policy": "budgets apply",
-  "file-cleanup": "files cleanup"
+  "file-cleanup": "files cleanup",
+  "key-hygiene": "keys disable"
 }
 const destructive = (kind: Specs.JobKind) => kind !== "onboarding"
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
@@ -105,12 +113,21 @@ const flagOf: Record<string, string> = {
   mimeType: "--mime",
   minSize: "--min-size",
   maxSize: "--max-size",
-  downloadable: "--downloadable"
+  downloadable: "--downloadable",
+  keys: "--delete-keys",
+  guardrail: "--guardrail",
+  orphaned: "--orphaned",
+  expired: "--expired",
+  overLimit: "--over-limit",
+  label: "--label",
+  allKeys: "--all-keys",
+  action: "--delete"
 }
 const inFlagTerms = (issue: string) =>
   issue.replace(/(^|; )([A-Za-z]+)((?:\.\d+)?)(?:\.[A-Za-z]+)*: /g, (_, start, field, index) =>
     `${start}${flagOf[field] ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `)
     .replace("all: true (--all)", "--all")
+    .replace("allKeys: true (--all-keys)", "--all-keys")
 
 const checkCommon = (args: CommonArgs) =>
   Effect.gen(function*() {
@@ -131,7 +148,7 @@ const confirm = (question: string) =>
     return Effect.sync(() => rl.close())
   })
 
-type Services = Workspaces | Organization | Files
+type Services = Workspaces | Organization | Files | Keys | Guardrails
 
 /** Plan a decoded spec (its reads under the current job's gate). */
 const planOf = (spec: Specs.JobSpec, options: { concurrency: number; rate: number }): Effect.Effect<PlanFile.AnyPlan, unknown, Services> => {
@@ -144,6 +161,8 @@ const planOf = (spec: Specs.JobSpec, options: { concurrency: number; rate: numbe
       return BudgetPolicy.plan(spec, options)
     case "file-cleanup":
       return FileCleanup.plan(spec, options)
+    case "key-hygiene":
+      return KeyHygiene.plan(spec, options)
   }
 }
 
@@ -157,6 +176,8 @@ const applyOf = (plan: PlanFile.AnyPlan, options: Engine.ApplyOptions & { truste
       return BudgetPolicy.apply(plan, options)
     case "FileCleanupPlan":
       return FileCleanup.apply(plan, options)
+    case "KeyHygienePlan":
+      return KeyHygiene.apply(plan, options)
   }
 }
 
@@ -223,6 +244,18 @@ const execute = (
 /** Print which API this talks to (before anything else happens). */
 const announceTarget = Effect.flatMap(OpenRouterClient, (client) => Console.error(`target: ${describeTarget(client.baseUrl)}`))
 
+/**
+ * `GET /key` once, before planning: a key that is not a management key (or that the API refuses) is a
+ * configuration problem, exit 2, with what to do.
+ */
+export const checkManagementKey = Engine.requireManagementKey.pipe(
+  Effect.catchTags({
+    ManagementKeyRequiredError: (error) => Effect.fail(new UsageError(error.message)),
+    UnauthorizedResponseError: (error) =>
+      Effect.fail(new UsageError(`the API refused the configured key (${error.serverMessage}): check OPENROUTER_API_KEY (or --api-key)`))
+  })
+)
+
 const jobLayer = (args: CommonArgs) =>
   Layer.merge(servicesLayer(args), Journal.layer(Option.getOrElse(args.journal, Journal.defaultPath)))
 
@@ -230,7 +263,7 @@ const jobLayer = (args: CommonArgs) =>
  * Build the spec (from flags, or the journal when `--job-id` names a saved job), plan once under the
  * job's rate gate, then print/save the plan or apply it.
  */
-const runJob = <E>(
+export const runJob = <E>(
   args: CommonArgs,
   kind: Specs.JobKind,
   fromFlags: Effect.Effect<Option.Option<unknown>, E>
@@ -272,6 +305,7 @@ const runJob = <E>(
       Effect.mapError((e) => new UsageError(`${kind}: ${inFlagTerms(e.issue)}`))
     )) as Specs.JobSpec
     yield* announceTarget
+    yield* checkManagementKey
     const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
     // replayed to a progress view that subscribes a moment after the job starts publishing
     const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
@@ -335,25 +369,45 @@ export const onboard = Command.make(
   {
     ...membershipOptions,
     ensureWorkspaces: Options.boolean("ensure-workspaces").pipe(Options.withDescription("create workspaces that do not exist (by slug)")),
+    guardrail: Options.text("guardrail").pipe(
+      Options.withDescription("guardrail id to assign to the users of its workspace (one of --workspace) once they are members"),
+      Options.optional
+    ),
     ...common,
     ...connection
   },
   (args) =>
     runJob(args, "onboarding", Effect.gen(function*() {
-      if (!membershipGiven(args) && !args.ensureWorkspaces) return Option.none()
+      if (!membershipGiven(args) && !args.ensureWorkspaces && Option.isNone(args.guardrail)) return Option.none()
       return Option.some({
         users: yield* usersOf(args),
         workspaces: args.workspace,
-        ...(args.ensureWorkspaces ? { ensureWorkspaces: true } : {})
+        ...(args.ensureWorkspaces ? { ensureWorkspaces: true } : {}),
+        ...Option.match(args.guardrail, { onNone: () => ({}), onSome: (guardrail) => ({ guardrail }) })
       })
     }))
 ).pipe(Command.withDescription("add users (ids or e-mails) to workspaces"))
 
-export const offboard = Command.make("offboard", { ...membershipOptions, ...common, ...connection }, (args) =>
-  runJob(args, "offboarding", Effect.gen(function*() {
-    if (!membershipGiven(args)) return Option.none()
-    return Option.some({ users: yield* usersOf(args), workspaces: args.workspace })
-  }))).pipe(Command.withDescription("remove users from workspaces (asks first; --yes to skip)"))
+export const offboard = Command.make(
+  "offboard",
+  {
+    ...membershipOptions,
+    deleteKeys: Options.boolean("delete-keys").pipe(
+      Options.withDescription("delete the users' keys in those workspaces instead of disabling them (irreversible)")
+    ),
+    ...common,
+    ...connection
+  },
+  (args) =>
+    runJob(args, "offboarding", Effect.gen(function*() {
+      if (!membershipGiven(args) && !args.deleteKeys) return Option.none()
+      return Option.some({ users: yield* usersOf(args), workspaces: args.workspace, ...(args.deleteKeys ? { keys: "delete" } : {}) })
+    }))
+).pipe(
+  Command.withDescription(
+    "remove users from workspaces: their keys there disabled (or --delete-keys), their guardrails unassigned, then the membership (asks first; --yes to skip)"
+  )
+)
 
 const budgetOption = (name: string) => Options.float(name).pipe(Options.withDescription(`${name} limit in USD`), Options.optional)
 const allOption = (what: string) => Options.boolean("all").pipe(Options.withDescription(what))
@@ -445,6 +499,7 @@ export const applyPlan = Command.make(
         return yield* Effect.fail(new UsageError(`${kind} changes your organisation and there is no terminal to confirm on: read the plan, then pass --yes`))
       }
       yield* announceTarget
+      yield* checkManagementKey
       yield* Console.error(`plan of ${document.createdAt}; it is checked against the server first: what no longer applies is skipped`)
       const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
       // replayed to a progress view that subscribes a moment after the job starts publishing

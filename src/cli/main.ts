@@ -40,7 +40,7 @@ const group = (name: string, description: string, commands: ReadonlyArray<AnyCom
 
 const filesSummary = "list, show, upload, download and delete files; clean up old ones"
 const budgetsSummary = "budget policies across workspaces"
-const keysSummary = "API keys: list, show, create, update, delete"
+const keysSummary = "API keys: list, show, create, update, delete; audit and disable in bulk"
 
 const entries = [
   entry("workspaces", "workspaces, their budgets and members", () => import("./operations.ts").then((m) => m.workspaces)),
@@ -49,9 +49,13 @@ const entries = [
       group("files", filesSummary, [...o.filesOperations, j.filesCleanup])
     )),
   entry("org", "the organization", () => import("./operations.ts").then((m) => m.org)),
-  entry("keys", keysSummary, () => import("./access.ts").then((a) => group("keys", keysSummary, [...a.keysOperations]))),
+  entry("keys", keysSummary, () =>
+    Promise.all([import("./access.ts"), import("./keys-jobs.ts")]).then(([a, k]) =>
+      group("keys", keysSummary, [...a.keysOperations, k.keysAudit, k.keysDisable])
+    )),
   entry("guardrails", "guardrails (spending limits and model/provider policies) and their assignments", () =>
     import("./access.ts").then((m) => m.guardrails)),
+  entry("auth", "the configured API key: is it a management key", () => import("./auth.ts").then((m) => m.auth)),
   entry("onboard", "add users (ids or e-mails) to workspaces", () => import("./jobs.ts").then((m) => m.onboard)),
   entry("offboard", "remove users from workspaces", () => import("./jobs.ts").then((m) => m.offboard)),
   entry("budgets", budgetsSummary, () => import("./jobs.ts").then((m) => group("budgets", budgetsSummary, [m.budgetsApply]))),
