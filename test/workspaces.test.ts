@@ -87,6 +87,41 @@ describe("Workspaces", () => {
       expect(defaultDelete._tag).toBe("ForbiddenResponseError")
     }).pipe(Effect.provide(servicesLayer({}, noRetry))))
 
+  it.scoped("disabled_server_tools: set on create, replaced and cleared on update, returned on reads", () =>
+    Effect.gen(function*() {
+      const workspaces = yield* Workspaces
+      const sim = yield* Simulator
+      const created = yield* workspaces.create({
+        name: "Tools",
+        slug: "tools",
+        disabledServerTools: ["openrouter:web_search", "openrouter:bash"]
+      })
+      expect(created.data.disabledServerTools).toEqual(["openrouter:web_search", "openrouter:bash"])
+      // an open enum: a tool this client does not know yet passes through
+      const replaced = yield* workspaces.update({ id: "tools", disabledServerTools: ["openrouter:some_future_tool"] })
+      expect(replaced.data.disabledServerTools).toEqual(["openrouter:some_future_tool"])
+      expect((yield* workspaces.get({ id: "tools" })).data.disabledServerTools).toEqual(["openrouter:some_future_tool"])
+      const cleared = yield* workspaces.update({ id: "tools", disabledServerTools: [] })
+      expect(cleared.data.disabledServerTools).toBeNull()
+      // the simulator reads the body's snake_case disabled_server_tools: what it stored is what was sent
+      expect(sim.state.workspaces().find((w) => w.slug === "tools")!.disabledServerTools).toBeNull()
+    }).pipe(Effect.provide(servicesLayer())))
+
+  it.scoped("the default workspace is deleted only with confirmDefaultWorkspaceDeletion: true", () =>
+    Effect.gen(function*() {
+      const workspaces = yield* Workspaces
+      const sim = yield* Simulator
+      const refused = yield* Effect.flip(workspaces.delete({ id: "default" }))
+      expect(refused._tag).toBe("ForbiddenResponseError")
+      expect(refused.message).toMatch(/confirm_default_workspace_deletion/)
+      // false is sent as false, and is not a confirmation
+      yield* Effect.flip(workspaces.delete({ id: "default", confirmDefaultWorkspaceDeletion: false }))
+      const confirmed = yield* workspaces.delete({ id: "default", confirmDefaultWorkspaceDeletion: true })
+      expect(confirmed.deleted).toBe(true)
+      const queries = (yield* sim.requests).filter((r) => r.method === "DELETE").map((r) => r.query)
+      expect(queries).toEqual(["", "confirm_default_workspace_deletion=false", "confirm_default_workspace_deletion=true"])
+    }).pipe(Effect.provide(servicesLayer({}, noRetry))))
+
   it.scoped("a workspace with active API keys cannot be deleted (400)", () =>
     Effect.gen(function*() {
       const sim = yield* Simulator
