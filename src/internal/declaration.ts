@@ -63,9 +63,6 @@ export interface Declaration<
 /** Any declaration, whatever its types (for tables of them). */
 export type AnyDeclaration = Declaration<any, ReadonlyArray<ResponseErrorClass>, any, any, any>
 
-const paramsOf = (template: string) =>
-  template.split("/").filter((s) => s.startsWith(":")).map((s) => s.slice(1))
-
 const pick = (input: Record<string, unknown>, keys: ReadonlyArray<string>) => {
   const out: Record<string, unknown> = {}
   for (const key of keys) if (input[key] !== undefined) out[key] = input[key]
@@ -90,7 +87,9 @@ export const declare = <
   const pathFields = (spec.path ?? {}) as P
   const queryFields = (spec.query ?? {}) as Q
   const bodyFields = (spec.body ?? {}) as B
-  const params = paramsOf(template)
+  // the template split once: literal segments, with the parameters' names at odd indices
+  const parts = template.split(/:([A-Za-z]+)/)
+  const params = parts.filter((_, i) => i % 2 === 1)
   const declared = Object.keys(pathFields)
   if (params.length !== declared.length || params.some((p) => !declared.includes(p))) {
     throw new Error(`${name}: the route's parameters (${params}) and the path fields (${declared}) differ`)
@@ -101,8 +100,6 @@ export const declare = <
   const bodyKeys = Object.keys(bodyFields)
   const encodeQuery = queryKeys.length > 0 ? Schema.encodeSync(struct(queryFields)) : undefined
   const encodeBody = bodyKeys.length > 0 ? Op.jsonBody(struct(bodyFields)) : undefined
-  // the template split once: literal segments and the parameters between them
-  const parts = template.split(/:([A-Za-z]+)/)
   const request = (input: Record<string, unknown>): Op.RequestSpec => {
     let path = parts[0]!
     for (let i = 1; i < parts.length; i += 2) path += Op.segment(String(input[parts[i]!])) + parts[i + 1]!
