@@ -256,8 +256,7 @@ export const checkManagementKey = Engine.requireManagementKey.pipe(
   })
 )
 
-const jobLayer = (args: CommonArgs) =>
-  Layer.merge(servicesLayer(args), Journal.layer(Option.getOrElse(args.journal, Journal.defaultPath)))
+const journalLayer = (args: Pick<CommonArgs, "journal">) => Journal.layer(Option.getOrElse(args.journal, Journal.defaultPath))
 
 /**
  * Build the spec (from flags, or the journal when `--job-id` names a saved job), plan once under the
@@ -277,8 +276,11 @@ export const runJob = <E>(
         new UsageError(`${kind} changes your organisation and there is no terminal to confirm on: look at the plan with --dry-run, then pass --yes`)
       )
     }
-    const journal = yield* Journal.Journal
-    const saved = Option.isSome(args.jobId) ? yield* journal.get(args.jobId.value) : Option.none()
+    // the journal is opened only when a job id is looked up or a plan is applied (a dry run leaves no file)
+    const journal = yield* Layer.memoize(journalLayer(args))
+    const saved = Option.isSome(args.jobId)
+      ? yield* Effect.provide(Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(args.jobId))), journal)
+      : Option.none()
     let raw: unknown
     if (Option.isSome(saved)) {
       if (saved.value.kind !== kind) {
@@ -321,9 +323,9 @@ export const runJob = <E>(
         trusted: true,
         events,
         resume: resumeCommand(args, commandOf[kind], jobId, destructive(kind))
-      })
-    }).pipe(Engine.gated({ rate: args.rate, events }), Effect.scoped)
-  }).pipe(Effect.provide(jobLayer(args))))
+      }).pipe(Effect.provide(journal))
+    }).pipe(Engine.gated({ rate: args.rate, events }))
+  }).pipe(Effect.scoped, Effect.provide(servicesLayer(args))))
 
 /** `--dry-run` / `--out`: the plan for a person (or JSON), and the plan file. */
 const showPlan = (args: CommonArgs, plan: PlanFile.AnyPlan) =>
@@ -509,8 +511,8 @@ export const applyPlan = Command.make(
         trusted: false,
         events,
         resume: resumeCommand(args, `apply ${quote(args.file)}`, jobId, destructive(kind))
-      }).pipe(Engine.gated({ rate: args.rate, events }), Effect.scoped)
-    }).pipe(Effect.provide(jobLayer(args))))
+      }).pipe(Effect.provide(journalLayer(args)), Engine.gated({ rate: args.rate, events }), Effect.scoped)
+    }).pipe(Effect.provide(servicesLayer(args))))
 ).pipe(Command.withDescription("apply a plan saved with --out, after checking it against the server"))
 
 // --- jobs list / show -----------------------------------------------------------------------------------
