@@ -15,6 +15,7 @@ import { Keys } from "../src/Keys.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
+import { describePlan, describeUsers } from "../src/cli/plan-text.ts"
 import { accessWithKey, servicesLayer } from "./support.ts"
 
 const fast = { retry: RetryPolicy.make({ jitter: false, initialDelay: "5 millis", maxDelay: "50 millis", maxRetries: 8 }) }
@@ -89,6 +90,12 @@ for (const mode of ["disable", "delete"] as const) {
         const plannedKeys = planned.workspaces.flatMap((w) => (w.keys ?? []).map((k) => `${w.slug}:${k.name}:${k.label}`))
         expect(plannedKeys.sort()).toEqual(inSelected.map((k) => `${sim.state.workspaces().find((w) => w.id === k.workspaceId)!.slug}:${k.name}:${k.label}`).sort())
         expect(planned.workspaces.flatMap((w) => (w.unassign ?? []).map((u) => u.userId))).toEqual([user, user])
+        // as a person reads it: each key by name, label and workspace
+        const text = describePlan(planned)
+        expect(text).toContain(`  - first ${mode} ${inSelected.length} keys of theirs (active keys keep a member from being removed):`)
+        for (const w of planned.workspaces) {
+          for (const k of w.keys ?? []) expect(text).toContain(`    - ${k.name}  ${k.label}  ${w.slug}  (${user})`)
+        }
 
         const report = yield* Offboarding.apply(planned)
         expect(report.failed).toEqual([])
@@ -99,6 +106,9 @@ for (const mode of ["disable", "delete"] as const) {
           `${mode} key engineering-ci (${sim.state.apiKeys().find((k) => k.hash === made[0])?.label ?? inSelected.find((k) => k.name === "engineering-ci")!.label}) in engineering`
         ]))
         expect(actions.filter((a) => a.startsWith("unassign guardrail"))).toHaveLength(2)
+        expect(describeUsers(report)).toEqual([
+          `  ${user}: ${inSelected.length} keys ${mode === "delete" ? "deleted" : "disabled"}, 2 guardrails unassigned, removed from engineering, research`
+        ])
 
         // the person ends with no access in the selected workspaces…
         const keysNow = sim.state.apiKeys().filter((k) => k.userId === user && selectedIds.has(k.workspaceId))

@@ -99,7 +99,7 @@ export const describeUsers = (report: Engine.JobReport, max = 20): Array<string>
     `  ${id}: ${[
       u.keys > 0 ? `${plural(u.keys, "key")} ${u.keyVerb}` : "",
       u.guardrails > 0 ? `${plural(u.guardrails, "guardrail")} unassigned` : "",
-      u.removed.length > 0 ? `removed from ${u.removed.join(", ")}` : ""
+      u.removed.length > 0 ? `removed from ${u.removed.sort().join(", ")}` : ""
     ].filter((part) => part !== "").join(", ")}`
   )
   if (byUser.size > max) lines.push(`  … and ${byUser.size - max} more users (all in --report)`)
