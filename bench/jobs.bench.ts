@@ -16,6 +16,8 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Files } from "../src/Files.ts"
+import { Guardrails } from "../src/Guardrails.ts"
+import { Keys } from "../src/Keys.ts"
 import { FileCleanup, Journal, Onboarding } from "../src/jobs/index.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import { Organization } from "../src/Organization.ts"
@@ -47,7 +49,7 @@ interface Row {
 const ours = async (name: string, extra: object, job: (rt: ManagedRuntime.ManagedRuntime<any, any>) => Promise<{ failed: number }>): Promise<Row> => {
   const sim = await spawnSimulator(simOptions(extra))
   const runtime = ManagedRuntime.make(
-    Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default).pipe(
+    Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default, Keys.Default, Guardrails.Default).pipe(
       Layer.provide(OpenRouterClient.layer({ apiKey: Redacted.make(sim.managementKey), baseUrl: sim.baseUrl })),
       Layer.provide(NodeHttpClient.layerUndici),
       Layer.merge(Journal.layer(join(mkdtempSync(join(tmpdir(), "bench-journal-")), "journal.sqlite")))
