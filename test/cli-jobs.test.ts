@@ -5,48 +5,16 @@
  * the confirmation prompt on a pseudo-terminal, and SIGINT/SIGTERM exit codes with a partial report.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { spawn } from "node:child_process"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll } from "vitest"
 import { type RunningSimulator, start } from "../src/simulator/index.ts"
+import { bin, collectChild as collect, launchIn, type Result, runIn, simulatorEnv, workDir } from "./cli-support.ts"
 
-const bin = fileURLToPath(new URL("../bin/openrouter-admin.mjs", import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), "cli-jobs-"))
-
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-const envFor = (sim: RunningSimulator | undefined, env: Record<string, string | undefined>) => {
-  const merged: Record<string, string | undefined> = {
-    ...process.env,
-    ...(sim ? { OPENROUTER_API_KEY: sim.managementKey, OPENROUTER_BASE_URL: sim.baseUrl } : {}),
-    ...env
-  }
-  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
-  return merged as Record<string, string>
-}
-
-const launch = (sim: RunningSimulator | undefined, args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}) =>
-  spawn(process.execPath, [bin, ...args], { cwd: dir, env: envFor(sim, env), stdio: ["ignore", "pipe", "pipe"] })
-
-const collect = (child: ChildProcess) =>
-  new Promise<Result>((resolve) => {
-    let stdout = ""
-    let stderr = ""
-    child.stdout!.on("data", (d) => (stdout += d))
-    child.stderr!.on("data", (d) => (stderr += d))
-    child.on("exit", (code) => resolve({ code, stdout, stderr }))
-  })
-
-const run = (sim: RunningSimulator | undefined, args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}) =>
-  collect(launch(sim, args, env))
-
+const dir = workDir("cli-jobs-")
+const launch = launchIn(dir)
+const run = runIn(dir)
 const changing = async (sim: RunningSimulator) => (await sim.requests()).filter((r) => r.method !== "GET")
 const file = (name: string, content: string | Buffer) => {
   const path = join(dir, name)
@@ -205,7 +173,7 @@ describe("openrouter-admin jobs", () => {
         const cli = ["node", bin, "budgets", "apply", "--monthly", answer === "yes" ? "901" : "902", "--workspace", "marketing", "--journal", journal]
         const child = spawn("script", ["-qfec", cli.map((a) => `'${a}'`).join(" "), "/dev/null"], {
           cwd: dir,
-          env: envFor(sim, {}),
+          env: { ...process.env, ...simulatorEnv(sim) },
           stdio: ["pipe", "pipe", "pipe"]
         })
         let stdout = ""
@@ -217,7 +185,7 @@ describe("openrouter-admin jobs", () => {
             child.stdin.write(`${answer}\n`)
           }
         })
-        child.on("exit", (code) => resolve({ code, stdout, stderr: "" }))
+        child.on("exit", (code) => resolve({ code, stdout, bytes: Buffer.from(stdout), stderr: "" }))
       })
     const declined = await command("no")
     expect(declined.stdout).toContain("~ marketing monthly budget")

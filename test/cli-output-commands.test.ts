@@ -5,63 +5,16 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { stripVTControlCharacters } from "node:util"
 import { afterAll, beforeAll } from "vitest"
 import { type RunningSimulator, start } from "../src/simulator/index.ts"
+import { onTerminalIn, runIn, workDir } from "./cli-support.ts"
 
-const bin = fileURLToPath(new URL("../bin/openrouter-admin.mjs", import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), "cli-output-"))
-
-interface Result {
-  readonly code: number | null
-  readonly stdout: string
-  /** stdout as it came, for binary content */
-  readonly bytes: Buffer
-  readonly stderr: string
-}
-
-const collect = (file: string, args: ReadonlyArray<string>, env: Record<string, string | undefined>) =>
-  new Promise<Result>((resolve) => {
-    const child = spawn(file, args, { cwd: dir, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] })
-    const stdout: Array<Buffer> = []
-    let stderr = ""
-    child.stdout.on("data", (d: Buffer) => stdout.push(d))
-    child.stderr.on("data", (d) => (stderr += d))
-    child.on("exit", (code) => {
-      const bytes = Buffer.concat(stdout)
-      resolve({ code, stdout: bytes.toString("utf8"), bytes, stderr })
-    })
-  })
-
-/** The CLI with stdout a pipe. */
-const run = (sim: RunningSimulator | undefined, args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}) =>
-  collect(process.execPath, [bin, ...args], {
-    ...(sim ? { OPENROUTER_API_KEY: sim.managementKey, OPENROUTER_BASE_URL: sim.baseUrl } : {}),
-    ...env
-  })
-
-/** The CLI on a pseudo-terminal of `columns` columns (`script` gives it one); stdout and stderr mixed. */
-const onTerminal = async (
-  sim: RunningSimulator | undefined,
-  args: ReadonlyArray<string>,
-  columns: number,
-  env: Record<string, string | undefined> = {}
-) => {
-  const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
-  const result = await collect("script", ["-qfec", `stty cols ${columns} rows 50; ${quoted}`, "/dev/null"], {
-    TERM: "xterm-256color",
-    NO_COLOR: undefined,
-    COLUMNS: undefined,
-    ...(sim ? { OPENROUTER_API_KEY: sim.managementKey, OPENROUTER_BASE_URL: sim.baseUrl } : {}),
-    ...env
-  })
-  return { ...result, lines: result.stdout.split(/\r?\n/).filter((l) => l !== "") }
-}
+const dir = workDir("cli-output-")
+const run = runIn(dir)
+const onTerminal = onTerminalIn(dir)
 
 const ESC = "\x1b"
 const columnsOf = (line: string) => [...stripVTControlCharacters(line)].length

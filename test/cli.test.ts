@@ -4,47 +4,17 @@
  * `schedule` on a short cron stopped by SIGTERM.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type ChildProcess, spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll } from "vitest"
 import { type RunningSimulator, start } from "../src/simulator/index.ts"
+import { collectChild as collect, jsonLines, launchIn, runIn, workDir } from "./cli-support.ts"
 
-const bin = fileURLToPath(new URL("../bin/openrouter-admin.mjs", import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), "cli-"))
-
-interface Result {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-const launch = (sim: RunningSimulator | undefined, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  spawn(process.execPath, [bin, ...args], {
-    cwd: dir,
-    env: {
-      ...process.env,
-      ...(sim ? { OPENROUTER_API_KEY: sim.managementKey, OPENROUTER_BASE_URL: sim.baseUrl } : {}),
-      ...env
-    },
-    stdio: ["ignore", "pipe", "pipe"]
-  })
-
-const collect = (child: ChildProcess) =>
-  new Promise<Result>((resolve) => {
-    let stdout = ""
-    let stderr = ""
-    child.stdout!.on("data", (d) => (stdout += d))
-    child.stderr!.on("data", (d) => (stderr += d))
-    child.on("exit", (code) => resolve({ code, stdout, stderr }))
-  })
-
-const run = (sim: RunningSimulator | undefined, args: ReadonlyArray<string>, env: Record<string, string> = {}) =>
-  collect(launch(sim, args, env))
-
-const lines = (text: string) => text.split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l))
+const dir = workDir("cli-")
+const launch = launchIn(dir)
+const run = runIn(dir)
+const lines = jsonLines
 const changing = async (sim: RunningSimulator) => (await sim.requests()).filter((r) => r.method !== "GET")
 
 describe("openrouter-admin", () => {
