@@ -137,13 +137,10 @@ const execute = (current: BudgetPolicyPlan, extra: ReadonlyArray<Engine.ReportIt
  * Apply a spec (plan, then run) or a saved plan (re-read first: a change whose starting value moved
  * since the plan is skipped and reported). `trusted`: a plan made moments ago in the same run.
  */
-export const apply = (input: unknown, options: Engine.ApplyOptions & { readonly trusted?: boolean } = {}) =>
-  Effect.gen(function*() {
-    const { concurrency } = yield* Engine.checkOptions(options)
-    const isPlan = input instanceof BudgetPolicyPlan || (typeof input === "object" && input !== null && "_tag" in input)
-    if (!isPlan) return yield* execute(yield* plan(input, options), [], options)
-    const saved = yield* Specs.decode(BudgetPolicyPlan, "budget-policy")(input)
-    if (options.trusted) return yield* execute(saved, [], options)
-    const { plan: current, stale } = restrict(yield* planSpec(saved.spec, concurrency), saved)
-    return yield* execute(current, stale, options)
-  }).pipe(Engine.gated(options))
+export const apply = Engine.applyJob({
+  kind: "budget-policy",
+  planSchema: BudgetPolicyPlan,
+  plan,
+  execute,
+  recheck: (saved, concurrency) => Effect.map(planSpec(saved.spec, concurrency), (fresh) => restrict(fresh, saved))
+})

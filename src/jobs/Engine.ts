@@ -392,3 +392,37 @@ export const contentJobId = (spec: Specs.JobSpec, baseUrl: string) => {
   }
   return `${spec.kind}-${(h >>> 0).toString(36)}${(g >>> 0).toString(36)}`
 }
+
+// --- applying a spec or a saved plan ----------------------------------------------------------------
+
+/** What a job's `apply` accepts besides the engine's options. */
+export interface ApplyJobOptions extends ApplyOptions {
+  /** A plan made moments ago in the same run (as the CLI does): run it as it is, without re-reading. */
+  readonly trusted?: boolean
+}
+
+/**
+ * A job's `apply`, the same for every job: a spec is planned, then run; a saved plan is decoded and,
+ * unless trusted, checked against the server first (`recheck`: what no longer applies comes back as
+ * skipped items and is left alone). Everything runs under one rate gate.
+ */
+export const applyJob = <P, E1, R1, E2, R2, E3, R3>(job: {
+  readonly kind: Specs.JobKind
+  readonly planSchema: Schema.Schema<P, any>
+  readonly plan: (spec: unknown, options: ApplyOptions) => Effect.Effect<P, E1, R1>
+  readonly recheck: (
+    saved: P,
+    concurrency: number
+  ) => Effect.Effect<{ readonly plan: P; readonly stale: ReadonlyArray<ReportItem> }, E2, R2>
+  readonly execute: (plan: P, stale: ReadonlyArray<ReportItem>, options: ApplyOptions) => Effect.Effect<JobReport, E3, R3>
+}) =>
+(input: unknown, options: ApplyJobOptions = {}) =>
+  Effect.gen(function*() {
+    const { concurrency } = yield* checkOptions(options)
+    const isPlan = typeof input === "object" && input !== null && "_tag" in input
+    if (!isPlan) return yield* job.execute(yield* job.plan(input, options), [], options)
+    const saved = yield* Specs.decode(job.planSchema, job.kind)(input)
+    if (options.trusted) return yield* job.execute(saved, [], options)
+    const { plan, stale } = yield* job.recheck(saved, concurrency)
+    return yield* job.execute(plan, stale, options)
+  }).pipe(gated(options))

@@ -131,31 +131,32 @@ const execute = (current: FileCleanupPlan, extra: ReadonlyArray<Engine.ReportIte
  * files that still exist unchanged are deleted; the others are reported as skipped. `trusted`: a plan
  * made moments ago in the same run.
  */
-export const apply = (input: unknown, options: Engine.ApplyOptions & { readonly trusted?: boolean } = {}) =>
-  Effect.gen(function*() {
-    const { concurrency } = yield* Engine.checkOptions(options)
-    const isPlan = input instanceof FileCleanupPlan || (typeof input === "object" && input !== null && "_tag" in input)
-    if (!isPlan) return yield* execute(yield* plan(input, options), [], options)
-    const saved = yield* Specs.decode(FileCleanupPlan, "file-cleanup")(input)
-    if (options.trusted) return yield* execute(saved, [], options)
-    // the saved cutoff, not a new one: the plan is applied as it was made
-    const now = new Map((yield* listSelected(saved.spec, saved.cutoff, concurrency)).map((f) => [f.id, f]))
-    const same = (a: FileRef, b: FileRef | undefined) =>
-      b !== undefined && a.workspaceId === b.workspaceId && a.filename === b.filename && a.sizeBytes === b.sizeBytes &&
-      a.createdAt === b.createdAt
-    const stale = saved.files.filter((f) => !same(f, now.get(f.id))).map((f) =>
-      new Engine.ReportItem({
-        kind: "file",
-        key: f.id,
-        action: `delete ${f.filename} from ${f.workspace}`,
-        outcome: "skipped",
-        reason: now.has(f.id) ? "no longer applies: the file changed since the plan" : "no longer applies: already gone"
+export const apply = Engine.applyJob({
+  kind: "file-cleanup",
+  planSchema: FileCleanupPlan,
+  plan,
+  execute,
+  recheck: (saved, concurrency) =>
+    Effect.gen(function*() {
+      // the saved cutoff, not a new one: the plan is applied as it was made
+      const now = new Map((yield* listSelected(saved.spec, saved.cutoff, concurrency)).map((f) => [f.id, f]))
+      const same = (a: FileRef, b: FileRef | undefined) =>
+        b !== undefined && a.workspaceId === b.workspaceId && a.filename === b.filename && a.sizeBytes === b.sizeBytes &&
+        a.createdAt === b.createdAt
+      const stale = saved.files.filter((f) => !same(f, now.get(f.id))).map((f) =>
+        new Engine.ReportItem({
+          kind: "file",
+          key: f.id,
+          action: `delete ${f.filename} from ${f.workspace}`,
+          outcome: "skipped",
+          reason: now.has(f.id) ? "no longer applies: the file changed since the plan" : "no longer applies: already gone"
+        })
+      )
+      const plan = new FileCleanupPlan({
+        spec: saved.spec,
+        files: saved.files.filter((f) => same(f, now.get(f.id))),
+        ...(saved.cutoff !== undefined ? { cutoff: saved.cutoff } : {})
       })
-    )
-    const current = new FileCleanupPlan({
-      spec: saved.spec,
-      files: saved.files.filter((f) => same(f, now.get(f.id))),
-      ...(saved.cutoff !== undefined ? { cutoff: saved.cutoff } : {})
+      return { plan, stale }
     })
-    return yield* execute(current, stale, options)
-  }).pipe(Engine.gated(options))
+})

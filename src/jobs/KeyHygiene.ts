@@ -168,24 +168,24 @@ const execute = (current: KeyHygienePlan, extra: ReadonlyArray<Engine.ReportItem
  * planned keys that are still selected are changed; the others are reported as skipped. `trusted`: a
  * plan made moments ago in the same run.
  */
-export const apply = (input: unknown, options: Engine.ApplyOptions & { readonly trusted?: boolean } = {}) =>
-  Effect.gen(function*() {
-    const { concurrency } = yield* Engine.checkOptions(options)
-    const isPlan = input instanceof KeyHygienePlan || (typeof input === "object" && input !== null && "_tag" in input)
-    if (!isPlan) return yield* execute(yield* plan(input, options), [], options)
-    const saved = yield* Specs.decode(KeyHygienePlan, "key-hygiene")(input)
-    if (options.trusted) return yield* execute(saved, [], options)
-    // the saved instant, not a new one: the plan is applied as it was made
-    const now = new Map((yield* listSelected(saved.spec, saved.now, concurrency)).keys.map((k) => [k.hash, k]))
-    const stale = saved.keys.filter((k) => !now.has(k.hash)).map((k) =>
-      new Engine.ReportItem({
-        kind: "key",
-        key: k.hash,
-        action: actionOf(saved.action, k),
-        outcome: "skipped",
-        reason: "no longer applies: the key is gone or no longer selected"
-      })
-    )
-    const current = new KeyHygienePlan({ ...saved, keys: saved.keys.filter((k) => now.has(k.hash)).map((k) => now.get(k.hash)!) })
-    return yield* execute(current, stale, options)
-  }).pipe(Engine.gated(options))
+export const apply = Engine.applyJob({
+  kind: "key-hygiene",
+  planSchema: KeyHygienePlan,
+  plan,
+  execute,
+  recheck: (saved, concurrency) =>
+    Effect.gen(function*() {
+      // the saved instant, not a new one: the plan is applied as it was made
+      const now = new Map((yield* listSelected(saved.spec, saved.now, concurrency)).keys.map((k) => [k.hash, k]))
+      const stale = saved.keys.filter((k) => !now.has(k.hash)).map((k) =>
+        new Engine.ReportItem({
+          kind: "key",
+          key: k.hash,
+          action: actionOf(saved.action, k),
+          outcome: "skipped",
+          reason: "no longer applies: the key is gone or no longer selected"
+        })
+      )
+      return { plan: new KeyHygienePlan({ ...saved, keys: saved.keys.filter((k) => now.has(k.hash)).map((k) => now.get(k.hash)!) }), stale }
+    })
+})

@@ -540,10 +540,6 @@ const execute = (current: MembershipPlan, options: Engine.ApplyOptions) =>
     }, options)
   })
 
-const isPlanInput = (input: unknown) =>
-  input instanceof OnboardingPlan || input instanceof OffboardingPlan ||
-  (typeof input === "object" && input !== null && typeof (input as { _tag?: unknown })._tag === "string")
-
 /**
  * Apply a spec (plan from the server, then run), or a saved plan: re-read from the server first, only
  * what the saved plan has and still applies is done, the rest is reported as skipped. A re-run with
@@ -551,15 +547,13 @@ const isPlanInput = (input: unknown) =>
  *
  * `trusted` (for a plan made moments ago in the same run, as the CLI does): run the plan as it is.
  */
-export const apply = (
-  direction: Direction,
-  input: unknown,
-  options: Engine.ApplyOptions & { readonly trusted?: boolean } = {}
-) =>
-  Effect.gen(function*() {
-    const { concurrency } = yield* Engine.checkOptions(options)
-    if (!isPlanInput(input)) return yield* execute(yield* plan(direction, input, options), options)
-    const saved = yield* Specs.decode(planSchema(direction), kindOf(direction))(input)
-    if (options.trusted) return yield* execute(saved, options)
-    return yield* execute(restrict(yield* planSpec(direction, saved.spec, concurrency), saved), options)
-  }).pipe(Engine.gated(options))
+export const apply = (direction: Direction, input: unknown, options: Engine.ApplyJobOptions = {}) =>
+  Engine.applyJob({
+    kind: kindOf(direction),
+    planSchema: planSchema(direction) as Schema.Schema<MembershipPlan, any>,
+    plan: (spec, options) => plan(direction, spec, options),
+    // restricting folds what no longer applies into the plan's problems
+    recheck: (saved, concurrency) =>
+      Effect.map(planSpec(direction, saved.spec, concurrency), (fresh) => ({ plan: restrict(fresh, saved), stale: [] })),
+    execute: (current, _stale, options) => execute(current, options)
+  })(input, options)
