@@ -18,7 +18,8 @@ import * as Specs from "./Specs.ts"
 // --- events -----------------------------------------------------------------------------------------
 
 /** What a job's items are. */
-export type JobUnit = "users" | "files" | "budgets" | "keys"
+/** What a job's items are; "changes" when one person stands for several (keys, guardrails, membership). */
+export type JobUnit = "users" | "files" | "budgets" | "keys" | "changes"
 
 /** Counts of items settled by one operation. */
 export interface Settled {

@@ -534,7 +534,8 @@ const execute = (current: MembershipPlan, options: Engine.ApplyOptions) =>
     return yield* Engine.run({
       kind: kindOf(direction),
       spec: current.spec,
-      unit: "users",
+      // offboarding takes keys and guardrails away as well, and a guardrail is one more change per user
+      unit: direction === "remove" || guardrail ? "changes" : "users",
       operations,
       extraItems: [...current.problems, ...setup]
     }, options)
