@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
-import { DeletedResponse, Offset, PageLimit, pagingQuery } from "./Domain.ts"
+import { DeletedResponse, pagingQuery } from "./Domain.ts"
 import {
   BadRequestResponseError,
   ForbiddenResponseError,
@@ -36,7 +36,7 @@ import {
   UnassignedResponse,
   UpdateGuardrailRequest
 } from "./GuardrailsDomain.ts"
-import { declare, method, type MethodError } from "./internal/declaration.ts"
+import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { Uuid } from "./KeysDomain.ts"
@@ -144,23 +144,19 @@ type Ops = typeof operations
 /** The error channel of a guardrail operation: what the contract documents for it, plus transport and input errors. */
 export type GuardrailsError<K extends keyof Ops> = MethodError<Ops[K]>
 
-type InputOf<K extends keyof Ops> = Parameters<Ops[K]["request"]>[0]
-export type ListOptions = InputOf<"list">
-export type CreateOptions = InputOf<"create">
-export type UpdateOptions = InputOf<"update">
-export type ByIdOptions = InputOf<"get">
-export type AssignmentsPageOptions = InputOf<"listMemberAssignments">
-export type AllAssignmentsPageOptions = InputOf<"listAllMemberAssignments">
-export type MembersOptions = InputOf<"assignMembers">
-export type KeysOptions = InputOf<"assignKeys">
+type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+export type ListOptions = Input<"list">
+export type CreateOptions = Input<"create">
+export type UpdateOptions = Input<"update">
+export type ByIdOptions = Input<"get">
+export type AssignmentsPageOptions = Input<"listMemberAssignments">
+export type AllAssignmentsPageOptions = Input<"listAllMemberAssignments">
+export type MembersOptions = Input<"assignMembers">
+export type KeysOptions = Input<"assignKeys">
 
-const paging = {
-  offset: Schema.optionalWith(Offset, { exact: true }),
-  pageSize: Schema.optionalWith(PageLimit, { exact: true })
-}
-const StreamInput = Schema.Struct({ ...paging, workspaceId: Schema.optionalWith(Uuid, { exact: true }) })
-const StreamAssignmentsInput = Schema.Struct({ ...paging, ...byId })
-const StreamAllInput = Schema.Struct(paging)
+const StreamInput = Schema.Struct({ ...Pagination.streamPaging, workspaceId: Schema.optionalWith(Uuid, { exact: true }) })
+const StreamAssignmentsInput = Schema.Struct({ ...Pagination.streamPaging, ...byId })
+const StreamAllInput = Schema.Struct(Pagination.streamPaging)
 export type StreamOptions = typeof StreamInput.Type
 export type StreamAssignmentsOptions = typeof StreamAssignmentsInput.Type
 export type StreamAllOptions = typeof StreamAllInput.Type

@@ -24,7 +24,7 @@ import {
   TooManyRequestsResponseError,
   UnauthorizedResponseError
 } from "./Errors.ts"
-import { declare, method, type MethodError } from "./internal/declaration.ts"
+import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import {
   type ApiKey,
@@ -94,11 +94,11 @@ type Ops = typeof operations
 /** The error channel of a key operation: what the contract documents for it, plus transport and input errors. */
 export type KeysError<K extends keyof Ops> = MethodError<Ops[K]>
 
-type InputOf<K extends keyof Ops> = Parameters<Ops[K]["request"]>[0]
-export type ListOptions = InputOf<"list">
-export type CreateOptions = InputOf<"create">
-export type UpdateOptions = InputOf<"update">
-export type ByHashOptions = InputOf<"get">
+type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+export type ListOptions = Input<"list">
+export type CreateOptions = Input<"create">
+export type UpdateOptions = Input<"update">
+export type ByHashOptions = Input<"get">
 
 const StreamInput = Schema.Struct({
   workspaceId: Schema.optionalWith(Uuid, { exact: true }),

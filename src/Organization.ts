@@ -4,9 +4,9 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
-import { ListOrganizationMembersResponse, Offset, PageLimit, pagingQuery } from "./Domain.ts"
+import { ListOrganizationMembersResponse, pagingQuery } from "./Domain.ts"
 import { InternalServerResponseError, NotFoundResponseError, UnauthorizedResponseError } from "./Errors.ts"
-import { declare, method, type MethodError } from "./internal/declaration.ts"
+import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
@@ -21,11 +21,8 @@ export const operations = {
 
 export type OrganizationError = MethodError<typeof operations.listMembers>
 
-const StreamInput = Schema.Struct({
-  offset: Schema.optionalWith(Offset, { exact: true }),
-  pageSize: Schema.optionalWith(PageLimit, { exact: true })
-})
-export type ListMembersOptions = Parameters<typeof operations.listMembers.request>[0]
+const StreamInput = Schema.Struct(Pagination.streamPaging)
+export type ListMembersOptions = OperationInput<typeof operations.listMembers>
 export type StreamMembersOptions = typeof StreamInput.Type
 
 export const make = Effect.gen(function*() {

@@ -23,9 +23,7 @@ import {
   ListWorkspaceMembersResponse,
   ListWorkspacesResponse,
   NonEmptyId,
-  Offset,
   optionalWire,
-  PageLimit,
   pagingQuery,
   UpdateWorkspaceRequest,
   UpsertWorkspaceBudgetRequest,
@@ -39,7 +37,7 @@ import {
   NotFoundResponseError,
   UnauthorizedResponseError
 } from "./Errors.ts"
-import { declare, method, type MethodError } from "./internal/declaration.ts"
+import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
@@ -144,22 +142,18 @@ export type WorkspacesError<K extends keyof Ops> = MethodError<Ops[K]>
 
 // --- inputs (camelCase, validated before sending) --------------------------------------------------
 
-const StreamPaging = {
-  pageSize: Schema.optionalWith(PageLimit, { exact: true }),
-  offset: Schema.optionalWith(Offset, { exact: true })
-}
-const StreamInput = Schema.Struct(StreamPaging)
-const StreamMembersInput = Schema.Struct({ ...byId, ...StreamPaging })
+const StreamInput = Schema.Struct(Pagination.streamPaging)
+const StreamMembersInput = Schema.Struct({ ...byId, ...Pagination.streamPaging })
 
-type InputOf<K extends keyof Ops> = Parameters<Ops[K]["request"]>[0]
-export type ListOptions = InputOf<"list">
-export type CreateOptions = InputOf<"create">
-export type UpdateOptions = InputOf<"update">
-export type DeleteOptions = InputOf<"delete">
-export type BudgetOptions = InputOf<"getBudget">
-export type SetBudgetOptions = InputOf<"setBudget">
-export type ListMembersOptions = InputOf<"listMembers">
-export type BulkMembersOptions = InputOf<"bulkAddMembers">
+type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+export type ListOptions = Input<"list">
+export type CreateOptions = Input<"create">
+export type UpdateOptions = Input<"update">
+export type DeleteOptions = Input<"delete">
+export type BudgetOptions = Input<"getBudget">
+export type SetBudgetOptions = Input<"setBudget">
+export type ListMembersOptions = Input<"listMembers">
+export type BulkMembersOptions = Input<"bulkAddMembers">
 export type StreamOptions = typeof StreamInput.Type
 export type StreamMembersOptions = typeof StreamMembersInput.Type
 

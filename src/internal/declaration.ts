@@ -134,6 +134,9 @@ export const withSuccess = <A, B, Errors extends ReadonlyArray<ResponseErrorClas
   decode: Schema.decodeUnknownEither(success, { onExcessProperty: "ignore", errors: "all" })
 })
 
+/** What a declared operation's method takes. */
+export type OperationInput<D> = D extends Declaration<any, any, infer P, infer Q, infer B> ? InputOf<P, Q, B> : never
+
 /** The error channel of a declared operation's method. */
 export type MethodError<D> = D extends Declaration<any, infer Errors, any, any, any>
   ? Op.OperationError<Errors> | InvalidRequestError

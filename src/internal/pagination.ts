@@ -1,7 +1,8 @@
 /**
  * Lazy, interruptible Streams over paginated endpoints. A page is fetched only when pulled.
  */
-import { Chunk, Effect, Option, type Schema, Stream } from "effect"
+import { Chunk, Effect, Option, Schema, Stream } from "effect"
+import { Offset, PageLimit } from "../Domain.ts"
 import { type InvalidRequestError, PaginationError } from "../Errors.ts"
 import { validate } from "./operation.ts"
 
@@ -46,6 +47,12 @@ export const items = <P extends { readonly data: ReadonlyArray<unknown> }, E, R>
   pages: Stream.Stream<P, E, R>
 ): Stream.Stream<P["data"][number], E, R> =>
   Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.data as Array<P["data"][number]>))
+
+/** The options of a Stream over an offset/limit listing: where to start, and how many per page (1–100). */
+export const streamPaging = {
+  offset: Schema.optionalWith(Offset, { exact: true }),
+  pageSize: Schema.optionalWith(PageLimit, { exact: true })
+}
 
 /**
  * A listing's lazy pages for options validated first (a bad `pageSize` fails before any request):
