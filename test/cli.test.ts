@@ -82,6 +82,15 @@ describe("openrouter-admin", () => {
     ])
     expect(JSON.stringify(written)).not.toContain(sim.managementKey)
     expect(readFileSync(join(dir, "j.sqlite")).includes(Buffer.from(sim.managementKey))).toBe(false)
+    // piped, stdout has a summary (counts and the failures), not every item: those are in the report
+    const printed = JSON.parse(onboard.stdout)
+    expect(printed).toMatchObject({ jobId: written.jobId, kind: "onboarding", totals: written.totals })
+    expect(printed.items).toBeUndefined()
+    expect(printed.failed.map((i: any) => i.key).sort()).toEqual(["ada.lovelace.9999@example.com", "user_not_in_this_org"])
+    // --report - prints the full report on stdout instead
+    const again = await run(sim, ["onboard", "--user", sim.service.state.members()[5]!.id, "--workspace", "support", "--journal", join(dir, "j.sqlite"), "--report", "-"])
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout).items).toEqual([expect.objectContaining({ outcome: "skipped", reason: "already a member" })])
   }, 90_000)
 
   it("a job killed with SIGKILL resumes with --job-id and nothing is done twice", async () => {

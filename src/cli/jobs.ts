@@ -31,7 +31,10 @@ export const common = {
   rate: Options.float("rate").pipe(Options.withDescription("requests per second, ≥ 1 (plan reads included)"), Options.withDefault(10)),
   journal: Options.text("journal").pipe(Options.withDescription("journal file (default .openrouter-effect/journal.sqlite)"), Options.optional),
   jobId: Options.text("job-id").pipe(Options.withDescription("resume this job with its saved selection"), Options.optional),
-  report: Options.text("report").pipe(Options.withDescription("write the report as JSON here"), Options.optional),
+  report: Options.text("report").pipe(
+    Options.withDescription("write the full report (every item) as JSON here; - prints it on stdout instead of the summary"),
+    Options.optional
+  ),
   json
 }
 export const workspaceList = Options.text("workspace").pipe(
@@ -61,9 +64,17 @@ export const readUsers = (path: string): Array<string> => Effect.runSync(UsersFi
 /** Draw progress from the job's events on stderr (kept for scripts; the renderer is `./progress.ts`). */
 export const progress = (events: PubSub.PubSub<Engine.JobEvent>) => Progress.progress(events)
 
+/**
+ * What a run did: counts and the failed items. As JSON (piped), one small document — the report with
+ * every item goes to `--report` — so piping a 10,000-user onboarding does not print megabytes.
+ */
 export const summary = (report: Engine.JobReport, asJson: boolean) =>
   Effect.gen(function*() {
-    if (asJson) return yield* Console.log(JSON.stringify(JSON.parse(JSON.stringify(report))))
+    if (asJson) {
+      const { durationMs, jobId, kind, rateLimited, requests, status, totals } = report
+      const failed = report.failed.map((item) => ({ ...item }))
+      return yield* Console.log(JSON.stringify({ jobId, kind, status, totals, requests, rateLimited, durationMs, failed }))
+    }
     yield* Console.log(
       `\n${report.kind} ${report.jobId}${report.status === "interrupted" ? " (interrupted)" : ""}: ${report.requests} requests (${report.rateLimited} rate-limited) in ${
         (report.durationMs / 1000).toFixed(1)
@@ -212,10 +223,14 @@ const execute = (
       }
     }
     const asJson = wantsJson(args.json)
+    const reportToStdout = Option.getOrUndefined(args.report) === "-"
     const writeReport = (report: Engine.JobReport) =>
       Option.match(args.report, {
         onNone: () => Effect.void,
-        onSome: (path) => Effect.zipRight(writeJson(path, JSON.stringify(report, null, 2)), Console.error(`report: ${path}`))
+        onSome: (path) =>
+          path === "-"
+            ? Console.log(JSON.stringify(report))
+            : Effect.zipRight(writeJson(path, JSON.stringify(report, null, 2)), Console.error(`report: ${path}`))
       })
     const client = yield* OpenRouterClient
     const drawing = yield* Effect.fork(Progress.progress(options.events, { target: describeTarget(client.baseUrl) }))
@@ -233,7 +248,7 @@ const execute = (
         })
     })
     yield* drawing.await
-    yield* summary(report, asJson)
+    if (!reportToStdout) yield* summary(report, asJson)
     yield* writeReport(report)
     if (report.failed.length > 0) {
       process.exitCode = 1
