@@ -383,7 +383,14 @@ export const make = Effect.gen(function*() {
         Path.dirname(target),
         `.${Path.basename(target)}.${Math.random().toString(36).slice(2)}.part`
       )
-      const fail = (e: unknown) => new LocalFileError({ path: target, reason: (e as Error).message ?? String(e) })
+      // the temporary file is ours, not the caller's: errors name the target, never the temporary path
+      const fail = (e: unknown) => {
+        const error = e as NodeJS.ErrnoException
+        const reason = error.code === "ENOENT"
+          ? `the directory ${Path.dirname(target)} does not exist`
+          : String(error.message ?? e).split(temp).join(target)
+        return new LocalFileError({ path: target, reason })
+      }
       return yield* Effect.acquireUseRelease(
         Effect.tryPromise({ try: () => fs.open(temp, "wx"), catch: fail }),
         (handle) =>

@@ -190,6 +190,11 @@ describe("Files", () => {
       const missing = yield* Effect.flip(files.downloadTo({ fileId: "or_file_missing", path: join(dir, "m.bin") }))
       expect(missing._tag).toBe("NotFoundResponseError")
       expect(yield* Effect.promise(() => readdir(dir))).toEqual(["copy.bin"])
+      // a directory that does not exist: said so, naming the target and never our temporary file
+      const nowhere = yield* Effect.flip(files.downloadTo({ fileId: first!.id, path: join(dir, "no-such-dir", "x.bin") }))
+      expect(nowhere._tag).toBe("LocalFileError")
+      expect(nowhere.message).toContain(join(dir, "no-such-dir"))
+      expect(nowhere.message).not.toMatch(/\.part\b/)
     }).pipe(Effect.provide(servicesLayer({}, noRetry))))
 
   it.scoped("an interrupted download leaves neither the file nor a temp file", () =>
