@@ -176,7 +176,7 @@ describe("openrouter-admin access jobs", () => {
     expect(noTerminal.code).toBe(2)
     expect(noTerminal.stderr).toContain("--yes")
 
-    const applied = await run(sim, ["keys", "disable", ...selection, "--yes", ...j])
+    const applied = await run(sim, ["keys", "disable", ...selection, "--yes", ...j, "--report", "-"])
     expect(applied.code).toBe(0)
     const report = jsonLines(applied.stdout)[0]
     expect(report.items.map((i: any) => i.key).sort()).toEqual(planned.map((k) => k.hash).sort())
