@@ -11,6 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Guardrails } from "../src/Guardrails.ts"
 import { BudgetPolicy, FileCleanup, Journal, KeyHygiene, Offboarding, Onboarding, Specs, UsersFile } from "../src/jobs/index.ts"
+import { globMatcher } from "../src/jobs/Selection.ts"
 import { Keys } from "../src/Keys.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { servicesLayer } from "./support.ts"
@@ -106,4 +107,25 @@ describe("property: a plan never selects outside its spec", () => {
       }
       expect((yield* sim.requests).filter((r) => r.method !== "GET")).toHaveLength(0)
     }).pipe(Effect.provide(layer)), 120_000)
+})
+
+describe("globs (picomatch)", () => {
+  it("match names, slugs and MIME types as people write them; a leading ! is literal", () => {
+    const cases: ReadonlyArray<readonly [string, string, boolean]> = [
+      ["*.tmp", "cache-1.tmp", true],
+      ["*.tmp", ".hidden.tmp", true],
+      ["*.tmp", "cache-1.tmp.bak", false],
+      ["text/*", "text/plain", true],
+      ["text/*", "application/json", false],
+      ["*", "text/plain", true],
+      ["team-?", "team-a", true],
+      ["team-?", "team-ab", false],
+      ["cache-{1,2}.tmp", "cache-2.tmp", true],
+      ["cache-{1,2}.tmp", "cache-3.tmp", false],
+      ["[ab]*", "beta", true],
+      ["!*.pdf", "report.txt", false],
+      ["!*.pdf", "!x.pdf", true]
+    ]
+    for (const [glob, text, expected] of cases) expect(globMatcher(glob)(text), `${glob} ~ ${text}`).toBe(expected)
+  })
 })

@@ -8,7 +8,7 @@
 import { Effect, Option, Schema, Stream } from "effect"
 import { Files } from "../Files.ts"
 import * as Engine from "./Engine.ts"
-import { globToRegExp, resolveWorkspaces } from "./Selection.ts"
+import { globMatcher, resolveWorkspaces } from "./Selection.ts"
 import * as Specs from "./Specs.ts"
 
 /** A file as planned: machine values (bytes, ISO dates). */
@@ -45,12 +45,12 @@ type Matchable = Pick<FileRef, "filename" | "mimeType" | "sizeBytes" | "createdA
 
 /** The selection as a predicate over file metadata (the single source of truth for what is deleted). */
 export const matcher = (spec: Specs.FileCleanupSpec, cutoff: number | undefined) => {
-  const name = spec.name === undefined ? undefined : globToRegExp(spec.name)
-  const mime = spec.mimeType === undefined ? undefined : globToRegExp(spec.mimeType)
+  const name = spec.name === undefined ? undefined : globMatcher(spec.name)
+  const mime = spec.mimeType === undefined ? undefined : globMatcher(spec.mimeType)
   return (file: Matchable): boolean =>
     (cutoff === undefined || Date.parse(file.createdAt) < cutoff) &&
-    (name === undefined || name.test(file.filename)) &&
-    (mime === undefined || mime.test(file.mimeType)) &&
+    (name === undefined || name(file.filename)) &&
+    (mime === undefined || mime(file.mimeType)) &&
     (spec.minSize === undefined || file.sizeBytes >= spec.minSize) &&
     (spec.maxSize === undefined || file.sizeBytes <= spec.maxSize) &&
     (spec.downloadable === undefined || file.downloadable === spec.downloadable)

@@ -10,7 +10,7 @@ import { Effect, Schema, Stream } from "effect"
 import { Keys, type KeysError } from "../Keys.ts"
 import { Organization } from "../Organization.ts"
 import * as Engine from "./Engine.ts"
-import { globToRegExp, resolveWorkspaces } from "./Selection.ts"
+import { globMatcher, resolveWorkspaces } from "./Selection.ts"
 import * as Specs from "./Specs.ts"
 
 /** A key as planned: what the selection looked at, and why it was selected. */
@@ -59,14 +59,14 @@ const percent = (n: number) => `${Math.round(n * 100)}%`
  * (orphaned, expired, over limit) are alternatives: a key needs one of them.
  */
 export const selector = (spec: Specs.KeyHygieneSpec, now: number, orphaned: ReadonlySet<string>) => {
-  const name = spec.name === undefined ? undefined : globToRegExp(spec.name)
-  const label = spec.label === undefined ? undefined : globToRegExp(spec.label)
+  const name = spec.name === undefined ? undefined : globMatcher(spec.name)
+  const label = spec.label === undefined ? undefined : globMatcher(spec.label)
   const wanted = spec.reasons
   return (key: Matchable): ReadonlyArray<string> | undefined => {
     // a disabled key has nothing left to disable
     if (key.disabled && (spec.action ?? "disable") === "disable") return undefined
-    if (name !== undefined && !name.test(key.name)) return undefined
-    if (label !== undefined && !label.test(key.label)) return undefined
+    if (name !== undefined && !name(key.name)) return undefined
+    if (label !== undefined && !label(key.label)) return undefined
     const reasons: Array<string> = []
     if (spec.orphaned && key.creatorUserId !== null && orphaned.has(key.creatorUserId)) {
       reasons.push(`creator ${key.creatorUserId} is no longer an organisation member`)

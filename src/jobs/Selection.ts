@@ -4,14 +4,18 @@
  * or "everything".
  */
 import { Effect, Stream } from "effect"
+import picomatch from "picomatch"
 import type { Workspace } from "../Domain.ts"
 import { InvalidRequestError } from "../Errors.ts"
 import { Workspaces } from "../Workspaces.ts"
 import type { WorkspaceScope } from "./Specs.ts"
 
-/** A glob (`*`, `?`) as a RegExp. */
-export const globToRegExp = (glob: string) =>
-  new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "s")
+/**
+ * A glob (`team-*`, `*.tmp`, `text/*`, `cache-{1,2}`, `[ab]*`) as a predicate, by picomatch. `*` matches
+ * any run of characters, `/` and leading dots included: names and MIME types are not paths. A leading
+ * `!` is literal, never a negation: `--name '!*.pdf'` must not select every file that is not a PDF.
+ */
+export const globMatcher = (glob: string): ((text: string) => boolean) => picomatch(glob, { bash: true, dot: true, nonegate: true })
 
 export const isGlob = (ref: string) => /[*?]/.test(ref)
 
@@ -52,8 +56,8 @@ export const resolveWorkspaces = (
     const missing: Array<string> = []
     const unmatched: Array<string> = []
     for (const ref of scope) {
-      const pattern = isGlob(ref) ? globToRegExp(ref) : undefined
-      const matches = all.filter((w) => pattern ? pattern.test(w.slug) || pattern.test(w.id) : w.slug === ref || w.id === ref)
+      const pattern = isGlob(ref) ? globMatcher(ref) : undefined
+      const matches = all.filter((w) => pattern ? pattern(w.slug) || pattern(w.id) : w.slug === ref || w.id === ref)
       for (const w of matches) if (!selected.has(w.id)) selected.set(w.id, { ref, id: w.id, slug: w.slug })
       if (matches.length > 0) continue
       if (options.create && !pattern) {
