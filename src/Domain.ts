@@ -53,6 +53,12 @@ export const LimitUsd = Schema.Number.pipe(
   Schema.greaterThan(0, { message: () => "limitUsd must be greater than 0" }),
   Schema.finite()
 )
+/** A spending limit on a key or a guardrail: a finite amount ≥ 0 (0 blocks spending). The contract sets
+ * no bound; a negative or non-finite limit is never what anyone means. */
+export const SpendingLimit = Schema.Number.pipe(
+  Schema.finite({ message: () => "a spending limit must be a finite amount in USD" }),
+  Schema.nonNegative({ message: () => "a spending limit must be 0 or more (USD)" })
+)
 export const PageLimit = Schema.Int.pipe(Schema.between(1, 100, { message: () => "limit must be an integer 1–100" }))
 export const FilePageLimit = Schema.Int.pipe(
   Schema.between(1, 1000, { message: () => "limit must be an integer 1–1000" })

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { NonEmptyId, optionalWire, pagingQuery, wire } from "./Domain.ts"
+import { NonEmptyId, optionalWire, pagingQuery, SpendingLimit, wire } from "./Domain.ts"
 import { Uuid } from "./KeysDomain.ts"
 
 // --- validation rules from the contract ---------------------------------------------------------------
@@ -132,7 +132,7 @@ const ContentFilterInput = Schema.Struct({
 /** Everything create and update may set (collections replace: send the full set every time). */
 const guardrailSettings = {
   description: Schema.optionalWith(Schema.NullOr(GuardrailDescription), { exact: true }),
-  limitUsd: optionalWire("limit_usd", Schema.NullOr(Schema.Number)),
+  limitUsd: optionalWire("limit_usd", Schema.NullOr(SpendingLimit)),
   resetInterval: optionalWire("reset_interval", Schema.NullOr(GuardrailInterval)),
   includeByokInBudgets: optionalWire("include_byok_in_budgets", Schema.Boolean),
   allowedModels: optionalWire("allowed_models", nonEmptyList("allowedModels")),

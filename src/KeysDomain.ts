@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { BooleanParam, NonEmptyId, OffsetParam, optionalWire, wire } from "./Domain.ts"
+import { BooleanParam, NonEmptyId, OffsetParam, optionalWire, SpendingLimit, wire } from "./Domain.ts"
 
 // --- validation rules from the contract ---------------------------------------------------------------
 
@@ -104,7 +104,7 @@ export class CreateKeyRequest extends Schema.Class<CreateKeyRequest>("CreateKeyR
   /** The member the key is created for (organisation keys). */
   creatorUserId: optionalWire("creator_user_id", Schema.NullOr(NonEmptyId)),
   /** USD; `null` is no limit. */
-  limit: Schema.optionalWith(Schema.NullOr(Schema.Number), { exact: true }),
+  limit: Schema.optionalWith(Schema.NullOr(SpendingLimit), { exact: true }),
   limitReset: optionalWire("limit_reset", Schema.NullOr(LimitReset)),
   includeByokInLimit: optionalWire("include_byok_in_limit", Schema.Boolean),
   expiresAt: optionalWire("expires_at", Schema.NullOr(UtcDateTime))
@@ -114,7 +114,7 @@ export class CreateKeyRequest extends Schema.Class<CreateKeyRequest>("CreateKeyR
 export class UpdateKeyRequest extends Schema.Class<UpdateKeyRequest>("UpdateKeyRequest")({
   name: Schema.optionalWith(Schema.String, { exact: true }),
   disabled: Schema.optionalWith(Schema.Boolean, { exact: true }),
-  limit: Schema.optionalWith(Schema.NullOr(Schema.Number), { exact: true }),
+  limit: Schema.optionalWith(Schema.NullOr(SpendingLimit), { exact: true }),
   limitReset: optionalWire("limit_reset", Schema.NullOr(LimitReset)),
   includeByokInLimit: optionalWire("include_byok_in_limit", Schema.Boolean)
 }) {}

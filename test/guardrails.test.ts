@@ -178,6 +178,7 @@ describe("Guardrails over loopback", () => {
         guardrails.create({ name: "x".repeat(201) }),
         guardrails.create({ name: "x", description: "d".repeat(1001) }),
         guardrails.create({ name: "x", resetInterval: "yearly" as never }),
+        guardrails.create({ name: "x", limitUsd: -1 }),
         guardrails.create({ name: "x", allowedModels: [] }),
         guardrails.create({ name: "x", workspaceId: "team-a" }),
         guardrails.create({ name: "x", contentFilterBuiltins: [{ slug: "pin-code" as never, action: "block" }] }),

@@ -173,6 +173,8 @@ describe("Keys over loopback", () => {
         keys.create({ name: "x", expiresAt: "2027-12-31T23:59:59+02:00" }),
         keys.create({ name: "x", workspaceId: "production" }),
         keys.create({ name: "x", creatorUserId: "" }),
+        keys.create({ name: "x", limit: -5 }),
+        keys.update({ hash: "abc", limit: Number.POSITIVE_INFINITY }),
         keys.get({ hash: "" }),
         keys.update({ hash: "abc", limitReset: "hourly" as never }),
         keys.list({ offset: -1 }),
