@@ -4,7 +4,7 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Inspectable, Redacted, Stream, Tracer } from "effect"
+import { Chunk, Effect, Inspectable, Redacted, Stream } from "effect"
 import { createHash } from "node:crypto"
 import { Keys, operations } from "../src/Keys.ts"
 import { ApiKey, CreateKeyRequest, UpdateKeyRequest } from "../src/KeysDomain.ts"
@@ -14,7 +14,7 @@ import { Refusal, type StoredKey } from "../src/simulator/access-state.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { OrganizationState } from "../src/simulator/state.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { accessLayer, accessWithKey, rawServer, recorded } from "./support.ts"
+import { accessLayer, accessWithKey, rawServer, recorded, recordingTracer } from "./support.ts"
 
 const noRetry = { retry: RetryPolicy.none }
 const unknownWorkspace = "00000000-0000-4000-a000-000000000000"
@@ -33,23 +33,6 @@ const keyHolder = Effect.gen(function*() {
   return { workspaceId: key.workspaceId, userId: key.userId, key }
 })
 
-/** Spans recorded by a minimal tracer, with their attributes. */
-const recordingTracer = () => {
-  const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
-  const tracer = Tracer.make({
-    context: (f) => f(),
-    span: (name, parent, context, links, _startTime, kind) => {
-      const attributes = new Map<string, unknown>()
-      spans.push({ name, attributes })
-      return {
-        _tag: "Span", name, spanId: `span${spans.length}`, traceId: "trace", parent, context,
-        status: { _tag: "Started", startTime: 0n }, attributes, links, sampled: true, kind,
-        end: () => {}, attribute: (key, value) => attributes.set(key, value), event: () => {}, addLinks: () => {}
-      }
-    }
-  })
-  return { spans, tracer }
-}
 
 describe("Keys over loopback", () => {
   it.scoped("create, get, update (disable), list with and without disabled keys, delete", () =>

@@ -11,13 +11,12 @@ import {
   Option,
   Redacted,
   TestClock,
-  TestServices,
-  Tracer
+  TestServices
 } from "effect"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { recorded, servicesLayer, withKey, rawServer } from "./support.ts"
+import { rawServer, recorded, recordingTracer, servicesLayer, withKey } from "./support.ts"
 
 // jitter off for exact waits; a far timeout so its pending sleep never hides a retry wait
 const exact = { retry: RetryPolicy.make({ jitter: false }), timeout: "1 day" } as const
@@ -263,31 +262,7 @@ describe("observability and secrets", () => {
 
   it.scoped("each operation runs in a span named after it, with method, path and status", () =>
     Effect.gen(function*() {
-      const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
-      const tracer = Tracer.make({
-        context: (f) => f(),
-        span: (name, parent, context, links, _startTime, kind) => {
-          const attributes = new Map<string, unknown>()
-          spans.push({ name, attributes })
-          return {
-            _tag: "Span",
-            name,
-            spanId: `span${spans.length}`,
-            traceId: "trace",
-            parent,
-            context,
-            status: { _tag: "Started", startTime: 0n },
-            attributes,
-            links,
-            sampled: true,
-            kind,
-            end: () => {},
-            attribute: (key, value) => attributes.set(key, value),
-            event: () => {},
-            addLinks: () => {}
-          }
-        }
-      })
+      const { spans, tracer } = recordingTracer()
       const workspaces = yield* Workspaces
       yield* workspaces.get({ id: "default" }).pipe(Effect.withTracer(tracer))
       yield* Effect.flip(workspaces.get({ id: "missing" })).pipe(Effect.withTracer(tracer))

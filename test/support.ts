@@ -2,7 +2,7 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Context, Effect, Layer, type Redacted, TestServices } from "effect"
+import { Context, Effect, Layer, type Redacted, TestServices, Tracer } from "effect"
 import { Files } from "../src/Files.ts"
 import { Guardrails } from "../src/Guardrails.ts"
 import { Keys } from "../src/Keys.ts"
@@ -102,3 +102,21 @@ export const accessWithKey = (apiKey: Redacted.Redacted<string>) =>
     )
     return { keys: Context.get(context, Keys), guardrails: Context.get(context, Guardrails) }
   })
+
+/** Spans recorded by a minimal tracer, with their attributes. */
+export const recordingTracer = () => {
+  const spans: Array<{ name: string; attributes: Map<string, unknown> }> = []
+  const tracer = Tracer.make({
+    context: (f) => f(),
+    span: (name, parent, context, links, _startTime, kind) => {
+      const attributes = new Map<string, unknown>()
+      spans.push({ name, attributes })
+      return {
+        _tag: "Span", name, spanId: `span${spans.length}`, traceId: "trace", parent, context,
+        status: { _tag: "Started", startTime: 0n }, attributes, links, sampled: true, kind,
+        end: () => {}, attribute: (key, value) => attributes.set(key, value), event: () => {}, addLinks: () => {}
+      }
+    }
+  })
+  return { spans, tracer }
+}
