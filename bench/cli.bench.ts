@@ -61,7 +61,9 @@ try {
     const seconds = time(args, extra)
     const m = median(seconds)
     console.log(
-      `  ${label.padEnd(32)} ${m.toFixed(3)} s  (min ${Math.min(...seconds).toFixed(3)}, max ${Math.max(...seconds).toFixed(3)})  target ≤ ${target} s ${m <= target ? "met" : "MISSED"}`
+      `  ${label.padEnd(32)} ${m.toFixed(3)} s  (min ${Math.min(...seconds).toFixed(3)}, max ${
+        Math.max(...seconds).toFixed(3)
+      })  target ≤ ${target} s ${m <= target ? "met" : "MISSED"}`
     )
   }
 } finally {

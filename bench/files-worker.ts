@@ -28,9 +28,7 @@ const sdk = scenario.startsWith("sdk-")
 // warm the client up so its code is loaded before the baseline is taken
 await runtime.runPromise(Effect.flatMap(Files, (files) => files.list({ limit: 1 })))
 await sdk?.files.list({ limit: 1 })
-const big = (await runtime.runPromise(Effect.flatMap(Files, (files) => files.list({ limit: 100 })))).data.find((f) =>
-  f.filename === "big.pdf"
-)
+const big = (await runtime.runPromise(Effect.flatMap(Files, (files) => files.list({ limit: 100 })))).data.find((f) => f.filename === "big.pdf")
 
 global.gc?.()
 const baseline = process.memoryUsage().rss

@@ -74,9 +74,7 @@ for (const kind of ["upload", "download"]) {
 console.log(
   `\nlisting ${list.items} files through files.stream (pages of 1000): ${list.seconds!.toFixed(1)} s, ${
     (list.items! / list.seconds!).toFixed(0)
-  } items/s, peak RSS ${fmt(list.peakRss!).trim()} = baseline ${fmt(list.peakRss! - list.peakGrowth!).trim()} + ${
-    fmt(list.peakGrowth!).trim()
-  }`
+  } items/s, peak RSS ${fmt(list.peakRss!).trim()} = baseline ${fmt(list.peakRss! - list.peakGrowth!).trim()} + ${fmt(list.peakGrowth!).trim()}`
 )
 console.log(
   `  target < 150 MB: growth ${list.peakGrowth! < 150 * MB ? "ok" : "MISSED"}; absolute ${

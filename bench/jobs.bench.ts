@@ -7,18 +7,18 @@
  *   npm run bench:jobs            (BENCH_USERS, BENCH_FILES to change the sizes)
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { spawn } from "node:child_process"
-import { writeFileSync } from "node:fs"
-import { fileURLToPath } from "node:url"
 import { OpenRouter } from "@openrouter/sdk"
 import { Layer, ManagedRuntime, Redacted } from "effect"
+import { spawn } from "node:child_process"
+import { writeFileSync } from "node:fs"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Files } from "../src/Files.ts"
 import { Guardrails } from "../src/Guardrails.ts"
-import { Keys } from "../src/Keys.ts"
 import { FileCleanup, Journal, Onboarding } from "../src/jobs/index.ts"
+import { Keys } from "../src/Keys.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import { Organization } from "../src/Organization.ts"
 import { Workspaces } from "../src/Workspaces.ts"
@@ -88,7 +88,11 @@ const naive = async (name: string, extra: object, job: (sdk: OpenRouter) => Prom
 
 const print = (title: string, rows: ReadonlyArray<Row>, minimum: number) => {
   console.log(`\n${title} — simulator: 20 ms latency, ${LIMIT} req/s; minimum changing requests ${minimum}`)
-  console.log(`${"".padEnd(26)} ${"wall s".padStart(8)} ${"bound s".padStart(8)} ${"×bound".padStart(7)} ${"requests".padStart(9)} ${"changes".padStart(8)} ${"429s".padStart(6)} ${"429 %".padStart(6)} ${"failed".padStart(7)}`)
+  console.log(
+    `${"".padEnd(26)} ${"wall s".padStart(8)} ${"bound s".padStart(8)} ${"×bound".padStart(7)} ${"requests".padStart(9)} ${"changes".padStart(8)} ${
+      "429s".padStart(6)
+    } ${"429 %".padStart(6)} ${"failed".padStart(7)}`
+  )
   for (const row of rows) {
     const bound = row.requests / LIMIT
     console.log(
@@ -159,7 +163,19 @@ const cliRun = async () => {
   const users = join(dir, "users.txt")
   writeFileSync(users, members.join("\n"))
   const bin = fileURLToPath(new URL("../bin/openrouter-admin.mjs", import.meta.url))
-  const args = ["onboard", "--users-file", users, ...WORKSPACES.flatMap((w) => ["--workspace", w]), "--rate", String(LIMIT), "--concurrency", "8", "--journal", join(dir, "j.sqlite"), "--json"]
+  const args = [
+    "onboard",
+    "--users-file",
+    users,
+    ...WORKSPACES.flatMap((w) => ["--workspace", w]),
+    "--rate",
+    String(LIMIT),
+    "--concurrency",
+    "8",
+    "--journal",
+    join(dir, "j.sqlite"),
+    "--json"
+  ]
   const cli = (extra: ReadonlyArray<string>) =>
     new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = spawn(process.execPath, [bin, ...args, ...extra], {
@@ -183,9 +199,19 @@ const cliRun = async () => {
   const rateLimited = log.filter((r) => r.status === 429).length
   const minimum = reads + calls
   const bound = minimum / LIMIT
-  console.log(`\nCLI end to end: openrouter-admin onboard ${members.length} users × ${WORKSPACES.length} workspaces, ${LIMIT} req/s, 20 ms latency (exit ${result.code})`)
-  console.log(`  wall ${seconds.toFixed(1)} s vs lower bound ${bound.toFixed(1)} s (${minimum} requests: ${reads} reads + ${calls} adds) = ${(seconds / bound).toFixed(2)}× (target ≤ 1.15×)`)
-  console.log(`  requests ${log.length}, add calls ${adds} (minimum ${calls}), 429s ${rateLimited} (${((rateLimited / log.length) * 100).toFixed(2)} %, target ≤ 1 %)`)
+  console.log(
+    `\nCLI end to end: openrouter-admin onboard ${members.length} users × ${WORKSPACES.length} workspaces, ${LIMIT} req/s, 20 ms latency (exit ${result.code})`
+  )
+  console.log(
+    `  wall ${seconds.toFixed(1)} s vs lower bound ${bound.toFixed(1)} s (${minimum} requests: ${reads} reads + ${calls} adds) = ${
+      (seconds / bound).toFixed(2)
+    }× (target ≤ 1.15×)`
+  )
+  console.log(
+    `  requests ${log.length}, add calls ${adds} (minimum ${calls}), 429s ${rateLimited} (${
+      ((rateLimited / log.length) * 100).toFixed(2)
+    } %, target ≤ 1 %)`
+  )
 }
 await cliRun()
 

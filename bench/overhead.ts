@@ -60,8 +60,7 @@ const perCall = async (call: () => Effect.Effect<unknown, unknown>) => {
 }
 
 const spec = { path: "/workspaces/default" }
-const exchange = () =>
-  Effect.flatMap(platform.execute(HttpClientRequest.get(`http://x/api/v1${spec.path}`)), (r) => r.text)
+const exchange = () => Effect.flatMap(platform.execute(HttpClientRequest.get(`http://x/api/v1${spec.path}`)), (r) => r.text)
 const layers: Record<string, () => Effect.Effect<unknown, unknown>> = {
   "platform HttpClient + text": exchange,
   "  + Effect.timeout (a race per call)": () => Effect.timeout(exchange(), "1 minute"),

@@ -9,8 +9,8 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Fiber, PubSub } from "effect"
 import { OpenRouterClient } from "openrouter-effect"
 import { BudgetPolicy, BudgetPolicySpec, Engine } from "openrouter-effect/jobs"
-import { describePlan } from "../src/cli/plan-text.ts"
 import { progress, summary } from "../src/cli/jobs.ts"
+import { describePlan } from "../src/cli/plan-text.ts"
 import { Live } from "./live.ts"
 
 const pattern = process.argv[2]

@@ -56,8 +56,10 @@ const heading = (title: string) => Console.log(`\n━━ ${title}`)
 const count = (n: number) => n.toLocaleString("en-US")
 
 /** Requests that changed something on the simulator so far (refused ones change nothing). */
-const writes = Effect.flatMap(Simulator, (sim) =>
-  Effect.map(sim.requests, (log) => log.filter((r) => r.method !== "GET" && r.status >= 200 && r.status < 300).length))
+const writes = Effect.flatMap(
+  Simulator,
+  (sim) => Effect.map(sim.requests, (log) => log.filter((r) => r.method !== "GET" && r.status >= 200 && r.status < 300).length)
+)
 
 /** Apply with the CLI's progress line; print a summary; write the report. */
 const withProgress = <E, R>(name: string, apply: (options: Engine.ApplyOptions) => Effect.Effect<Engine.JobReport, E, R>) =>
@@ -112,7 +114,9 @@ const program = Effect.gen(function*() {
     `  plan: ${count(cleanupPlan.count)} files, ${formatBytes(cleanupPlan.bytes)}, created before ${formatDate(cleanupPlan.cutoff)}; e.g.`
   )
   for (const file of cleanupPlan.sample.slice(0, 5)) {
-    yield* Console.log(`    ${file.filename.padEnd(22)} ${file.workspace.padEnd(12)} ${formatBytes(file.sizeBytes).padStart(8)}  ${formatDate(file.createdAt)}`)
+    yield* Console.log(
+      `    ${file.filename.padEnd(22)} ${file.workspace.padEnd(12)} ${formatBytes(file.sizeBytes).padStart(8)}  ${formatDate(file.createdAt)}`
+    )
   }
   yield* withProgress("file-cleanup", (options) => FileCleanup.apply(cleanupPlan, options))
 
@@ -120,7 +124,11 @@ const program = Effect.gen(function*() {
   const byStatus = new Map<number, number>()
   for (const r of requests) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1)
   yield* heading("What the simulator saw")
-  yield* Console.log(`  ${count(requests.length)} requests: ${[...byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${count(n)}× ${s === 0 ? "dropped" : s}`).join(", ")}`)
+  yield* Console.log(
+    `  ${count(requests.length)} requests: ${
+      [...byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${count(n)}× ${s === 0 ? "dropped" : s}`).join(", ")
+    }`
+  )
   yield* Console.log("  429s paused every worker; 5xx were retried by the client's Schedule.")
 
   yield* heading("The same three jobs again, against the same simulator (re-planned from the server, new job ids)")

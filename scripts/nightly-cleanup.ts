@@ -10,8 +10,8 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Cron, Effect, Either, Fiber, PubSub, Schedule } from "effect"
 import { OpenRouterClient } from "openrouter-effect"
 import { Engine, FileCleanup, FileCleanupSpec } from "openrouter-effect/jobs"
-import { formatBytes } from "../src/cli/plan-text.ts"
 import { progress, summary } from "../src/cli/jobs.ts"
+import { formatBytes } from "../src/cli/plan-text.ts"
 import { Live } from "./live.ts"
 
 const spec = FileCleanupSpec.make({ olderThan: "30 days", mimeType: "text/*" })

@@ -44,8 +44,10 @@ const program = process.env.RUN_ONCE ? pass : Effect.schedule(pass, Schedule.cro
 
 program.pipe(
   // a key that cannot manage the organisation: say so and stop (exit 2), never a stack trace
-  Effect.catchTag("ManagementKeyRequiredError", (error) =>
-    Effect.zipRight(Console.error(`error: ${error.message}`), Effect.sync(() => (process.exitCode = 2)))),
+  Effect.catchTag(
+    "ManagementKeyRequiredError",
+    (error) => Effect.zipRight(Console.error(`error: ${error.message}`), Effect.sync(() => (process.exitCode = 2)))
+  ),
   Effect.provide(Live),
   NodeRuntime.runMain
 )

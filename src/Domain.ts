@@ -11,8 +11,7 @@ import { Schema } from "effect"
 // --- helpers: the snake_case mapping lives in the schema ------------------------------------------
 
 /** A required field whose wire name is `key`. */
-export const wire = <S extends Schema.Schema.Any>(key: string, schema: S) =>
-  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
+export const wire = <S extends Schema.Schema.Any>(key: string, schema: S) => Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
 /** An optional field whose wire name is `key`; absent stays absent (`exactOptionalPropertyTypes`). */
 export const optionalWire = <S extends Schema.Schema.All>(key: string, schema: S) =>

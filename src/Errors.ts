@@ -248,9 +248,7 @@ const responseTags: ReadonlySet<string> = new Set([
 ])
 
 /** Is this any of the response errors (whatever its status)? */
-export const isResponseError = (u: unknown): u is ResponseError =>
-  Predicate.hasProperty(u, "_tag") && responseTags.has(u._tag as string)
+export const isResponseError = (u: unknown): u is ResponseError => Predicate.hasProperty(u, "_tag") && responseTags.has(u._tag as string)
 
 /** The status of an error, when it came from a response. */
-export const statusOfError = (u: unknown): Option.Option<number> =>
-  isResponseError(u) ? Option.some(u.status) : Option.none()
+export const statusOfError = (u: unknown): Option.Option<number> => isResponseError(u) ? Option.some(u.status) : Option.none()

@@ -8,10 +8,8 @@
  */
 import { Schema } from "effect"
 
-const wire = <S extends Schema.Schema.Any>(key: string, schema: S) =>
-  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
-const shape = <L extends string>(literal: L) =>
-  Schema.optionalWith(Schema.Literal(literal), { exact: true }).pipe(Schema.fromKey("_shape"))
+const wire = <S extends Schema.Schema.Any>(key: string, schema: S) => Schema.propertySignature(schema).pipe(Schema.fromKey(key))
+const shape = <L extends string>(literal: L) => Schema.optionalWith(Schema.Literal(literal), { exact: true }).pipe(Schema.fromKey("_shape"))
 
 export const FileProvider = Schema.Literal("openai", "anthropic")
 export type FileProvider = typeof FileProvider.Type

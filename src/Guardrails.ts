@@ -29,8 +29,8 @@ import {
   BulkMemberAssignmentsRequest,
   CreateGuardrailRequest,
   GuardrailResponse,
-  ListGuardrailsResponse,
   listGuardrailsQuery,
+  ListGuardrailsResponse,
   ListKeyAssignmentsResponse,
   ListMemberAssignmentsResponse,
   UnassignedResponse,
@@ -211,8 +211,11 @@ export const make = Effect.gen(function*() {
   const assignKeys = method(client, operations.assignKeys)
   const unassignKeys = method(client, operations.unassignKeys)
 
-  const streamGuardrails = streamOf("Guardrails.list", StreamInput, ({ workspaceId }, page) =>
-    list({ ...(workspaceId !== undefined ? { workspaceId } : {}), ...page }))
+  const streamGuardrails = streamOf(
+    "Guardrails.list",
+    StreamInput,
+    ({ workspaceId }, page) => list({ ...(workspaceId !== undefined ? { workspaceId } : {}), ...page })
+  )
   /** Every guardrail of a workspace (default: the default workspace), lazily. */
   const stream = (options: StreamOptions = {}) => streamGuardrails(options)
 
@@ -228,10 +231,8 @@ export const make = Effect.gen(function*() {
     StreamAssignmentsInput,
     ({ id }, page) => listKeyAssignments({ id, ...page })
   )
-  const streamAllMembers = streamOf("Guardrails.listAllMemberAssignments", StreamAllInput, (_, page) =>
-    listAllMemberAssignments(page))
-  const streamAllKeys = streamOf("Guardrails.listAllKeyAssignments", StreamAllInput, (_, page) =>
-    listAllKeyAssignments(page))
+  const streamAllMembers = streamOf("Guardrails.listAllMemberAssignments", StreamAllInput, (_, page) => listAllMemberAssignments(page))
+  const streamAllKeys = streamOf("Guardrails.listAllKeyAssignments", StreamAllInput, (_, page) => listAllKeyAssignments(page))
   /** Every member assignment in the organisation, lazily. */
   const streamAllMemberAssignments = (options: StreamAllOptions = {}) => streamAllMembers(options)
   /** Every key assignment in the organisation, lazily. */

@@ -42,12 +42,13 @@ export const PromptInjectionScanScope = Schema.Literal("user_only", "all_message
 
 /** A list the request must not send empty (`minItems: 1`); `null` clears it. */
 const nonEmptyList = (what: string) =>
-  Schema.NullOr(Schema.Array(Schema.String).pipe(
-    Schema.minItems(1, { message: () => `${what} needs at least one entry, or null to clear it` })
-  ))
+  Schema.NullOr(
+    Schema.Array(Schema.String).pipe(
+      Schema.minItems(1, { message: () => `${what} needs at least one entry, or null to clear it` })
+    )
+  )
 
-const idList = (what: string) =>
-  Schema.Array(NonEmptyId).pipe(Schema.minItems(1, { message: () => `${what} needs at least one id` }))
+const idList = (what: string) => Schema.Array(NonEmptyId).pipe(Schema.minItems(1, { message: () => `${what} needs at least one id` }))
 
 // --- guardrails ----------------------------------------------------------------------------------
 

@@ -116,8 +116,7 @@ const pathsOnly = (error: ParseResult.ParseError) =>
     .join("; ")
 
 /** Decode create's answer; a body that does not match is reported without any of its text. */
-const readCreated = (spec: Op.RequestSpec) =>
-(response: HttpClientResponse.HttpClientResponse) =>
+const readCreated = (spec: Op.RequestSpec) => (response: HttpClientResponse.HttpClientResponse) =>
   Effect.flatMap(
     Effect.mapError(response.text, (error) => Op.transportError(operations.create, spec, error)),
     (text): Effect.Effect<CreateKeyResponse, ResponseValidationError> => {
@@ -143,8 +142,7 @@ export const make = Effect.gen(function*() {
   const validateStream = Op.validate("Keys.stream", StreamInput)
 
   /** The calling key: whether it is a management key, its limit and usage. */
-  const current = (): Effect.Effect<CurrentKeyResponse, KeysError<"current">> =>
-    method(client, operations.current)({})
+  const current = (): Effect.Effect<CurrentKeyResponse, KeysError<"current">> => method(client, operations.current)({})
 
   /** One page of a workspace's keys (default: the default workspace); the API has no limit and no total. */
   const list = (options: ListOptions = {}) => listPage(options)

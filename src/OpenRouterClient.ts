@@ -84,8 +84,7 @@ export const make = Effect.fnUntraced(function*(options: Options) {
 })
 
 /** The client as a layer; needs an `HttpClient` (e.g. `NodeHttpClient.layerUndici`). */
-export const layer = (options: Options): Layer.Layer<OpenRouterClient, never, HttpClient.HttpClient> =>
-  Layer.scoped(OpenRouterClient, make(options))
+export const layer = (options: Options): Layer.Layer<OpenRouterClient, never, HttpClient.HttpClient> => Layer.scoped(OpenRouterClient, make(options))
 
 /**
  * Each setting's default source: the environment (`OPENROUTER_API_KEY`, `OPENROUTER_BASE_URL`, …).

@@ -118,6 +118,5 @@ export const withPolicy: {
   <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, E, R>
 } = dual(
   2,
-  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy) =>
-    Effect.locally(self, currentOverride, Option.some(policy))
+  <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy) => Effect.locally(self, currentOverride, Option.some(policy))
 )

@@ -25,7 +25,19 @@ describe("openrouter-admin keys and guardrails", () => {
     expect(keys.length).toBeGreaterThan(0)
     expect(keys.every((k) => k.workspaceId === engineering.id && k.disabled === false)).toBe(true)
 
-    const created = await run(sim, ["keys", "create", "--name", "release-bot", "--workspace", "engineering", "--limit", "50", "--limit-reset", "monthly", "-q"])
+    const created = await run(sim, [
+      "keys",
+      "create",
+      "--name",
+      "release-bot",
+      "--workspace",
+      "engineering",
+      "--limit",
+      "50",
+      "--limit-reset",
+      "monthly",
+      "-q"
+    ])
     expect(created.code).toBe(0)
     const secret = created.stdout.trim()
     expect(secret).toMatch(/^sk-or-v1-[0-9a-f]{64}$/)
@@ -57,7 +69,21 @@ describe("openrouter-admin keys and guardrails", () => {
 
   it("guardrails: create in a workspace, assign members and keys, list them, unassign, delete", async () => {
     const research = sim.service.state.workspaces().find((w) => w.slug === "research")!
-    const created = await run(sim, ["guardrails", "create", "--name", "EU only", "--workspace", "research", "--allowed-provider", "mistral", "--limit-usd", "100", "--reset-interval", "monthly", "--json"])
+    const created = await run(sim, [
+      "guardrails",
+      "create",
+      "--name",
+      "EU only",
+      "--workspace",
+      "research",
+      "--allowed-provider",
+      "mistral",
+      "--limit-usd",
+      "100",
+      "--reset-interval",
+      "monthly",
+      "--json"
+    ])
     expect(created.code).toBe(0)
     const guardrail = JSON.parse(created.stdout)
     expect(guardrail).toMatchObject({ name: "EU only", workspaceId: research.id, allowedProviders: ["mistral"], limitUsd: 100 })

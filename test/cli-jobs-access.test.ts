@@ -97,7 +97,9 @@ describe("openrouter-admin access jobs", () => {
       const leavers = [...new Set(selected.flatMap((slug) => state.workspaceMembers(slug).map((m) => m.userId)))].filter((id) => !scim.has(id))
       const leaving = new Set(leavers)
       const activeKeys = () => state.apiKeys().filter((k) => k.active && leaving.has(k.userId) && ids.includes(k.workspaceId))
-      const othersBefore = state.apiKeys().filter((k) => !(leaving.has(k.userId) && ids.includes(k.workspaceId))).map((k) => `${k.hash}:${k.disabled}`)
+      const othersBefore = state.apiKeys().filter((k) => !(leaving.has(k.userId) && ids.includes(k.workspaceId))).map((k) =>
+        `${k.hash}:${k.disabled}`
+      )
       expect(activeKeys().length).toBeGreaterThan(60)
       const assignedBefore = await assignmentsIn(slow, ids)
       expect(leavers.some((id) => assignedBefore.has(id))).toBe(true)
@@ -105,7 +107,24 @@ describe("openrouter-admin access jobs", () => {
       const users = join(dir, "leavers.txt")
       writeFileSync(users, leavers.join("\n"))
       const journal = join(dir, "kill.sqlite")
-      const args = ["offboard", "--users-file", users, "--workspace", "engineering", "--workspace", "research", "--concurrency", "1", "--rate", "40", "--job-id", "kill-1", "--journal", journal, "--yes"]
+      const args = [
+        "offboard",
+        "--users-file",
+        users,
+        "--workspace",
+        "engineering",
+        "--workspace",
+        "research",
+        "--concurrency",
+        "1",
+        "--rate",
+        "40",
+        "--job-id",
+        "kill-1",
+        "--journal",
+        journal,
+        "--yes"
+      ]
       const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...simulatorEnv(slow) }, stdio: "ignore" })
       const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
       for (let i = 0; i < 1000; i++) {
@@ -134,7 +153,18 @@ describe("openrouter-admin access jobs", () => {
       expect(items.some((i) => i.action.startsWith("disable key") && i.outcome === "done")).toBe(true)
 
       const changesBefore = (await changing(slow)).length
-      const again = await run(slow, ["offboard", "--users-file", users, "--workspace", "engineering", "--workspace", "research", "--journal", journal, "--yes"])
+      const again = await run(slow, [
+        "offboard",
+        "--users-file",
+        users,
+        "--workspace",
+        "engineering",
+        "--workspace",
+        "research",
+        "--journal",
+        journal,
+        "--yes"
+      ])
       expect(again.code).toBe(0)
       expect(await changing(slow)).toHaveLength(changesBefore)
     } finally {
@@ -146,15 +176,37 @@ describe("openrouter-admin access jobs", () => {
     const state = sim.service.state
     const sales = state.workspaces().find((w) => w.slug === "sales")!
     const scim = new Set(state.scimManaged())
-    const holder = state.apiKeys().find((k) => k.active && k.workspaceId === sales.id && !scim.has(k.userId) &&
-      state.workspaceMembers("sales").some((m) => m.userId === k.userId))!
+    const holder = state.apiKeys().find((k) =>
+      k.active && k.workspaceId === sales.id && !scim.has(k.userId) &&
+      state.workspaceMembers("sales").some((m) => m.userId === k.userId)
+    )!
     const theirs = state.apiKeys().filter((k) => k.active && k.workspaceId === sales.id && k.userId === holder.userId)
-    const shown = await run(sim, ["offboard", "--user", holder.userId, "--workspace", "sales", "--dry-run", "--delete-keys", "--journal", join(dir, "d.sqlite")], { FORCE_TEXT: "1" })
+    const shown = await run(sim, [
+      "offboard",
+      "--user",
+      holder.userId,
+      "--workspace",
+      "sales",
+      "--dry-run",
+      "--delete-keys",
+      "--journal",
+      join(dir, "d.sqlite")
+    ], { FORCE_TEXT: "1" })
     expect(shown.code).toBe(0)
     const plan = JSON.parse(shown.stdout).plan
     expect(plan.spec.keys).toBe("delete")
     expect(plan.workspaces[0].keys.map((k: any) => k.label).sort()).toEqual(theirs.map((k) => k.label).sort())
-    const applied = await run(sim, ["offboard", "--user", holder.userId, "--workspace", "sales", "--delete-keys", "--yes", "--journal", join(dir, "d.sqlite")])
+    const applied = await run(sim, [
+      "offboard",
+      "--user",
+      holder.userId,
+      "--workspace",
+      "sales",
+      "--delete-keys",
+      "--yes",
+      "--journal",
+      join(dir, "d.sqlite")
+    ])
     expect(applied.code).toBe(0)
     const hashes = new Set(state.apiKeys().map((k) => k.hash))
     for (const k of theirs) expect(hashes.has(k.hash)).toBe(false)

@@ -28,7 +28,12 @@ describe("openrouter-admin output", () => {
 
   it("help is plain text when piped, wrapped to $COLUMNS, with defaults and examples, for every command", async () => {
     const helps = await Promise.all(
-      [["--help"], ["workspaces", "--help"], ["files", "download", "--help"], ["onboard", "--help"], ["simulator", "--help"], ["workspaces", "budgets", "set", "-h"]]
+      [["--help"], ["workspaces", "--help"], ["files", "download", "--help"], ["onboard", "--help"], ["simulator", "--help"], [
+        "workspaces",
+        "budgets",
+        "set",
+        "-h"
+      ]]
         .map((args) => run(undefined, args, { COLUMNS: "60" }))
     )
     for (const help of helps) {

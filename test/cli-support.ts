@@ -20,8 +20,11 @@ export interface Result {
 export const workDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix))
 
 /** Start a program with stdout and stderr piped (an `undefined` in `env` removes that variable). */
-export const spawnIn = (file: string, args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env: Record<string, string | undefined> }) =>
-  spawn(file, args, { cwd: options.cwd, env: { ...process.env, ...options.env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] })
+export const spawnIn = (
+  file: string,
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env: Record<string, string | undefined> }
+) => spawn(file, args, { cwd: options.cwd, env: { ...process.env, ...options.env } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] })
 
 /** What a child printed, and how it ended. */
 export const collectChild = (child: ChildProcess) =>
@@ -36,17 +39,20 @@ export const collectChild = (child: ChildProcess) =>
     })
   })
 
-export const collect = (file: string, args: ReadonlyArray<string>, options: { readonly cwd: string; readonly env: Record<string, string | undefined> }) =>
-  collectChild(spawnIn(file, args, options))
+export const collect = (
+  file: string,
+  args: ReadonlyArray<string>,
+  options: { readonly cwd: string; readonly env: Record<string, string | undefined> }
+) => collectChild(spawnIn(file, args, options))
 
 /** The environment that points the CLI at a simulator with its management key. */
 export const simulatorEnv = (sim: RunningSimulator | undefined) =>
   sim ? { OPENROUTER_API_KEY: sim.managementKey, OPENROUTER_BASE_URL: sim.baseUrl } : {}
 
 /** The CLI started with stdout a pipe (to signal it, or read it as it runs). */
-export const launchIn = (cwd: string) =>
-(sim: RunningSimulator | undefined, args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}) =>
-  spawnIn(process.execPath, [bin, ...args], { cwd, env: { ...simulatorEnv(sim), ...env } })
+export const launchIn =
+  (cwd: string) => (sim: RunningSimulator | undefined, args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}) =>
+    spawnIn(process.execPath, [bin, ...args], { cwd, env: { ...simulatorEnv(sim), ...env } })
 
 /** The CLI run to its end with stdout a pipe. */
 export const runIn = (cwd: string) => {

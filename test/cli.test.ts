@@ -88,7 +88,17 @@ describe("openrouter-admin", () => {
     expect(printed.items).toBeUndefined()
     expect(printed.failed.map((i: any) => i.key).sort()).toEqual(["ada.lovelace.9999@example.com", "user_not_in_this_org"])
     // --report - prints the full report on stdout instead
-    const again = await run(sim, ["onboard", "--user", sim.service.state.members()[5]!.id, "--workspace", "support", "--journal", join(dir, "j.sqlite"), "--report", "-"])
+    const again = await run(sim, [
+      "onboard",
+      "--user",
+      sim.service.state.members()[5]!.id,
+      "--workspace",
+      "support",
+      "--journal",
+      join(dir, "j.sqlite"),
+      "--report",
+      "-"
+    ])
     expect(again.code).toBe(0)
     expect(JSON.parse(again.stdout).items).toEqual([expect.objectContaining({ outcome: "skipped", reason: "already a member" })])
   }, 90_000)
@@ -99,7 +109,25 @@ describe("openrouter-admin", () => {
       const ids = slow.service.state.members().map((m) => m.id)
       const usersFile = join(dir, "users.txt")
       writeFileSync(usersFile, ids.join("\n"))
-      const args = ["onboard", "--users-file", usersFile, "--workspace", "engineering", "--workspace", "research", "--workspace", "marketing", "--rate", "20", "--concurrency", "2", "--job-id", "kill-me", "--journal", join(dir, "resume.sqlite")]
+      const args = [
+        "onboard",
+        "--users-file",
+        usersFile,
+        "--workspace",
+        "engineering",
+        "--workspace",
+        "research",
+        "--workspace",
+        "marketing",
+        "--rate",
+        "20",
+        "--concurrency",
+        "2",
+        "--job-id",
+        "kill-me",
+        "--journal",
+        join(dir, "resume.sqlite")
+      ]
       const child = launch(slow, args)
       const killed = collect(child)
       for (let i = 0; i < 500; i++) {

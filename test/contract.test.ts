@@ -41,14 +41,11 @@ const shapeOf = (path: string) => path.replace(/\{[^}]+\}/g, "{}").replace(/:[A-
 
 const contract = new Map<string, { readonly path: string; readonly operation: SpecOperation }>(
   Object.entries(spec.paths).flatMap(([path, operations]) =>
-    Object.entries(operations).map(([method, operation]) =>
-      [`${method.toUpperCase()} ${shapeOf(path)}`, { path, operation }] as const
-    )
+    Object.entries(operations).map(([method, operation]) => [`${method.toUpperCase()} ${shapeOf(path)}`, { path, operation }] as const)
   )
 )
 
-const resolve = (schema: any): any =>
-  schema?.$ref ? spec.components.schemas[schema.$ref.split("/").at(-1)] : schema
+const resolve = (schema: any): any => schema?.$ref ? spec.components.schemas[schema.$ref.split("/").at(-1)] : schema
 
 /** The wire names of a declaration's fields (their encoded side). */
 const wireNames = (fields: Schema.Struct.Fields) =>

@@ -3,12 +3,14 @@
  * provider shapes, cursor edges, size limits (nothing sent), upload sources, atomic downloads.
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Fiber, Redacted, Schema, Stream, TestClock } from "effect"
+import { Context, Layer } from "effect"
+import { readFileSync } from "node:fs"
 import { mkdtemp, readdir, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
 import { ErrorResponse } from "../src/Domain.ts"
@@ -17,8 +19,6 @@ import { Files, operations } from "../src/Files.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
-import { NodeHttpClient } from "@effect/platform-node"
-import { Context, Layer } from "effect"
 import { recorded, servicesLayer, untilRecorded } from "./support.ts"
 
 const noRetry = { retry: RetryPolicy.none }

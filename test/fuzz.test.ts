@@ -6,8 +6,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FastCheck as fc, Layer, Stream } from "effect"
 import * as FilesModule from "../src/Files.ts"
-import type { AnyDeclaration } from "../src/internal/declaration.ts"
 import * as Guardrails from "../src/Guardrails.ts"
+import type { AnyDeclaration } from "../src/internal/declaration.ts"
 import * as Keys from "../src/Keys.ts"
 import * as Organization from "../src/Organization.ts"
 import * as Workspaces from "../src/Workspaces.ts"
@@ -56,7 +56,9 @@ const expectRejected = (name: string, call: Call, fields: ReadonlyArray<string>,
     for (const input of inputs) {
       const exit = yield* Effect.exit(run(call, input))
       if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) {
-        throw new Error(`${name}(${String(JSON.stringify(input))?.slice(0, 200)}) gave ${Exit.isSuccess(exit) ? "a success" : Cause.pretty(exit.cause)}`)
+        throw new Error(
+          `${name}(${String(JSON.stringify(input))?.slice(0, 200)}) gave ${Exit.isSuccess(exit) ? "a success" : Cause.pretty(exit.cause)}`
+        )
       }
       expect((exit.cause.error as { _tag: string })._tag, name).toBe("InvalidRequestError")
     }
@@ -74,27 +76,33 @@ describe("fuzzing the services' inputs", () => {
         total += yield* expectRejected(`Workspaces.${name}`, (workspaces as any)[name], fieldsOf(declaration))
       }
       total += yield* expectRejected("Organization.listMembers", organization.listMembers as Call, ["offset", "limit"])
-      for (const [name, fields] of Object.entries({
-        find: ["id"],
-        pages: ["pageSize", "offset"],
-        stream: ["pageSize", "offset"],
-        memberPages: ["id", "pageSize", "offset"],
-        streamMembers: ["id", "pageSize", "offset"]
-      })) total += yield* expectRejected(`Workspaces.${name}`, (workspaces as any)[name], fields)
-      for (const [name, fields] of Object.entries({
-        memberPages: ["pageSize", "offset"],
-        streamMembers: ["pageSize", "offset"]
-      })) total += yield* expectRejected(`Organization.${name}`, (organization as any)[name], fields)
-      for (const [name, fields] of Object.entries({
-        list: fieldsOf(FilesModule.declarations.list),
-        retrieve: ["fileId", "workspaceId", "provider"],
-        delete: ["fileId", "workspaceId", "provider"],
-        download: ["fileId", "workspaceId", "provider"],
-        downloadTo: ["fileId", "path", "workspaceId", "provider"],
-        upload: ["file", "filename", "workspaceId", "provider"],
-        pages: ["pageSize", "workspaceId", "provider"],
-        stream: ["pageSize", "workspaceId", "provider"]
-      })) total += yield* expectRejected(`Files.${name}`, (files as any)[name], fields)
+      for (
+        const [name, fields] of Object.entries({
+          find: ["id"],
+          pages: ["pageSize", "offset"],
+          stream: ["pageSize", "offset"],
+          memberPages: ["id", "pageSize", "offset"],
+          streamMembers: ["id", "pageSize", "offset"]
+        })
+      ) total += yield* expectRejected(`Workspaces.${name}`, (workspaces as any)[name], fields)
+      for (
+        const [name, fields] of Object.entries({
+          memberPages: ["pageSize", "offset"],
+          streamMembers: ["pageSize", "offset"]
+        })
+      ) total += yield* expectRejected(`Organization.${name}`, (organization as any)[name], fields)
+      for (
+        const [name, fields] of Object.entries({
+          list: fieldsOf(FilesModule.declarations.list),
+          retrieve: ["fileId", "workspaceId", "provider"],
+          delete: ["fileId", "workspaceId", "provider"],
+          download: ["fileId", "workspaceId", "provider"],
+          downloadTo: ["fileId", "path", "workspaceId", "provider"],
+          upload: ["file", "filename", "workspaceId", "provider"],
+          pages: ["pageSize", "workspaceId", "provider"],
+          stream: ["pageSize", "workspaceId", "provider"]
+        })
+      ) total += yield* expectRejected(`Files.${name}`, (files as any)[name], fields)
 
       const guardrails = yield* Guardrails.Guardrails
       const keys = yield* Keys.Keys

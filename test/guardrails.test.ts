@@ -230,10 +230,12 @@ describe("simulated guardrails", () => {
     const placed = ok(access.createGuardrail(new CreateGuardrailRequest({ name: "org-wide" })))
     expect(placed.workspaceId).toBe(state.defaultWorkspaceId)
     expect(ok(access.listGuardrails(undefined)).map((g) => g.id)).toContain(placed.id)
-    expect(refused(access.createGuardrail(new CreateGuardrailRequest({
-      name: "x",
-      workspaceId: "00000000-0000-4000-a000-000000000000"
-    })))).toBe(400)
+    expect(refused(access.createGuardrail(
+      new CreateGuardrailRequest({
+        name: "x",
+        workspaceId: "00000000-0000-4000-a000-000000000000"
+      })
+    ))).toBe(400)
   })
 
   it("non-members of a team workspace cannot be assigned; in the default workspace anyone in the organisation can", () => {
@@ -289,13 +291,16 @@ describe("simulated guardrails", () => {
 
   it("update replaces collections; enforceZdr fills the per-provider fields left out; delete drops assignments", () => {
     const { access, first, members } = setup()
-    const updated = ok(access.updateGuardrail(first.id, new UpdateGuardrailRequest({
-      name: "renamed",
-      allowedProviders: ["openai"],
-      enforceZdr: true,
-      enforceZdrXai: false,
-      contentFilterBuiltins: [{ slug: "email", action: "redact" }]
-    })))
+    const updated = ok(access.updateGuardrail(
+      first.id,
+      new UpdateGuardrailRequest({
+        name: "renamed",
+        allowedProviders: ["openai"],
+        enforceZdr: true,
+        enforceZdrXai: false,
+        contentFilterBuiltins: [{ slug: "email", action: "redact" }]
+      })
+    ))
     expect(updated.name).toBe("renamed")
     expect(updated.allowedProviders).toEqual(["openai"])
     expect([updated.enforceZdrOpenai, updated.enforceZdrXai]).toEqual([true, false])

@@ -31,9 +31,27 @@ const nearMiss = (valid: Record<string, unknown>) =>
   FastCheck.tuple(FastCheck.constantFrom(...Object.keys(valid), "unexpected"), nasty).map(([key, value]) => ({ ...valid, [key]: value }))
 
 const jobs = [
-  { name: "Onboarding", valid: { users: ["user_a"], workspaces: ["research"] }, schema: Specs.OnboardingSpec, plan: Onboarding.plan, apply: Onboarding.apply },
-  { name: "Offboarding", valid: { users: ["a@b.co"], workspaces: ["research"] }, schema: Specs.OffboardingSpec, plan: Offboarding.plan, apply: Offboarding.apply },
-  { name: "BudgetPolicy", valid: { budgets: { monthly: 5 }, workspaces: "all" }, schema: Specs.BudgetPolicySpec, plan: BudgetPolicy.plan, apply: BudgetPolicy.apply },
+  {
+    name: "Onboarding",
+    valid: { users: ["user_a"], workspaces: ["research"] },
+    schema: Specs.OnboardingSpec,
+    plan: Onboarding.plan,
+    apply: Onboarding.apply
+  },
+  {
+    name: "Offboarding",
+    valid: { users: ["a@b.co"], workspaces: ["research"] },
+    schema: Specs.OffboardingSpec,
+    plan: Offboarding.plan,
+    apply: Offboarding.apply
+  },
+  {
+    name: "BudgetPolicy",
+    valid: { budgets: { monthly: 5 }, workspaces: "all" },
+    schema: Specs.BudgetPolicySpec,
+    plan: BudgetPolicy.plan,
+    apply: BudgetPolicy.apply
+  },
   { name: "FileCleanup", valid: { olderThan: "30d" }, schema: Specs.FileCleanupSpec, plan: FileCleanup.plan, apply: FileCleanup.apply },
   { name: "KeyHygiene", valid: { workspaces: "all", expired: true }, schema: Specs.KeyHygieneSpec, plan: KeyHygiene.plan, apply: KeyHygiene.apply }
 ] as const
@@ -52,7 +70,11 @@ describe("jobs' public API, fuzzed", () => {
           for (const call of [job.plan(input as any), job.apply(input as any)] as Array<Effect.Effect<unknown, any>>) {
             const exit = yield* Effect.exit(call)
             if (!(Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error._tag === "InvalidRequestError")) {
-              expect.fail(`${job.name}(${String(JSON.stringify(input)).slice(0, 80)}) gave ${Exit.isFailure(exit) ? Cause.pretty(exit.cause).slice(0, 300) : "success"}`)
+              expect.fail(
+                `${job.name}(${String(JSON.stringify(input)).slice(0, 80)}) gave ${
+                  Exit.isFailure(exit) ? Cause.pretty(exit.cause).slice(0, 300) : "success"
+                }`
+              )
             }
           }
         }

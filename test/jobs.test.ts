@@ -9,9 +9,9 @@ import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Guardrails } from "../src/Guardrails.ts"
+import type { JobEvent } from "../src/jobs/Engine.ts"
 import { BudgetPolicy, FileCleanup, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
-import type { JobEvent } from "../src/jobs/Engine.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
 import { servicesLayer } from "./support.ts"
@@ -35,7 +35,12 @@ describe("onboarding", () => {
       const sim = yield* Simulator
       const ids = (yield* orgIds).slice(0, 250)
       const emails = sim.state.members().slice(250, 260).map((m) => m.email)
-      const params = { users: [...ids, ...emails, "nobody@example.com"], workspaces: ["research", "new-team"], ensureWorkspaces: true, budgets: { monthly: 500, daily: 20 } }
+      const params = {
+        users: [...ids, ...emails, "nobody@example.com"],
+        workspaces: ["research", "new-team"],
+        ensureWorkspaces: true,
+        budgets: { monthly: 500, daily: 20 }
+      }
       const planned = yield* Onboarding.plan(params)
       expect(yield* changing).toHaveLength(0)
       expect(planned.problems.map((p) => p.key)).toEqual(["nobody@example.com"])
@@ -142,7 +147,9 @@ describe("offboarding", () => {
       const sim = yield* Simulator
       const workspace = sim.state.workspaces().find((w) => w.slug === "engineering")!
       const members = sim.state.workspaceMembers("engineering").map((m) => m.userId)
-      const holding = new Set(sim.state.apiKeys().filter((k) => k.workspaceId === workspace.id && k.active && members.includes(k.userId)).map((k) => k.hash))
+      const holding = new Set(
+        sim.state.apiKeys().filter((k) => k.workspaceId === workspace.id && k.active && members.includes(k.userId)).map((k) => k.hash)
+      )
       expect(holding.size).toBeGreaterThan(0)
       const blocked = new Set(sim.state.scimManaged().filter((id) => members.includes(id)))
       const planned = yield* Offboarding.plan({ users: members, workspaces: ["engineering"] })
@@ -240,46 +247,47 @@ describe("file cleanup", () => {
           ...(sample.maxSize !== undefined ? { maxSize: sample.maxSize } : {}),
           ...(sample.downloadable !== undefined ? { downloadable: sample.downloadable } : {})
         }
-        yield* Effect.scoped(Effect.gen(function*() {
-          const sim = yield* Simulator
-          const before = sim.state.workspaces().flatMap((w) =>
-            sim.state.files.list(w.id).map((f) => ({ ...f, createdAt: new Date(f.createdAt).toISOString(), workspaceId: w.id }))
-          )
-          const outcome = yield* Effect.either(FileCleanup.plan(selection))
-          if (outcome._tag === "Left") {
-            // a spec the decoder rejects (e.g. minSize > maxSize) sends nothing
-            expect(outcome.left._tag).toBe("InvalidRequestError")
-            expect(yield* sim.requests).toHaveLength(0)
-            rejected++
-            return
-          }
-          const planned = outcome.right
-          // tamper with the plan: add every file; the delete step must still refuse the unselected ones
-          const tampered = new FileCleanup.FileCleanupPlan({
-            spec: planned.spec,
-            ...(planned.cutoff !== undefined ? { cutoff: planned.cutoff } : {}),
-            files: before.map((f) =>
-              new FileCleanup.FileRef({
-                id: f.id,
-                workspaceId: f.workspaceId,
-                workspace: "w",
-                filename: f.filename,
-                mimeType: f.mimeType,
-                sizeBytes: f.sizeBytes,
-                createdAt: f.createdAt,
-                downloadable: f.downloadable
-              })
+        yield* Effect.scoped(
+          Effect.gen(function*() {
+            const sim = yield* Simulator
+            const before = sim.state.workspaces().flatMap((w) =>
+              sim.state.files.list(w.id).map((f) => ({ ...f, createdAt: new Date(f.createdAt).toISOString(), workspaceId: w.id }))
             )
-          })
-          yield* FileCleanup.apply(tampered, { trusted: true })
-          const matches = FileCleanup.matcher(planned.spec, planned.cutoff)
-          const remaining = new Set(sim.state.workspaces().flatMap((w) => sim.state.files.list(w.id)).map((f) => f.id))
-          for (const file of before) expect(remaining.has(file.id)).toBe(!matches(file))
-        }).pipe(Effect.provide(jobsLayer({ files: { count: 60 } }))))
+            const outcome = yield* Effect.either(FileCleanup.plan(selection))
+            if (outcome._tag === "Left") {
+              // a spec the decoder rejects (e.g. minSize > maxSize) sends nothing
+              expect(outcome.left._tag).toBe("InvalidRequestError")
+              expect(yield* sim.requests).toHaveLength(0)
+              rejected++
+              return
+            }
+            const planned = outcome.right
+            // tamper with the plan: add every file; the delete step must still refuse the unselected ones
+            const tampered = new FileCleanup.FileCleanupPlan({
+              spec: planned.spec,
+              ...(planned.cutoff !== undefined ? { cutoff: planned.cutoff } : {}),
+              files: before.map((f) =>
+                new FileCleanup.FileRef({
+                  id: f.id,
+                  workspaceId: f.workspaceId,
+                  workspace: "w",
+                  filename: f.filename,
+                  mimeType: f.mimeType,
+                  sizeBytes: f.sizeBytes,
+                  createdAt: f.createdAt,
+                  downloadable: f.downloadable
+                })
+              )
+            })
+            yield* FileCleanup.apply(tampered, { trusted: true })
+            const matches = FileCleanup.matcher(planned.spec, planned.cutoff)
+            const remaining = new Set(sim.state.workspaces().flatMap((w) => sim.state.files.list(w.id)).map((f) => f.id))
+            for (const file of before) expect(remaining.has(file.id)).toBe(!matches(file))
+          }).pipe(Effect.provide(jobsLayer({ files: { count: 60 } })))
+        )
       }
       // both sides of the property are exercised
       expect(rejected).toBeGreaterThan(0)
       expect(rejected).toBeLessThan(samples.length)
     }))
 })
-

@@ -8,10 +8,10 @@ import { Effect, FastCheck, Layer } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { describePlan } from "../src/cli/plan-text.ts"
 import { Guardrails } from "../src/Guardrails.ts"
 import { Journal, KeyHygiene } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
-import { describePlan } from "../src/cli/plan-text.ts"
 import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
 import { servicesLayer } from "./support.ts"
 
@@ -27,38 +27,42 @@ const changing = Effect.map(Effect.flatMap(Simulator, (sim) => sim.requests), (r
 const snapshot = Effect.map(Simulator, (sim) => new Map(sim.state.apiKeys().map((k) => [k.hash, k.disabled ? "disabled" : "active"])))
 
 describe("key hygiene", () => {
-  it.scopedLive("audit lists each key and why, changing nothing; disable changes exactly those; a re-run changes nothing", () =>
-    Effect.gen(function*() {
-      const sim = yield* Simulator
-      const members = new Set(sim.state.members().map((m) => m.id))
-      const spec = { workspaces: "all" as const, orphaned: true, expired: true }
-      const planned = yield* KeyHygiene.plan(spec)
-      expect(yield* changing).toHaveLength(0)
-      const now = planned.now
-      const expected = sim.state.apiKeys().filter((k) =>
-        !k.disabled && ((k.creatorUserId !== null && !members.has(k.creatorUserId)) || (k.expiresAt != null && Date.parse(k.expiresAt) <= now))
-      )
-      expect(planned.keys.map((k) => k.hash).sort()).toEqual(expected.map((k) => k.hash).sort())
-      expect(planned.count).toBeGreaterThan(3)
-      expect(planned.keys.some((k) => k.reasons.some((r) => r.includes("no longer an organisation member")))).toBe(true)
-      expect(planned.keys.some((k) => k.reasons.some((r) => r.startsWith("expired")))).toBe(true)
-      // the plan as a person reads it: each key by name, label, workspace, and why
-      const text = describePlan(planned)
-      expect(text[0]).toBe(`- disable ${planned.count} keys in ${new Set(planned.keys.map((k) => k.workspace)).size} workspaces`)
-      expect(text.some((line) => line.includes(planned.keys[0]!.label) && line.includes(planned.keys[0]!.workspace))).toBe(true)
+  it.scopedLive(
+    "audit lists each key and why, changing nothing; disable changes exactly those; a re-run changes nothing",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator
+        const members = new Set(sim.state.members().map((m) => m.id))
+        const spec = { workspaces: "all" as const, orphaned: true, expired: true }
+        const planned = yield* KeyHygiene.plan(spec)
+        expect(yield* changing).toHaveLength(0)
+        const now = planned.now
+        const expected = sim.state.apiKeys().filter((k) =>
+          !k.disabled && ((k.creatorUserId !== null && !members.has(k.creatorUserId)) || (k.expiresAt != null && Date.parse(k.expiresAt) <= now))
+        )
+        expect(planned.keys.map((k) => k.hash).sort()).toEqual(expected.map((k) => k.hash).sort())
+        expect(planned.count).toBeGreaterThan(3)
+        expect(planned.keys.some((k) => k.reasons.some((r) => r.includes("no longer an organisation member")))).toBe(true)
+        expect(planned.keys.some((k) => k.reasons.some((r) => r.startsWith("expired")))).toBe(true)
+        // the plan as a person reads it: each key by name, label, workspace, and why
+        const text = describePlan(planned)
+        expect(text[0]).toBe(`- disable ${planned.count} keys in ${new Set(planned.keys.map((k) => k.workspace)).size} workspaces`)
+        expect(text.some((line) => line.includes(planned.keys[0]!.label) && line.includes(planned.keys[0]!.workspace))).toBe(true)
 
-      const before = yield* snapshot
-      const report = yield* KeyHygiene.apply(planned)
-      expect(report.failed).toEqual([])
-      const after = yield* snapshot
-      const selected = new Set(expected.map((k) => k.hash))
-      for (const [hash, state] of before) expect(after.get(hash)).toBe(selected.has(hash) ? "disabled" : state)
+        const before = yield* snapshot
+        const report = yield* KeyHygiene.apply(planned)
+        expect(report.failed).toEqual([])
+        const after = yield* snapshot
+        const selected = new Set(expected.map((k) => k.hash))
+        for (const [hash, state] of before) expect(after.get(hash)).toBe(selected.has(hash) ? "disabled" : state)
 
-      yield* sim.clearRequests
-      const again = yield* KeyHygiene.apply(spec)
-      expect(again.items).toEqual([])
-      expect(yield* changing).toHaveLength(0)
-    }).pipe(Effect.provide(layer())), 60_000)
+        yield* sim.clearRequests
+        const again = yield* KeyHygiene.apply(spec)
+        expect(again.items).toEqual([])
+        expect(yield* changing).toHaveLength(0)
+      }).pipe(Effect.provide(layer())),
+    60_000
+  )
 
   it.scopedLive("delete, by name glob in some workspaces; a saved plan skips a key deleted meanwhile", () =>
     Effect.gen(function*() {
@@ -84,7 +88,13 @@ describe("key hygiene", () => {
   it.scopedLive("an empty selection is refused before any request", () =>
     Effect.gen(function*() {
       const sim = yield* Simulator
-      for (const spec of [{ workspaces: "all" }, { workspaces: ["engineering"] }, { workspaces: "all", orphaned: false }, { workspaces: "all", allKeys: true, expired: true }, { workspaces: [] , expired: true }]) {
+      for (
+        const spec of [{ workspaces: "all" }, { workspaces: ["engineering"] }, { workspaces: "all", orphaned: false }, {
+          workspaces: "all",
+          allKeys: true,
+          expired: true
+        }, { workspaces: [], expired: true }]
+      ) {
         const error = yield* Effect.flip(KeyHygiene.plan(spec))
         expect(error._tag).toBe("InvalidRequestError")
       }
@@ -113,10 +123,13 @@ describe("key hygiene", () => {
       expect(specs.length).toBeGreaterThan(15)
       const members = () => new Set(sim.state.members().map((m) => m.id))
       for (const spec of specs) {
-        const inScope = new Set(sim.state.workspaces().filter((w) =>
-          spec.workspaces === "all" || spec.workspaces.some((g) => new RegExp(`^${g.replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(w.slug))
-        ).map((w) => w.id))
-        const glob = (g: string | undefined, s: string) => g === undefined || new RegExp(`^${g.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(s)
+        const inScope = new Set(
+          sim.state.workspaces().filter((w) =>
+            spec.workspaces === "all" || spec.workspaces.some((g) => new RegExp(`^${g.replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(w.slug))
+          ).map((w) => w.id)
+        )
+        const glob = (g: string | undefined, s: string) =>
+          g === undefined || new RegExp(`^${g.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`).test(s)
         const started = Date.now()
         const org = members()
         // the selection, written independently of the job: in scope, globs, one of the reasons asked

@@ -33,7 +33,6 @@ const keyHolder = Effect.gen(function*() {
   return { workspaceId: key.workspaceId, userId: key.userId, key }
 })
 
-
 describe("Keys over loopback", () => {
   it.scoped("create, get, update (disable), list with and without disabled keys, delete", () =>
     Effect.gen(function*() {
@@ -246,8 +245,7 @@ const ok = <A>(outcome: A | Refusal): A => {
 }
 const refused = (outcome: unknown) => (outcome instanceof Refusal ? outcome.status : "not refused")
 
-const teamWorkspaces = (state: OrganizationState) =>
-  [...state.workspaces.values()].filter((w) => w.id !== state.defaultWorkspaceId)
+const teamWorkspaces = (state: OrganizationState) => [...state.workspaces.values()].filter((w) => w.id !== state.defaultWorkspaceId)
 
 describe("simulated keys", () => {
   it("are seeded from the seed: most team members hold a key, some disabled, some expired", () => {
@@ -287,7 +285,9 @@ describe("simulated keys", () => {
     const workspace = teamWorkspaces(state)[0]!
     const member = state.membersOf(workspace.id)[0]!.userId
     const outsider = state.members.find((m) => !state.workspaceMembers.get(workspace.id)!.has(m.id))!.id
-    const made = ok(state.access.createKey(new CreateKeyRequest({ name: "ci", workspaceId: workspace.id, creatorUserId: member, limit: 50, limitReset: "monthly" })))
+    const made = ok(
+      state.access.createKey(new CreateKeyRequest({ name: "ci", workspaceId: workspace.id, creatorUserId: member, limit: 50, limitReset: "monthly" }))
+    )
     expect(createHash("sha256").update(made.secret).digest("hex")).toBe(made.key.hash)
     expect(made.key.label).not.toContain(made.secret.slice(12))
     expect(state.holdsActiveKey(workspace.id, member)).toBe(true)

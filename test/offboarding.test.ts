@@ -9,13 +9,13 @@ import { Effect, Layer, Stream } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { describePlan, describeUsers } from "../src/cli/plan-text.ts"
 import { Guardrails } from "../src/Guardrails.ts"
 import { Engine, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { describePlan, describeUsers } from "../src/cli/plan-text.ts"
 import { accessWithKey, servicesLayer } from "./support.ts"
 
 const fast = { retry: RetryPolicy.make({ jitter: false, initialDelay: "5 millis", maxDelay: "50 millis", maxRetries: 8 }) }
@@ -71,62 +71,72 @@ const equip = (userId: string, slugs: ReadonlyArray<string>) =>
 
 for (const mode of ["disable", "delete"] as const) {
   describe(`offboarding (keys: ${mode})`, () => {
-    it.scopedLive("a user with keys in several workspaces ends with no active key, no direct guardrail and no membership there", () =>
-      Effect.gen(function*() {
-        const sim = yield* Simulator
-        const user = yield* leaver
-        const selected = ["engineering", "research"]
-        const made = yield* equip(user, [...selected, "marketing"])
-        const selectedIds = new Set(yield* Effect.forEach(selected, slugId))
-        const inSelected = sim.state.apiKeys().filter((k) => k.userId === user && k.active && selectedIds.has(k.workspaceId))
-        expect(inSelected.length).toBeGreaterThanOrEqual(4)
-        expect(yield* guardrailsOf(user)).toEqual(expect.arrayContaining([...selected, "marketing"]))
-        yield* sim.clearRequests
+    it.scopedLive(
+      "a user with keys in several workspaces ends with no active key, no direct guardrail and no membership there",
+      () =>
+        Effect.gen(function*() {
+          const sim = yield* Simulator
+          const user = yield* leaver
+          const selected = ["engineering", "research"]
+          const made = yield* equip(user, [...selected, "marketing"])
+          const selectedIds = new Set(yield* Effect.forEach(selected, slugId))
+          const inSelected = sim.state.apiKeys().filter((k) => k.userId === user && k.active && selectedIds.has(k.workspaceId))
+          expect(inSelected.length).toBeGreaterThanOrEqual(4)
+          expect(yield* guardrailsOf(user)).toEqual(expect.arrayContaining([...selected, "marketing"]))
+          yield* sim.clearRequests
 
-        const spec = { users: [user], workspaces: selected, ...(mode === "delete" ? { keys: "delete" as const } : {}) }
-        const planned = yield* Offboarding.plan(spec)
-        expect(yield* changing).toHaveLength(0)
-        // the plan names each key (name and label) per workspace, and the guardrails
-        const plannedKeys = planned.workspaces.flatMap((w) => (w.keys ?? []).map((k) => `${w.slug}:${k.name}:${k.label}`))
-        expect(plannedKeys.sort()).toEqual(inSelected.map((k) => `${sim.state.workspaces().find((w) => w.id === k.workspaceId)!.slug}:${k.name}:${k.label}`).sort())
-        expect(planned.workspaces.flatMap((w) => (w.unassign ?? []).map((u) => u.userId))).toEqual([user, user])
-        // as a person reads it: each key by name, label and workspace
-        const text = describePlan(planned)
-        expect(text).toContain(`  - first ${mode} ${inSelected.length} keys of theirs (active keys keep a member from being removed):`)
-        for (const w of planned.workspaces) {
-          for (const k of w.keys ?? []) expect(text).toContain(`    - ${k.name}  ${k.label}  ${w.slug}  (${user})`)
-        }
+          const spec = { users: [user], workspaces: selected, ...(mode === "delete" ? { keys: "delete" as const } : {}) }
+          const planned = yield* Offboarding.plan(spec)
+          expect(yield* changing).toHaveLength(0)
+          // the plan names each key (name and label) per workspace, and the guardrails
+          const plannedKeys = planned.workspaces.flatMap((w) => (w.keys ?? []).map((k) => `${w.slug}:${k.name}:${k.label}`))
+          expect(plannedKeys.sort()).toEqual(
+            inSelected.map((k) => `${sim.state.workspaces().find((w) => w.id === k.workspaceId)!.slug}:${k.name}:${k.label}`).sort()
+          )
+          expect(planned.workspaces.flatMap((w) => (w.unassign ?? []).map((u) => u.userId))).toEqual([user, user])
+          // as a person reads it: each key by name, label and workspace
+          const text = describePlan(planned)
+          expect(text).toContain(`  - first ${mode} ${inSelected.length} keys of theirs (active keys keep a member from being removed):`)
+          for (const w of planned.workspaces) {
+            for (const k of w.keys ?? []) expect(text).toContain(`    - ${k.name}  ${k.label}  ${w.slug}  (${user})`)
+          }
 
-        const report = yield* Offboarding.apply(planned)
-        expect(report.failed).toEqual([])
-        const actions = report.items.filter((i) => i.key === user).map((i) => i.action)
-        expect(actions).toEqual(expect.arrayContaining([
-          "remove from engineering",
-          "remove from research",
-          `${mode} key engineering-ci (${sim.state.apiKeys().find((k) => k.hash === made[0])?.label ?? inSelected.find((k) => k.name === "engineering-ci")!.label}) in engineering`
-        ]))
-        expect(actions.filter((a) => a.startsWith("unassign guardrail"))).toHaveLength(2)
-        expect(describeUsers(report)).toEqual([
-          `  ${user}: ${inSelected.length} keys ${mode === "delete" ? "deleted" : "disabled"}, 2 guardrails unassigned, removed from engineering, research`
-        ])
+          const report = yield* Offboarding.apply(planned)
+          expect(report.failed).toEqual([])
+          const actions = report.items.filter((i) => i.key === user).map((i) => i.action)
+          expect(actions).toEqual(expect.arrayContaining([
+            "remove from engineering",
+            "remove from research",
+            `${mode} key engineering-ci (${
+              sim.state.apiKeys().find((k) => k.hash === made[0])?.label ?? inSelected.find((k) => k.name === "engineering-ci")!.label
+            }) in engineering`
+          ]))
+          expect(actions.filter((a) => a.startsWith("unassign guardrail"))).toHaveLength(2)
+          expect(describeUsers(report)).toEqual([
+            `  ${user}: ${inSelected.length} keys ${
+              mode === "delete" ? "deleted" : "disabled"
+            }, 2 guardrails unassigned, removed from engineering, research`
+          ])
 
-        // the person ends with no access in the selected workspaces…
-        const keysNow = sim.state.apiKeys().filter((k) => k.userId === user && selectedIds.has(k.workspaceId))
-        expect(keysNow.filter((k) => k.active)).toEqual([])
-        expect(keysNow.length).toBe(mode === "delete" ? 0 : inSelected.length)
-        for (const slug of selected) expect(sim.state.workspaceMembers(slug).some((m) => m.userId === user)).toBe(false)
-        expect(yield* guardrailsOf(user)).toEqual(["marketing"])
-        // …and keeps everything elsewhere
-        expect(sim.state.workspaceMembers("marketing").some((m) => m.userId === user)).toBe(true)
-        const marketing = yield* slugId("marketing")
-        expect(sim.state.apiKeys().filter((k) => k.userId === user && k.workspaceId === marketing && k.active)).toHaveLength(2)
+          // the person ends with no access in the selected workspaces…
+          const keysNow = sim.state.apiKeys().filter((k) => k.userId === user && selectedIds.has(k.workspaceId))
+          expect(keysNow.filter((k) => k.active)).toEqual([])
+          expect(keysNow.length).toBe(mode === "delete" ? 0 : inSelected.length)
+          for (const slug of selected) expect(sim.state.workspaceMembers(slug).some((m) => m.userId === user)).toBe(false)
+          expect(yield* guardrailsOf(user)).toEqual(["marketing"])
+          // …and keeps everything elsewhere
+          expect(sim.state.workspaceMembers("marketing").some((m) => m.userId === user)).toBe(true)
+          const marketing = yield* slugId("marketing")
+          expect(sim.state.apiKeys().filter((k) => k.userId === user && k.workspaceId === marketing && k.active)).toHaveLength(2)
 
-        // a re-run changes nothing
-        yield* sim.clearRequests
-        const again = yield* Offboarding.apply(spec)
-        expect(yield* changing).toHaveLength(0)
-        expect(again.failed).toEqual([])
-      }).pipe(Effect.provide(layer())), 60_000)
+          // a re-run changes nothing
+          yield* sim.clearRequests
+          const again = yield* Offboarding.apply(spec)
+          expect(yield* changing).toHaveLength(0)
+          expect(again.failed).toEqual([])
+        }).pipe(Effect.provide(layer())),
+      60_000
+    )
   })
 }
 
@@ -179,52 +189,64 @@ describe("offboarding, details", () => {
 })
 
 describe("onboarding with a guardrail", () => {
-  it.scopedLive("assigns it once the users are members, converges for members not yet assigned, never sends the assigned again", () =>
-    Effect.gen(function*() {
-      const sim = yield* Simulator
-      const guardrails = yield* Guardrails
-      const research = yield* slugId("research")
-      const guardrail = (yield* guardrails.create({ name: "research onboarding", workspaceId: research })).data
-      const members = new Set(sim.state.workspaceMembers("research").map((m) => m.userId))
-      const outsiders = sim.state.members().filter((m) => !members.has(m.id)).slice(0, 130).map((m) => m.id)
-      const insiders = [...members].slice(0, 5)
-      yield* guardrails.assignMembers({ id: guardrail.id, memberUserIds: [insiders[0]!] })
-      const spec = { users: [...outsiders, ...insiders], workspaces: ["research", "sales"], guardrail: guardrail.id }
-      yield* sim.clearRequests
+  it.scopedLive(
+    "assigns it once the users are members, converges for members not yet assigned, never sends the assigned again",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator
+        const guardrails = yield* Guardrails
+        const research = yield* slugId("research")
+        const guardrail = (yield* guardrails.create({ name: "research onboarding", workspaceId: research })).data
+        const members = new Set(sim.state.workspaceMembers("research").map((m) => m.userId))
+        const outsiders = sim.state.members().filter((m) => !members.has(m.id)).slice(0, 130).map((m) => m.id)
+        const insiders = [...members].slice(0, 5)
+        yield* guardrails.assignMembers({ id: guardrail.id, memberUserIds: [insiders[0]!] })
+        const spec = { users: [...outsiders, ...insiders], workspaces: ["research", "sales"], guardrail: guardrail.id }
+        yield* sim.clearRequests
 
-      const planned = yield* Onboarding.plan(spec)
-      expect(yield* changing).toHaveLength(0)
-      expect(planned.guardrail!.unchanged).toEqual([insiders[0]])
-      expect([...planned.guardrail!.assign].sort()).toEqual([...outsiders, ...insiders.slice(1)].sort())
+        const planned = yield* Onboarding.plan(spec)
+        expect(yield* changing).toHaveLength(0)
+        expect(planned.guardrail!.unchanged).toEqual([insiders[0]])
+        expect([...planned.guardrail!.assign].sort()).toEqual([...outsiders, ...insiders.slice(1)].sort())
 
-      const report = yield* Onboarding.apply(planned)
-      expect(report.failed).toEqual([])
-      const assigned = new Set([...yield* Stream.runCollect(guardrails.streamMemberAssignments({ id: guardrail.id }))].map((a) => a.userId))
-      for (const id of spec.users) expect(assigned.has(id)).toBe(true)
-      const assignCalls = (yield* changing).filter((r) => r.path.endsWith("/assignments/members"))
-      // 130 new members in two chunks, 4 members not yet assigned in one call; the assigned one never sent
-      expect(assignCalls).toHaveLength(3)
+        const report = yield* Onboarding.apply(planned)
+        expect(report.failed).toEqual([])
+        const assigned = new Set([...yield* Stream.runCollect(guardrails.streamMemberAssignments({ id: guardrail.id }))].map((a) => a.userId))
+        for (const id of spec.users) expect(assigned.has(id)).toBe(true)
+        const assignCalls = (yield* changing).filter((r) => r.path.endsWith("/assignments/members"))
+        // 130 new members in two chunks, 4 members not yet assigned in one call; the assigned one never sent
+        expect(assignCalls).toHaveLength(3)
 
-      yield* sim.clearRequests
-      const again = yield* Onboarding.apply(spec)
-      expect(again.failed).toEqual([])
-      expect(yield* changing).toHaveLength(0)
-    }).pipe(Effect.provide(layer({ organization: { members: 400 } }))), 60_000)
+        yield* sim.clearRequests
+        const again = yield* Onboarding.apply(spec)
+        expect(again.failed).toEqual([])
+        expect(yield* changing).toHaveLength(0)
+      }).pipe(Effect.provide(layer({ organization: { members: 400 } }))),
+    60_000
+  )
 
-  it.scopedLive("a guardrail of a workspace outside the selection is an input error naming its workspace; nothing changes", () =>
-    Effect.gen(function*() {
-      const guardrails = yield* Guardrails
-      const marketing = yield* slugId("marketing")
-      const guardrail = (yield* guardrails.create({ name: "marketing only", workspaceId: marketing })).data
-      const sim = yield* Simulator
-      yield* sim.clearRequests
-      const error = yield* Effect.flip(Onboarding.plan({ users: [sim.state.members()[3]!.id], workspaces: ["research"], guardrail: guardrail.id }))
-      expect(error._tag).toBe("InvalidRequestError")
-      expect(error.message).toContain("belongs to workspace marketing")
-      const missing = yield* Effect.flip(Onboarding.apply({ users: [sim.state.members()[3]!.id], workspaces: ["research"], guardrail: "0df9e665-d932-5740-b2c7-b52af166bc11" }))
-      expect(missing.message).toContain("does not exist")
-      const invalid = yield* Effect.flip(Onboarding.plan({ users: [sim.state.members()[3]!.id], workspaces: ["research"], guardrail: "not-a-uuid" }))
-      expect(invalid.message).toContain("guardrail")
-      expect(yield* changing).toHaveLength(0)
-    }).pipe(Effect.provide(layer())), 30_000)
+  it.scopedLive(
+    "a guardrail of a workspace outside the selection is an input error naming its workspace; nothing changes",
+    () =>
+      Effect.gen(function*() {
+        const guardrails = yield* Guardrails
+        const marketing = yield* slugId("marketing")
+        const guardrail = (yield* guardrails.create({ name: "marketing only", workspaceId: marketing })).data
+        const sim = yield* Simulator
+        yield* sim.clearRequests
+        const error = yield* Effect.flip(Onboarding.plan({ users: [sim.state.members()[3]!.id], workspaces: ["research"], guardrail: guardrail.id }))
+        expect(error._tag).toBe("InvalidRequestError")
+        expect(error.message).toContain("belongs to workspace marketing")
+        const missing = yield* Effect.flip(
+          Onboarding.apply({ users: [sim.state.members()[3]!.id], workspaces: ["research"], guardrail: "0df9e665-d932-5740-b2c7-b52af166bc11" })
+        )
+        expect(missing.message).toContain("does not exist")
+        const invalid = yield* Effect.flip(
+          Onboarding.plan({ users: [sim.state.members()[3]!.id], workspaces: ["research"], guardrail: "not-a-uuid" })
+        )
+        expect(invalid.message).toContain("guardrail")
+        expect(yield* changing).toHaveLength(0)
+      }).pipe(Effect.provide(layer())),
+    30_000
+  )
 })

@@ -3,16 +3,7 @@
  * so each wait is asserted exactly (jitter off) through `TestClock.sleeps()`.
  */
 import { describe, expect, it } from "@effect/vitest"
-import {
-  Chunk,
-  Effect,
-  Fiber,
-  Logger,
-  Option,
-  Redacted,
-  TestClock,
-  TestServices
-} from "effect"
+import { Chunk, Effect, Fiber, Logger, Option, Redacted, TestClock, TestServices } from "effect"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
@@ -302,4 +293,3 @@ describe("observability and secrets", () => {
       expect(Option.some(sim.managementKey).toString()).not.toContain(key)
     }).pipe(Effect.provide(servicesLayer())))
 })
-

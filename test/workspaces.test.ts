@@ -10,7 +10,7 @@ import { Organization } from "../src/Organization.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { recorded, servicesLayer, withKey, rawServer } from "./support.ts"
+import { rawServer, recorded, servicesLayer, withKey } from "./support.ts"
 
 const noRetry = { retry: RetryPolicy.none }
 
@@ -73,13 +73,15 @@ describe("Workspaces", () => {
       expect(missing._tag).toBe("NotFoundResponseError")
       expect(missing).toMatchObject({ status: 404, code: 404, method: "GET", path: "/workspaces/no-such-workspace" })
 
-      for (const error of yield* Effect.all([
-        Effect.flip(workspaces.update({ id: "no-such-workspace", name: "x" })),
-        Effect.flip(workspaces.delete({ id: "no-such-workspace" })),
-        Effect.flip(workspaces.listBudgets({ id: "no-such-workspace" })),
-        Effect.flip(workspaces.listMembers({ id: "no-such-workspace" })),
-        Effect.flip(workspaces.bulkAddMembers({ id: "no-such-workspace", userIds: ["user_x"] }))
-      ])) {
+      for (
+        const error of yield* Effect.all([
+          Effect.flip(workspaces.update({ id: "no-such-workspace", name: "x" })),
+          Effect.flip(workspaces.delete({ id: "no-such-workspace" })),
+          Effect.flip(workspaces.listBudgets({ id: "no-such-workspace" })),
+          Effect.flip(workspaces.listMembers({ id: "no-such-workspace" })),
+          Effect.flip(workspaces.bulkAddMembers({ id: "no-such-workspace", userIds: ["user_x"] }))
+        ])
+      ) {
         expect(error._tag).toBe("NotFoundResponseError")
       }
 
@@ -215,9 +217,7 @@ describe("Workspaces", () => {
       expect(removed.removedCount).toBe(1)
       expect((yield* workspaces.listMembers({ id: "team" })).totalCount).toBe(2)
 
-      const blocked = sim.state.apiKeys().find((k) =>
-        k.active && sim.state.workspaces().some((w) => w.id === k.workspaceId && w.slug !== "default")
-      )!
+      const blocked = sim.state.apiKeys().find((k) => k.active && sim.state.workspaces().some((w) => w.id === k.workspaceId && w.slug !== "default"))!
       const blockedError = yield* Effect.flip(
         workspaces.bulkRemoveMembers({ id: blocked.workspaceId, userIds: [blocked.userId] })
       )

@@ -12,8 +12,8 @@ import { Guardrails } from "../Guardrails.ts"
 import { Keys } from "../Keys.ts"
 import { Workspaces } from "../Workspaces.ts"
 import { $, command, deleted, list, optionalText, some } from "./operations.ts"
+import { type Column, column, dateColumn, formatOf, listOptions, outputOptions, printRecord } from "./output.ts"
 import { UsageError } from "./runtime.ts"
-import { column, type Column, dateColumn, formatOf, listOptions, outputOptions, printRecord } from "./output.ts"
 
 const workspaceOption = optionalText("workspace", "workspace id or slug (default: the default workspace)")
 
@@ -23,8 +23,10 @@ const workspaceIdOf = (workspace: Option.Option<string>) =>
     onNone: () => Effect.succeed({}),
     onSome: (ref) =>
       Effect.flatMap(Workspaces, (w) => Effect.map(w.get({ id: ref }), (r) => ({ workspaceId: r.data.id }))).pipe(
-        Effect.catchTag("NotFoundResponseError", () =>
-          Effect.fail(new UsageError(`--workspace ${ref}: no workspace has this id or slug (see \`${$} workspaces list\`)`)))
+        Effect.catchTag(
+          "NotFoundResponseError",
+          () => Effect.fail(new UsageError(`--workspace ${ref}: no workspace has this id or slug (see \`${$} workspaces list\`)`))
+        )
       )
   })
 
@@ -37,7 +39,12 @@ const keyColumns: ReadonlyArray<Column<any>> = [
   column("NAME", "name"),
   { header: "STATE", value: (k: any) => (k.disabled ? "disabled" : k.expiresAt && Date.parse(k.expiresAt) < Date.now() ? "expired" : "active") },
   { header: "USAGE", value: (k: any) => usd(k.usage), align: "right", keep: true },
-  { header: "LIMIT", value: (k: any) => (k.limit === null ? "" : `${usd(k.limit)}${k.limitReset ? `/${k.limitReset}` : ""}`), align: "right", keep: true },
+  {
+    header: "LIMIT",
+    value: (k: any) => (k.limit === null ? "" : `${usd(k.limit)}${k.limitReset ? `/${k.limitReset}` : ""}`),
+    align: "right",
+    keep: true
+  },
   dateColumn("EXPIRES", "expiresAt"),
   column("HASH", "hash", undefined, { keep: true }),
   column("LABEL", "label", undefined, { wide: true }),
@@ -70,8 +77,13 @@ export const keysOperations = [
         yield* list(a, keys.stream({ ...where, includeDisabled: a.includeDisabled }), keyColumns, (k) => k.hash)
       })
   ),
-  command("get", { hash, ...outputOptions }, "show one key (never its secret)", [[`${$} keys get f01d5260…`]], (a) =>
-    Effect.flatMap(Keys, (k) => Effect.flatMap(k.get({ hash: a.hash }), (r) => showKey(a)(r.data)))),
+  command(
+    "get",
+    { hash, ...outputOptions },
+    "show one key (never its secret)",
+    [[`${$} keys get f01d5260…`]],
+    (a) => Effect.flatMap(Keys, (k) => Effect.flatMap(k.get({ hash: a.hash }), (r) => showKey(a)(r.data)))
+  ),
   command(
     "create",
     {
@@ -134,8 +146,13 @@ export const keysOperations = [
           (r) => showKey(a)(r.data)
         ))
   ),
-  command("delete", { hash, ...outputOptions }, "delete a key (to keep it recoverable, `keys update --disable`)", [[`${$} keys delete f01d5260…`]], (a) =>
-    Effect.flatMap(Keys, (k) => Effect.flatMap(k.delete({ hash: a.hash }), deleted(a, a.hash))))
+  command(
+    "delete",
+    { hash, ...outputOptions },
+    "delete a key (to keep it recoverable, `keys update --disable`)",
+    [[`${$} keys delete f01d5260…`]],
+    (a) => Effect.flatMap(Keys, (k) => Effect.flatMap(k.delete({ hash: a.hash }), deleted(a, a.hash)))
+  )
 ] as const
 
 // --- guardrails ---------------------------------------------------------------------------------------
@@ -143,7 +160,11 @@ export const keysOperations = [
 const guardrailId = Args.text({ name: "guardrail-id" }).pipe(Args.withDescription("the guardrail's id (see `guardrails list`)"))
 const guardrailColumns: ReadonlyArray<Column<any>> = [
   column("NAME", "name"),
-  { header: "LIMIT", value: (g: any) => (g.limitUsd == null ? "" : `${usd(g.limitUsd)}${g.resetInterval ? `/${g.resetInterval}` : ""}`), align: "right" },
+  {
+    header: "LIMIT",
+    value: (g: any) => (g.limitUsd == null ? "" : `${usd(g.limitUsd)}${g.resetInterval ? `/${g.resetInterval}` : ""}`),
+    align: "right"
+  },
   { header: "PROVIDERS", value: (g: any) => (g.allowedProviders ?? []).join(",") },
   { header: "MODELS", value: (g: any) => (g.allowedModels ?? []).join(","), wide: true },
   column("ID", "id", undefined, { keep: true }),
@@ -197,12 +218,35 @@ const assignments = (
   return Command.make(kind).pipe(
     Command.withDescription(`a guardrail's ${kind === "members" ? "member" : "key"} assignments`),
     Command.withSubcommands([
-      command("list", { id: guardrailId, ...listOptions }, `list the ${kind} a guardrail applies to`, [[`${$} guardrails ${kind} list GUARDRAIL_ID`]], (a) =>
-        Effect.flatMap(Guardrails, (g) => list(a, (g[ops.stream] as any)({ id: a.id }) as Stream.Stream<any, any>, columns, (x: any) => x.id))),
-      command("assign", { id: guardrailId, items, ...outputOptions }, `assign the guardrail to ${kind}`, [[`${$} guardrails ${kind} assign GUARDRAIL_ID ${kind === "members" ? "user_2abc" : "f01d5260…"}`]], (a) =>
-        Effect.flatMap(Guardrails, (g) => Effect.flatMap((g[ops.assign] as any)({ id: a.id, [item.field]: a.items }) as Effect.Effect<any, any>, counted(a, "assigned")))),
-      command("unassign", { id: guardrailId, items, ...outputOptions }, `take the guardrail off ${kind}`, [[`${$} guardrails ${kind} unassign GUARDRAIL_ID ${kind === "members" ? "user_2abc" : "f01d5260…"}`]], (a) =>
-        Effect.flatMap(Guardrails, (g) => Effect.flatMap((g[ops.unassign] as any)({ id: a.id, [item.field]: a.items }) as Effect.Effect<any, any>, counted(a, "unassigned"))))
+      command(
+        "list",
+        { id: guardrailId, ...listOptions },
+        `list the ${kind} a guardrail applies to`,
+        [[`${$} guardrails ${kind} list GUARDRAIL_ID`]],
+        (a) => Effect.flatMap(Guardrails, (g) => list(a, (g[ops.stream] as any)({ id: a.id }) as Stream.Stream<any, any>, columns, (x: any) => x.id))
+      ),
+      command(
+        "assign",
+        { id: guardrailId, items, ...outputOptions },
+        `assign the guardrail to ${kind}`,
+        [[`${$} guardrails ${kind} assign GUARDRAIL_ID ${kind === "members" ? "user_2abc" : "f01d5260…"}`]],
+        (a) =>
+          Effect.flatMap(
+            Guardrails,
+            (g) => Effect.flatMap((g[ops.assign] as any)({ id: a.id, [item.field]: a.items }) as Effect.Effect<any, any>, counted(a, "assigned"))
+          )
+      ),
+      command(
+        "unassign",
+        { id: guardrailId, items, ...outputOptions },
+        `take the guardrail off ${kind}`,
+        [[`${$} guardrails ${kind} unassign GUARDRAIL_ID ${kind === "members" ? "user_2abc" : "f01d5260…"}`]],
+        (a) =>
+          Effect.flatMap(
+            Guardrails,
+            (g) => Effect.flatMap((g[ops.unassign] as any)({ id: a.id, [item.field]: a.items }) as Effect.Effect<any, any>, counted(a, "unassigned"))
+          )
+      )
     ])
   )
 }
@@ -210,17 +254,29 @@ const assignments = (
 export const guardrails = Command.make("guardrails").pipe(
   Command.withDescription("guardrails (spending limits and model/provider policies) and their assignments"),
   Command.withSubcommands([
-    command("list", { workspace: workspaceOption, ...listOptions }, "list a workspace's guardrails", [[`${$} guardrails list --workspace engineering`]], (a) =>
+    command("list", { workspace: workspaceOption, ...listOptions }, "list a workspace's guardrails", [[
+      `${$} guardrails list --workspace engineering`
+    ]], (a) =>
       Effect.gen(function*() {
         const g = yield* Guardrails
         const where = yield* workspaceIdOf(a.workspace)
         yield* list(a, g.stream(where), guardrailColumns, (x) => x.id)
       })),
-    command("get", { id: guardrailId, ...outputOptions }, "show one guardrail", [[`${$} guardrails get GUARDRAIL_ID --json`]], (a) =>
-      Effect.flatMap(Guardrails, (g) => Effect.flatMap(g.get({ id: a.id }), (r) => showGuardrail(a)(r.data)))),
+    command(
+      "get",
+      { id: guardrailId, ...outputOptions },
+      "show one guardrail",
+      [[`${$} guardrails get GUARDRAIL_ID --json`]],
+      (a) => Effect.flatMap(Guardrails, (g) => Effect.flatMap(g.get({ id: a.id }), (r) => showGuardrail(a)(r.data)))
+    ),
     command(
       "create",
-      { name: Options.text("name").pipe(Options.withDescription("1–200 characters")), workspace: workspaceOption, ...guardrailSettings, ...outputOptions },
+      {
+        name: Options.text("name").pipe(Options.withDescription("1–200 characters")),
+        workspace: workspaceOption,
+        ...guardrailSettings,
+        ...outputOptions
+      },
       "create a guardrail (it applies to no one until assigned)",
       [[`${$} guardrails create --name "EU only" --workspace engineering --allowed-provider mistral --limit-usd 100 --reset-interval monthly`]],
       (a) =>
@@ -236,20 +292,37 @@ export const guardrails = Command.make("guardrails").pipe(
       "change a guardrail (lists replace the whole list)",
       [[`${$} guardrails update GUARDRAIL_ID --limit-usd 250`]],
       (a) =>
-        Effect.flatMap(Guardrails, (g) =>
-          Effect.flatMap(g.update({ id: a.id, ...some(a.name, "name"), ...settingsOf(a) }), (r) => showGuardrail(a)(r.data)))
+        Effect.flatMap(
+          Guardrails,
+          (g) => Effect.flatMap(g.update({ id: a.id, ...some(a.name, "name"), ...settingsOf(a) }), (r) => showGuardrail(a)(r.data))
+        )
     ),
-    command("delete", { id: guardrailId, ...outputOptions }, "delete a guardrail", [[`${$} guardrails delete GUARDRAIL_ID`]], (a) =>
-      Effect.flatMap(Guardrails, (g) => Effect.flatMap(g.delete({ id: a.id }), deleted(a, a.id)))),
+    command(
+      "delete",
+      { id: guardrailId, ...outputOptions },
+      "delete a guardrail",
+      [[`${$} guardrails delete GUARDRAIL_ID`]],
+      (a) => Effect.flatMap(Guardrails, (g) => Effect.flatMap(g.delete({ id: a.id }), deleted(a, a.id)))
+    ),
     assignments("members", { name: "user-id", description: "organization members' user ids (up to 100)", field: "memberUserIds" }),
     assignments("keys", { name: "key-hash", description: "keys' hashes (up to 100)", field: "keyHashes" }),
     Command.make("assignments").pipe(
       Command.withDescription("every assignment in the organization"),
       Command.withSubcommands([
-        command("members", listOptions, "every member assignment of every guardrail", [[`${$} guardrails assignments members --jsonl`]], (a) =>
-          Effect.flatMap(Guardrails, (g) => list(a, g.streamAllMemberAssignments(), memberAssignmentColumns, (x) => x.id))),
-        command("keys", listOptions, "every key assignment of every guardrail", [[`${$} guardrails assignments keys`]], (a) =>
-          Effect.flatMap(Guardrails, (g) => list(a, g.streamAllKeyAssignments(), keyAssignmentColumns, (x) => x.id)))
+        command(
+          "members",
+          listOptions,
+          "every member assignment of every guardrail",
+          [[`${$} guardrails assignments members --jsonl`]],
+          (a) => Effect.flatMap(Guardrails, (g) => list(a, g.streamAllMemberAssignments(), memberAssignmentColumns, (x) => x.id))
+        ),
+        command(
+          "keys",
+          listOptions,
+          "every key assignment of every guardrail",
+          [[`${$} guardrails assignments keys`]],
+          (a) => Effect.flatMap(Guardrails, (g) => list(a, g.streamAllKeyAssignments(), keyAssignmentColumns, (x) => x.id))
+        )
       ])
     )
   ])

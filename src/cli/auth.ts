@@ -5,39 +5,49 @@
  */
 import { Command } from "@effect/cli"
 import { Console, Effect } from "effect"
+import { Engine } from "../jobs/index.ts"
 import { Keys } from "../Keys.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
-import { Engine } from "../jobs/index.ts"
 import { connection, describeTarget, handled, json, servicesLayer, UsageError, wantsJson } from "./runtime.ts"
 
 const usd = (n: number | null | undefined) => (n == null ? "none" : `${n} USD`)
 
 const status = Command.make("status", { json, ...connection }, (args) =>
-  handled(Effect.gen(function*() {
-    const client = yield* OpenRouterClient
-    const keys = yield* Keys
-    const current = yield* keys.current().pipe(
-      Effect.catchTag("UnauthorizedResponseError", (error) =>
-        Effect.fail(new UsageError(`the API refused the configured key (${error.serverMessage}): check OPENROUTER_API_KEY (or --api-key)`)))
-    )
-    const key = current.data
-    if (wantsJson(args.json)) {
-      const { rateLimit: _deprecated, ...fields } = JSON.parse(JSON.stringify(key)) as Record<string, unknown>
-      yield* Console.log(JSON.stringify({ target: client.baseUrl, production: describeTarget(client.baseUrl) !== client.baseUrl, ...fields }))
-    } else {
-      const lines: Array<[string, string]> = [
-        ["target", describeTarget(client.baseUrl)],
-        ["management key", key.isManagementKey ? "yes" : "no (it cannot manage workspaces, members, keys or guardrails)"],
-        ["label", key.label],
-        ["limit", key.limit === null ? "none" : `${usd(key.limit)}${key.limitReset ? `, resets ${key.limitReset}` : ""}, ${usd(key.limitRemaining)} remaining`],
-        ["usage", `${usd(key.usage)} (today ${usd(key.usageDaily)}, this week ${usd(key.usageWeekly)}, this month ${usd(key.usageMonthly)})`],
-        ["expires", key.expiresAt ?? "never"],
-        ["free tier", key.isFreeTier ? "yes" : "no"]
-      ]
-      for (const [name, value] of lines) yield* Console.log(`${name.padEnd(15)} ${value}`)
-    }
-    if (!key.isManagementKey) return yield* Effect.fail(new UsageError(new Engine.ManagementKeyRequiredError({ label: key.label }).message))
-  }).pipe(Effect.provide(servicesLayer(args))))).pipe(
+  handled(
+    Effect.gen(function*() {
+      const client = yield* OpenRouterClient
+      const keys = yield* Keys
+      const current = yield* keys.current().pipe(
+        Effect.catchTag(
+          "UnauthorizedResponseError",
+          (error) =>
+            Effect.fail(new UsageError(`the API refused the configured key (${error.serverMessage}): check OPENROUTER_API_KEY (or --api-key)`))
+        )
+      )
+      const key = current.data
+      if (wantsJson(args.json)) {
+        const { rateLimit: _deprecated, ...fields } = JSON.parse(JSON.stringify(key)) as Record<string, unknown>
+        yield* Console.log(JSON.stringify({ target: client.baseUrl, production: describeTarget(client.baseUrl) !== client.baseUrl, ...fields }))
+      } else {
+        const lines: Array<[string, string]> = [
+          ["target", describeTarget(client.baseUrl)],
+          ["management key", key.isManagementKey ? "yes" : "no (it cannot manage workspaces, members, keys or guardrails)"],
+          ["label", key.label],
+          [
+            "limit",
+            key.limit === null
+              ? "none"
+              : `${usd(key.limit)}${key.limitReset ? `, resets ${key.limitReset}` : ""}, ${usd(key.limitRemaining)} remaining`
+          ],
+          ["usage", `${usd(key.usage)} (today ${usd(key.usageDaily)}, this week ${usd(key.usageWeekly)}, this month ${usd(key.usageMonthly)})`],
+          ["expires", key.expiresAt ?? "never"],
+          ["free tier", key.isFreeTier ? "yes" : "no"]
+        ]
+        for (const [name, value] of lines) yield* Console.log(`${name.padEnd(15)} ${value}`)
+      }
+      if (!key.isManagementKey) return yield* Effect.fail(new UsageError(new Engine.ManagementKeyRequiredError({ label: key.label }).message))
+    }).pipe(Effect.provide(servicesLayer(args)))
+  )).pipe(
     Command.withDescription("the API this talks to and whether the configured key is a management key (label, limit, usage; never the key)")
   )
 

@@ -9,9 +9,9 @@ import { Console, Effect, Layer, Option, PubSub } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { createInterface } from "node:readline"
-import { BudgetPolicy, Engine, FileCleanup, Journal, KeyHygiene, Offboarding, Onboarding, PlanFile, Specs, UsersFile } from "../jobs/index.ts"
 import type { Files } from "../Files.ts"
 import type { Guardrails } from "../Guardrails.ts"
+import { BudgetPolicy, Engine, FileCleanup, Journal, KeyHygiene, Offboarding, Onboarding, PlanFile, Specs, UsersFile } from "../jobs/index.ts"
 import type { Keys } from "../Keys.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
 import type { Organization } from "../Organization.ts"
@@ -76,9 +76,9 @@ export const summary = (report: Engine.JobReport, asJson: boolean) =>
       return yield* Console.log(JSON.stringify({ jobId, kind, status, totals, requests, rateLimited, durationMs, failed }))
     }
     yield* Console.log(
-      `\n${report.kind} ${report.jobId}${report.status === "interrupted" ? " (interrupted)" : ""}: ${report.requests} requests (${report.rateLimited} rate-limited) in ${
-        (report.durationMs / 1000).toFixed(1)
-      } s`
+      `\n${report.kind} ${report.jobId}${
+        report.status === "interrupted" ? " (interrupted)" : ""
+      }: ${report.requests} requests (${report.rateLimited} rate-limited) in ${(report.durationMs / 1000).toFixed(1)} s`
     )
     for (const [outcome, count] of Object.entries(report.totals)) yield* Console.log(`  ${outcome.padEnd(14)} ${count}`)
     if (report.kind === "offboarding") {
@@ -135,15 +135,19 @@ const flagOf: Record<string, string> = {
   action: "--delete"
 }
 const inFlagTerms = (issue: string) =>
-  issue.replace(/(^|; )([A-Za-z]+)((?:\.\d+)?)(?:\.[A-Za-z]+)*: /g, (_, start, field, index) =>
-    `${start}${flagOf[field] ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `)
+  issue.replace(
+    /(^|; )([A-Za-z]+)((?:\.\d+)?)(?:\.[A-Za-z]+)*: /g,
+    (_, start, field, index) => `${start}${flagOf[field] ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `
+  )
     .replace("all: true (--all)", "--all")
     .replace("allKeys: true (--all-keys)", "--all-keys")
 
 const checkCommon = (args: CommonArgs) =>
   Effect.gen(function*() {
     if (!(args.concurrency >= 1)) return yield* Effect.fail(new UsageError(`--concurrency must be ≥ 1 (got ${args.concurrency})`))
-    if (!(args.rate >= 1) || !Number.isFinite(args.rate)) return yield* Effect.fail(new UsageError(`--rate must be ≥ 1 request per second (got ${args.rate})`))
+    if (!(args.rate >= 1) || !Number.isFinite(args.rate)) {
+      return yield* Effect.fail(new UsageError(`--rate must be ≥ 1 request per second (got ${args.rate})`))
+    }
   })
 
 const interactive = () => Boolean(process.stdin.isTTY && process.stderr.isTTY)
@@ -282,65 +286,77 @@ export const runJob = <E>(
   kind: Specs.JobKind,
   fromFlags: Effect.Effect<Option.Option<unknown>, E>
 ) =>
-  handled(Effect.gen(function*() {
-    yield* checkCommon(args)
-    const planOnly = args.dryRun || Option.isSome(args.out)
-    const given = yield* fromFlags
-    if (destructive(kind) && !planOnly && !args.yes && !interactive()) {
-      return yield* Effect.fail(
-        new UsageError(`${kind} changes your organisation and there is no terminal to confirm on: look at the plan with --dry-run, then pass --yes`)
-      )
-    }
-    // the journal is opened only when a job id is looked up or a plan is applied (a dry run leaves no file)
-    const journal = yield* Layer.memoize(journalLayer(args))
-    const saved = Option.isSome(args.jobId)
-      ? yield* Effect.provide(Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(args.jobId))), journal)
-      : Option.none()
-    let raw: unknown
-    if (Option.isSome(saved)) {
-      if (saved.value.kind !== kind) {
-        return yield* Effect.fail(new UsageError(
-          `job ${saved.value.id} is a ${saved.value.kind} job, not ${kind}: resume it with \`openrouter-admin ${commandOf[saved.value.kind as Specs.JobKind] ?? saved.value.kind} --job-id ${saved.value.id}\``
-        ))
+  handled(
+    Effect.gen(function*() {
+      yield* checkCommon(args)
+      const planOnly = args.dryRun || Option.isSome(args.out)
+      const given = yield* fromFlags
+      if (destructive(kind) && !planOnly && !args.yes && !interactive()) {
+        return yield* Effect.fail(
+          new UsageError(`${kind} changes your organisation and there is no terminal to confirm on: look at the plan with --dry-run, then pass --yes`)
+        )
       }
-      raw = saved.value.spec
-      if (Option.isSome(given)) {
-        const normalized = Specs.encode(yield* Specs.decode(Specs.specOf[kind], kind)(given.value).pipe(
-          Effect.mapError((e) => new UsageError(inFlagTerms(e.issue)))
-        ) as Effect.Effect<Specs.JobSpec, UsageError>)
-        const differs = Specs.differences(saved.value.spec, normalized)
-        if (differs.length > 0) {
-          return yield* Effect.fail(new UsageError(
-            `job ${saved.value.id} was started with another selection: ${differs.join("; ")}. Resume it with --job-id alone, or start a new job without --job-id`
-          ))
+      // the journal is opened only when a job id is looked up or a plan is applied (a dry run leaves no file)
+      const journal = yield* Layer.memoize(journalLayer(args))
+      const saved = Option.isSome(args.jobId)
+        ? yield* Effect.provide(Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(args.jobId))), journal)
+        : Option.none()
+      let raw: unknown
+      if (Option.isSome(saved)) {
+        if (saved.value.kind !== kind) {
+          return yield* Effect.fail(
+            new UsageError(
+              `job ${saved.value.id} is a ${saved.value.kind} job, not ${kind}: resume it with \`openrouter-admin ${
+                commandOf[saved.value.kind as Specs.JobKind] ?? saved.value.kind
+              } --job-id ${saved.value.id}\``
+            )
+          )
         }
+        raw = saved.value.spec
+        if (Option.isSome(given)) {
+          const normalized = Specs.encode(
+            yield* Specs.decode(Specs.specOf[kind], kind)(given.value).pipe(
+              Effect.mapError((e) => new UsageError(inFlagTerms(e.issue)))
+            ) as Effect.Effect<Specs.JobSpec, UsageError>
+          )
+          const differs = Specs.differences(saved.value.spec, normalized)
+          if (differs.length > 0) {
+            return yield* Effect.fail(
+              new UsageError(
+                `job ${saved.value.id} was started with another selection: ${
+                  differs.join("; ")
+                }. Resume it with --job-id alone, or start a new job without --job-id`
+              )
+            )
+          }
+        }
+      } else {
+        raw = Option.getOrElse(given, () => ({}))
       }
-    } else {
-      raw = Option.getOrElse(given, () => ({}))
-    }
-    const spec = (yield* Specs.decode(Specs.specOf[kind], kind)(raw).pipe(
-      Effect.mapError((e) => new UsageError(`${kind}: ${inFlagTerms(e.issue)}`))
-    )) as Specs.JobSpec
-    yield* announceTarget
-    yield* checkManagementKey
-    const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
-    // replayed to a progress view that subscribes a moment after the job starts publishing
-    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
-    // one gate for the whole run: plan reads and changes share --rate
-    yield* Effect.gen(function*() {
-      const plan: PlanFile.AnyPlan = yield* Effect.onInterrupt(
-        planOf(spec, args),
-        () => Console.error(`\ninterrupted while planning: nothing was changed; run the same command again`)
-      )
-      if (planOnly) return yield* showPlan(args, plan)
-      yield* execute(args, plan, {
-        jobId,
-        trusted: true,
-        events,
-        resume: resumeCommand(args, commandOf[kind], jobId, destructive(kind))
-      }).pipe(Effect.provide(journal))
-    }).pipe(Engine.gated({ rate: args.rate, events }))
-  }).pipe(Effect.scoped, Effect.provide(servicesLayer(args))))
+      const spec = (yield* Specs.decode(Specs.specOf[kind], kind)(raw).pipe(
+        Effect.mapError((e) => new UsageError(`${kind}: ${inFlagTerms(e.issue)}`))
+      )) as Specs.JobSpec
+      yield* announceTarget
+      yield* checkManagementKey
+      const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
+      // replayed to a progress view that subscribes a moment after the job starts publishing
+      const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
+      // one gate for the whole run: plan reads and changes share --rate
+      yield* Effect.gen(function*() {
+        const plan: PlanFile.AnyPlan = yield* Effect.onInterrupt(
+          planOf(spec, args),
+          () => Console.error(`\ninterrupted while planning: nothing was changed; run the same command again`)
+        )
+        if (planOnly) return yield* showPlan(args, plan)
+        yield* execute(args, plan, {
+          jobId,
+          trusted: true,
+          events,
+          resume: resumeCommand(args, commandOf[kind], jobId, destructive(kind))
+        }).pipe(Effect.provide(journal))
+      }).pipe(Engine.gated({ rate: args.rate, events }))
+    }).pipe(Effect.scoped, Effect.provide(servicesLayer(args)))
+  )
 
 /** `--dry-run` / `--out`: the plan for a person (or JSON), and the plan file. */
 const showPlan = (args: CommonArgs, plan: PlanFile.AnyPlan) =>
@@ -394,15 +410,19 @@ export const onboard = Command.make(
     ...connection
   },
   (args) =>
-    runJob(args, "onboarding", Effect.gen(function*() {
-      if (!membershipGiven(args) && !args.ensureWorkspaces && Option.isNone(args.guardrail)) return Option.none()
-      return Option.some({
-        users: yield* usersOf(args),
-        workspaces: args.workspace,
-        ...(args.ensureWorkspaces ? { ensureWorkspaces: true } : {}),
-        ...Option.match(args.guardrail, { onNone: () => ({}), onSome: (guardrail) => ({ guardrail }) })
+    runJob(
+      args,
+      "onboarding",
+      Effect.gen(function*() {
+        if (!membershipGiven(args) && !args.ensureWorkspaces && Option.isNone(args.guardrail)) return Option.none()
+        return Option.some({
+          users: yield* usersOf(args),
+          workspaces: args.workspace,
+          ...(args.ensureWorkspaces ? { ensureWorkspaces: true } : {}),
+          ...Option.match(args.guardrail, { onNone: () => ({}), onSome: (guardrail) => ({ guardrail }) })
+        })
       })
-    }))
+    )
 ).pipe(Command.withDescription("add users (ids or e-mails) to workspaces"))
 
 export const offboard = Command.make(
@@ -416,10 +436,14 @@ export const offboard = Command.make(
     ...connection
   },
   (args) =>
-    runJob(args, "offboarding", Effect.gen(function*() {
-      if (!membershipGiven(args) && !args.deleteKeys) return Option.none()
-      return Option.some({ users: yield* usersOf(args), workspaces: args.workspace, ...(args.deleteKeys ? { keys: "delete" } : {}) })
-    }))
+    runJob(
+      args,
+      "offboarding",
+      Effect.gen(function*() {
+        if (!membershipGiven(args) && !args.deleteKeys) return Option.none()
+        return Option.some({ users: yield* usersOf(args), workspaces: args.workspace, ...(args.deleteKeys ? { keys: "delete" } : {}) })
+      })
+    )
 ).pipe(
   Command.withDescription(
     "remove users from workspaces: their keys there disabled (or --delete-keys), their guardrails unassigned, then the membership (asks first; --yes to skip)"
@@ -442,24 +466,30 @@ export const budgetsApply = Command.make(
     ...connection
   },
   (args) =>
-    runJob(args, "budget-policy", Effect.gen(function*() {
-      const budgets: Record<string, number> = {}
-      for (const interval of Specs.BudgetIntervals) {
-        const value = args[interval]
-        if (Option.isSome(value)) budgets[interval] = value.value
-      }
-      const given = Object.keys(budgets).length > 0 || args.workspace.length > 0 || args.all
-      if (!given) return Option.none()
-      if (args.all && args.workspace.length > 0) {
-        return yield* Effect.fail(new UsageError("give either --workspace (names or globs) or --all, not both"))
-      }
-      if (!args.all && args.workspace.length === 0) {
-        return yield* Effect.fail(new UsageError(
-          "budgets apply without --workspace would change every workspace: name them with --workspace (globs such as 'team-*' work), or pass --all"
-        ))
-      }
-      return Option.some({ budgets, workspaces: args.all ? "all" : args.workspace })
-    }))
+    runJob(
+      args,
+      "budget-policy",
+      Effect.gen(function*() {
+        const budgets: Record<string, number> = {}
+        for (const interval of Specs.BudgetIntervals) {
+          const value = args[interval]
+          if (Option.isSome(value)) budgets[interval] = value.value
+        }
+        const given = Object.keys(budgets).length > 0 || args.workspace.length > 0 || args.all
+        if (!given) return Option.none()
+        if (args.all && args.workspace.length > 0) {
+          return yield* Effect.fail(new UsageError("give either --workspace (names or globs) or --all, not both"))
+        }
+        if (!args.all && args.workspace.length === 0) {
+          return yield* Effect.fail(
+            new UsageError(
+              "budgets apply without --workspace would change every workspace: name them with --workspace (globs such as 'team-*' work), or pass --all"
+            )
+          )
+        }
+        return Option.some({ budgets, workspaces: args.all ? "all" : args.workspace })
+      })
+    )
 ).pipe(Command.withDescription("set budgets across workspaces (lifetime > monthly > weekly > daily); asks first"))
 
 export const filesCleanup = Command.make(
@@ -477,20 +507,24 @@ export const filesCleanup = Command.make(
     ...connection
   },
   (args) =>
-    runJob(args, "file-cleanup", Effect.sync(() => {
-      const field = <A>(o: Option.Option<A>, key: string) => Option.match(o, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) })
-      const spec = {
-        ...(args.workspace.length > 0 ? { workspaces: args.workspace } : {}),
-        ...field(args.olderThan, "olderThan"),
-        ...field(args.createdBefore, "createdBefore"),
-        ...field(args.name, "name"),
-        ...field(args.mime, "mimeType"),
-        ...field(args.minSize, "minSize"),
-        ...field(args.maxSize, "maxSize"),
-        ...(args.all ? { all: true } : {})
-      }
-      return Object.keys(spec).length === 0 ? Option.none() : Option.some(spec)
-    }))
+    runJob(
+      args,
+      "file-cleanup",
+      Effect.sync(() => {
+        const field = <A>(o: Option.Option<A>, key: string) => Option.match(o, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) })
+        const spec = {
+          ...(args.workspace.length > 0 ? { workspaces: args.workspace } : {}),
+          ...field(args.olderThan, "olderThan"),
+          ...field(args.createdBefore, "createdBefore"),
+          ...field(args.name, "name"),
+          ...field(args.mime, "mimeType"),
+          ...field(args.minSize, "minSize"),
+          ...field(args.maxSize, "maxSize"),
+          ...(args.all ? { all: true } : {})
+        }
+        return Object.keys(spec).length === 0 ? Option.none() : Option.some(spec)
+      })
+    )
 ).pipe(Command.withDescription("delete files selected by age, name, type and size (a filter or --all; asks first)"))
 
 /** `apply PLAN.json`: exactly that plan, after checking it against the server. */
@@ -498,36 +532,47 @@ export const applyPlan = Command.make(
   "apply",
   { file: Args.text({ name: "PLAN.json" }), ...common, ...connection },
   (args) =>
-    handled(Effect.gen(function*() {
-      yield* checkCommon(args)
-      const text = yield* Effect.try({
-        try: () => readFileSync(args.file, "utf8"),
-        catch: (error) => new UsageError(`cannot read the plan ${args.file}: ${(error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a directory" : (error as Error).message}`)
-      })
-      const document = yield* PlanFile.decode(text).pipe(Effect.mapError((e) => new UsageError(`${args.file} is not a valid plan: ${e.issue}`)))
-      const client = yield* OpenRouterClient
-      if (document.baseUrl.replace(/\/+$/, "") !== client.baseUrl) {
-        return yield* Effect.fail(new UsageError(
-          `${args.file} was planned against ${document.baseUrl}, but this run targets ${client.baseUrl}: plan again against this API`
-        ))
-      }
-      const kind = PlanFile.kindOf(document.plan)
-      if (destructive(kind) && !args.yes && !interactive()) {
-        return yield* Effect.fail(new UsageError(`${kind} changes your organisation and there is no terminal to confirm on: read the plan, then pass --yes`))
-      }
-      yield* announceTarget
-      yield* checkManagementKey
-      yield* Console.error(`plan of ${document.createdAt}; it is checked against the server first: what no longer applies is skipped`)
-      const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
-      // replayed to a progress view that subscribes a moment after the job starts publishing
-    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
-      yield* execute(args, document.plan, {
-        jobId,
-        trusted: false,
-        events,
-        resume: resumeCommand(args, `apply ${quote(args.file)}`, jobId, destructive(kind))
-      }).pipe(Effect.provide(journalLayer(args)), Engine.gated({ rate: args.rate, events }), Effect.scoped)
-    }).pipe(Effect.provide(servicesLayer(args))))
+    handled(
+      Effect.gen(function*() {
+        yield* checkCommon(args)
+        const text = yield* Effect.try({
+          try: () => readFileSync(args.file, "utf8"),
+          catch: (error) =>
+            new UsageError(
+              `cannot read the plan ${args.file}: ${
+                (error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a directory" : (error as Error).message
+              }`
+            )
+        })
+        const document = yield* PlanFile.decode(text).pipe(Effect.mapError((e) => new UsageError(`${args.file} is not a valid plan: ${e.issue}`)))
+        const client = yield* OpenRouterClient
+        if (document.baseUrl.replace(/\/+$/, "") !== client.baseUrl) {
+          return yield* Effect.fail(
+            new UsageError(
+              `${args.file} was planned against ${document.baseUrl}, but this run targets ${client.baseUrl}: plan again against this API`
+            )
+          )
+        }
+        const kind = PlanFile.kindOf(document.plan)
+        if (destructive(kind) && !args.yes && !interactive()) {
+          return yield* Effect.fail(
+            new UsageError(`${kind} changes your organisation and there is no terminal to confirm on: read the plan, then pass --yes`)
+          )
+        }
+        yield* announceTarget
+        yield* checkManagementKey
+        yield* Console.error(`plan of ${document.createdAt}; it is checked against the server first: what no longer applies is skipped`)
+        const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId(kind))
+        // replayed to a progress view that subscribes a moment after the job starts publishing
+        const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
+        yield* execute(args, document.plan, {
+          jobId,
+          trusted: false,
+          events,
+          resume: resumeCommand(args, `apply ${quote(args.file)}`, jobId, destructive(kind))
+        }).pipe(Effect.provide(journalLayer(args)), Engine.gated({ rate: args.rate, events }), Effect.scoped)
+      }).pipe(Effect.provide(servicesLayer(args)))
+    )
 ).pipe(Command.withDescription("apply a plan saved with --out, after checking it against the server"))
 
 // --- jobs list / show -----------------------------------------------------------------------------------
@@ -536,32 +581,36 @@ const journalOption = { journal: common.journal, json }
 const withJournal = (journal: Option.Option<string>) => Journal.layer(Option.getOrElse(journal, Journal.defaultPath))
 
 const jobsList = Command.make("list", journalOption, (args) =>
-  handled(Effect.gen(function*() {
-    const journal = yield* Journal.Journal
-    const jobs = yield* journal.list()
-    if (wantsJson(args.json)) return yield* Effect.forEach(jobs, (job) => Console.log(JSON.stringify(job)), { discard: true })
-    if (jobs.length === 0) return yield* Console.log(`no jobs in ${journal.path}`)
-    for (const job of jobs) {
-      const ops = Object.entries(job.operations).map(([status, n]) => `${n} ${status}`).join(", ")
-      yield* Console.log(`${job.id.padEnd(36)} ${job.kind.padEnd(14)} ${job.status.padEnd(12)} ${job.createdAt}  ${ops}`)
-    }
-  }).pipe(Effect.provide(withJournal(args.journal))))).pipe(Command.withDescription("jobs in the journal, newest first"))
+  handled(
+    Effect.gen(function*() {
+      const journal = yield* Journal.Journal
+      const jobs = yield* journal.list()
+      if (wantsJson(args.json)) return yield* Effect.forEach(jobs, (job) => Console.log(JSON.stringify(job)), { discard: true })
+      if (jobs.length === 0) return yield* Console.log(`no jobs in ${journal.path}`)
+      for (const job of jobs) {
+        const ops = Object.entries(job.operations).map(([status, n]) => `${n} ${status}`).join(", ")
+        yield* Console.log(`${job.id.padEnd(36)} ${job.kind.padEnd(14)} ${job.status.padEnd(12)} ${job.createdAt}  ${ops}`)
+      }
+    }).pipe(Effect.provide(withJournal(args.journal)))
+  )).pipe(Command.withDescription("jobs in the journal, newest first"))
 
 const jobsShow = Command.make("show", { id: Args.text({ name: "JOB_ID" }), ...journalOption }, (args) =>
-  handled(Effect.gen(function*() {
-    const journal = yield* Journal.Journal
-    const job = yield* journal.get(args.id)
-    if (Option.isNone(job)) return yield* Effect.fail(new UsageError(`no job ${args.id} in ${journal.path}: see \`openrouter-admin jobs list\``))
-    if (wantsJson(args.json)) return yield* Console.log(JSON.stringify(job.value))
-    const { createdAt, finishedAt, id, kind, operations, spec, status, updatedAt } = job.value
-    yield* Console.log(`job ${id} (${kind}): ${status}`)
-    yield* Console.log(`  started ${createdAt}, last run ${updatedAt}${finishedAt ? `, finished ${finishedAt}` : ""}`)
-    yield* Console.log(`  operations: ${Object.entries(operations).map(([s, n]) => `${n} ${s}`).join(", ") || "none"}`)
-    yield* Console.log(`  spec: ${JSON.stringify(spec)}`)
-    if (status !== "finished" && Specs.isJobKind(kind)) {
-      yield* Console.log(`  resume: openrouter-admin ${commandOf[kind]} --job-id ${quote(id)}${destructive(kind) ? " --yes" : ""}`)
-    }
-  }).pipe(Effect.provide(withJournal(args.journal))))).pipe(Command.withDescription("one job: its spec, where it stopped, how to resume"))
+  handled(
+    Effect.gen(function*() {
+      const journal = yield* Journal.Journal
+      const job = yield* journal.get(args.id)
+      if (Option.isNone(job)) return yield* Effect.fail(new UsageError(`no job ${args.id} in ${journal.path}: see \`openrouter-admin jobs list\``))
+      if (wantsJson(args.json)) return yield* Console.log(JSON.stringify(job.value))
+      const { createdAt, finishedAt, id, kind, operations, spec, status, updatedAt } = job.value
+      yield* Console.log(`job ${id} (${kind}): ${status}`)
+      yield* Console.log(`  started ${createdAt}, last run ${updatedAt}${finishedAt ? `, finished ${finishedAt}` : ""}`)
+      yield* Console.log(`  operations: ${Object.entries(operations).map(([s, n]) => `${n} ${s}`).join(", ") || "none"}`)
+      yield* Console.log(`  spec: ${JSON.stringify(spec)}`)
+      if (status !== "finished" && Specs.isJobKind(kind)) {
+        yield* Console.log(`  resume: openrouter-admin ${commandOf[kind]} --job-id ${quote(id)}${destructive(kind) ? " --yes" : ""}`)
+      }
+    }).pipe(Effect.provide(withJournal(args.journal)))
+  )).pipe(Command.withDescription("one job: its spec, where it stopped, how to resume"))
 
 export const jobs = Command.make("jobs").pipe(
   Command.withDescription("the job journal: list jobs, show one"),

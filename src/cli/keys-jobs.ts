@@ -56,9 +56,11 @@ const specOf = (args: SelectionArgs) =>
       return yield* Effect.fail(new UsageError("give either --workspace (names or globs) or --all, not both"))
     }
     if (!args.all && args.workspace.length === 0) {
-      return yield* Effect.fail(new UsageError(
-        "no workspace given: name them with --workspace (globs such as 'team-*' work), or pass --all for every workspace"
-      ))
+      return yield* Effect.fail(
+        new UsageError(
+          "no workspace given: name them with --workspace (globs such as 'team-*' work), or pass --all for every workspace"
+        )
+      )
     }
     return Option.some({ workspaces: args.all ? "all" : args.workspace, ...criteria })
   })
@@ -79,7 +81,9 @@ export const keysAudit = Command.make(
   }
 ).pipe(Command.withDescription("which keys would be disabled (or deleted) and why; changes nothing (--json, --out)"))
 
-export const keysDisable = Command.make("disable", { ...selection, ...common, ...connection }, (args) =>
-  runJob(args, "key-hygiene", specOf(args))).pipe(
-    Command.withDescription("disable (or --delete) keys that are orphaned, expired, over a share of their limit, or by name/label (asks first; --yes to skip)")
+export const keysDisable = Command.make("disable", { ...selection, ...common, ...connection }, (args) => runJob(args, "key-hygiene", specOf(args)))
+  .pipe(
+    Command.withDescription(
+      "disable (or --delete) keys that are orphaned, expired, over a share of their limit, or by name/label (asks first; --yes to skip)"
+    )
   )

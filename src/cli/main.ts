@@ -44,17 +44,28 @@ const keysSummary = "API keys: list, show, create, update, delete; audit and dis
 
 const entries = [
   entry("workspaces", "workspaces, their budgets and members", () => import("./operations.ts").then((m) => m.workspaces)),
-  entry("files", filesSummary, () =>
-    Promise.all([import("./operations.ts"), import("./jobs.ts")]).then(([o, j]) =>
-      group("files", filesSummary, [...o.filesOperations, j.filesCleanup])
-    )),
+  entry(
+    "files",
+    filesSummary,
+    () =>
+      Promise.all([import("./operations.ts"), import("./jobs.ts")]).then(([o, j]) =>
+        group("files", filesSummary, [...o.filesOperations, j.filesCleanup])
+      )
+  ),
   entry("org", "the organization", () => import("./operations.ts").then((m) => m.org)),
-  entry("keys", keysSummary, () =>
-    Promise.all([import("./access.ts"), import("./keys-jobs.ts")]).then(([a, k]) =>
-      group("keys", keysSummary, [...a.keysOperations, k.keysAudit, k.keysDisable])
-    )),
-  entry("guardrails", "guardrails (spending limits and model/provider policies) and their assignments", () =>
-    import("./access.ts").then((m) => m.guardrails)),
+  entry(
+    "keys",
+    keysSummary,
+    () =>
+      Promise.all([import("./access.ts"), import("./keys-jobs.ts")]).then(([a, k]) =>
+        group("keys", keysSummary, [...a.keysOperations, k.keysAudit, k.keysDisable])
+      )
+  ),
+  entry(
+    "guardrails",
+    "guardrails (spending limits and model/provider policies) and their assignments",
+    () => import("./access.ts").then((m) => m.guardrails)
+  ),
   entry("auth", "the configured API key: is it a management key", () => import("./auth.ts").then((m) => m.auth)),
   entry("onboard", "add users (ids or e-mails) to workspaces", () => import("./jobs.ts").then((m) => m.onboard)),
   entry("offboard", "remove users from workspaces", () => import("./jobs.ts").then((m) => m.offboard)),
@@ -62,8 +73,7 @@ const entries = [
   entry("apply", "apply a plan saved with --out", () => import("./jobs.ts").then((m) => m.applyPlan)),
   entry("jobs", "the job journal: list jobs, show one", () => import("./jobs.ts").then((m) => m.jobs)),
   entry("schedule", "run a job on a cron schedule, never overlapping itself", () => import("./schedule.ts").then((m) => m.schedule)),
-  entry("simulator", "serve the OpenRouter simulator, to try everything without an account", () =>
-    import("./schedule.ts").then((m) => m.simulator))
+  entry("simulator", "serve the OpenRouter simulator, to try everything without an account", () => import("./schedule.ts").then((m) => m.simulator))
 ]
 
 /** The top-level commands as names and summaries only, for the top-level help. */

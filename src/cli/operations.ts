@@ -19,8 +19,8 @@ import { Organization } from "../Organization.ts"
 import { Workspaces } from "../Workspaces.ts"
 import { describe, type Example } from "./help.ts"
 import {
-  column,
   type Column,
+  column,
   dateColumn,
   formatBytes,
   formatDate,
@@ -38,8 +38,7 @@ const id = Args.text({ name: "workspace" }).pipe(Args.withDescription("workspace
 const fileId = Args.text({ name: "file-id" }).pipe(Args.withDescription("the file's id (see `files list`)"))
 const users = Args.text({ name: "user-id" }).pipe(Args.atLeast(1), Args.withDescription("user ids (up to 100)"))
 const interval = Args.choice(BudgetInterval.literals.map((l) => [l, l] as const), { name: "interval" })
-export const optionalText = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+export const optionalText = (name: string, description: string) => Options.text(name).pipe(Options.withDescription(description), Options.optional)
 export const some = <A>(option: Option.Option<A>, key: string) => Option.match(option, { onNone: () => ({}), onSome: (v) => ({ [key]: v }) })
 
 const verbose = Options.boolean("verbose").pipe(
@@ -88,10 +87,13 @@ export const command = <Name extends string, Config extends Record<string, any>>
   examples: ReadonlyArray<Example>,
   run: (args: any) => Effect.Effect<void, any, Services>
 ) =>
-  Command.make(name, { ...config, ...connection, verbose }, (args: any) =>
-    handled(Effect.provide(run(args).pipe(traced(args.verbose)), servicesLayer(args)))).pipe(
-      Command.withDescription(describe(summary, examples))
-    )
+  Command.make(
+    name,
+    { ...config, ...connection, verbose },
+    (args: any) => handled(Effect.provide(run(args).pipe(traced(args.verbose)), servicesLayer(args)))
+  ).pipe(
+    Command.withDescription(describe(summary, examples))
+  )
 
 /** `--limit` must be a positive number: 0 is not "everything". */
 const checkedLimit = (limit: Option.Option<number>) =>
@@ -128,8 +130,7 @@ const workspaceFields: ReadonlyArray<Column<any>> = [
   column("I/O logging", "isObservabilityIoLoggingEnabled", undefined, { wide: true }),
   column("Broadcast", "isObservabilityBroadcastEnabled", undefined, { wide: true })
 ]
-const showWorkspace = (args: any) => (workspace: any) =>
-  printRecord(workspace, { ...args, fields: workspaceFields, id: (w: any) => w.id })
+const showWorkspace = (args: any) => (workspace: any) => printRecord(workspace, { ...args, fields: workspaceFields, id: (w: any) => w.id })
 
 const workspacesList = command(
   "list",
@@ -209,23 +210,43 @@ const showBudget = (args: any) => (b: any) => printRecord(budgetRow(b), { ...arg
 const budgets = Command.make("budgets").pipe(
   Command.withDescription("a workspace's budgets"),
   Command.withSubcommands([
-    command("list", { id, ...listOptions }, "list a workspace's budgets", [[`${$} workspaces budgets list engineering`]], (a) =>
-      Effect.flatMap(Workspaces, (w) =>
-        Effect.flatMap(w.listBudgets({ id: a.id }), (r) => list(a, Stream.fromIterable(r.data.map(budgetRow)), budgetColumns, (b) => b.id)))),
-    command("get", { id, interval, ...outputOptions }, "show one budget", [[`${$} workspaces budgets get engineering monthly`]], (a) =>
-      Effect.flatMap(Workspaces, (w) => Effect.flatMap(w.getBudget({ id: a.id, interval: a.interval }), (r) => showBudget(a)(r.data)))),
+    command(
+      "list",
+      { id, ...listOptions },
+      "list a workspace's budgets",
+      [[`${$} workspaces budgets list engineering`]],
+      (a) =>
+        Effect.flatMap(
+          Workspaces,
+          (w) => Effect.flatMap(w.listBudgets({ id: a.id }), (r) => list(a, Stream.fromIterable(r.data.map(budgetRow)), budgetColumns, (b) => b.id))
+        )
+    ),
+    command(
+      "get",
+      { id, interval, ...outputOptions },
+      "show one budget",
+      [[`${$} workspaces budgets get engineering monthly`]],
+      (a) => Effect.flatMap(Workspaces, (w) => Effect.flatMap(w.getBudget({ id: a.id, interval: a.interval }), (r) => showBudget(a)(r.data)))
+    ),
     command(
       "set",
       { id, interval, limitUsd: Options.float("limit-usd").pipe(Options.withDescription("the limit in US dollars")), ...outputOptions },
       "create or change a budget",
       [[`${$} workspaces budgets set engineering monthly --limit-usd 500`], [`${$} workspaces budgets set research daily --limit-usd 25`]],
       (a) =>
-        Effect.flatMap(Workspaces, (w) =>
-          Effect.flatMap(w.setBudget({ id: a.id, interval: a.interval, limitUsd: a.limitUsd }), (r) => showBudget(a)(r.data)))
+        Effect.flatMap(
+          Workspaces,
+          (w) => Effect.flatMap(w.setBudget({ id: a.id, interval: a.interval, limitUsd: a.limitUsd }), (r) => showBudget(a)(r.data))
+        )
     ),
-    command("delete", { id, interval, ...outputOptions }, "delete a budget", [[`${$} workspaces budgets delete engineering daily`]], (a) =>
-      Effect.flatMap(Workspaces, (w) =>
-        Effect.flatMap(w.deleteBudget({ id: a.id, interval: a.interval }), deleted(a, `${a.id} ${a.interval}`))))
+    command(
+      "delete",
+      { id, interval, ...outputOptions },
+      "delete a budget",
+      [[`${$} workspaces budgets delete engineering daily`]],
+      (a) =>
+        Effect.flatMap(Workspaces, (w) => Effect.flatMap(w.deleteBudget({ id: a.id, interval: a.interval }), deleted(a, `${a.id} ${a.interval}`)))
+    )
   ])
 )
 
@@ -239,11 +260,13 @@ const memberColumns: ReadonlyArray<Column<any>> = [
 ]
 
 /** E-mails by user id, from the organization's members (for tables; JSON stays what the API says). */
-const emailsByUserId = Effect.flatMap(Organization, (o) =>
-  Stream.runFold(o.streamMembers(), new Map<string, string>(), (map, m) => map.set(m.id, m.email))).pipe(
-    // names are a courtesy: without them the list is still right
-    Effect.orElseSucceed(() => new Map<string, string>())
-  )
+const emailsByUserId = Effect.flatMap(
+  Organization,
+  (o) => Stream.runFold(o.streamMembers(), new Map<string, string>(), (map, m) => map.set(m.id, m.email))
+).pipe(
+  // names are a courtesy: without them the list is still right
+  Effect.orElseSucceed(() => new Map<string, string>())
+)
 
 const members = Command.make("members").pipe(
   Command.withDescription("a workspace's members"),
@@ -269,9 +292,12 @@ const members = Command.make("members").pipe(
       "add up to 100 organization members (for more, use `onboard`)",
       [[`${$} workspaces members add engineering user_2abc user_2def`]],
       (a) =>
-        Effect.flatMap(Workspaces, (w) =>
-          Effect.flatMap(w.bulkAddMembers({ id: a.id, userIds: a.users }), (r) =>
-            printRecord({ workspace: a.id, addedCount: r.addedCount }, { ...a, id: () => String(r.addedCount) })))
+        Effect.flatMap(
+          Workspaces,
+          (w) =>
+            Effect.flatMap(w.bulkAddMembers({ id: a.id, userIds: a.users }), (r) =>
+              printRecord({ workspace: a.id, addedCount: r.addedCount }, { ...a, id: () => String(r.addedCount) }))
+        )
     ),
     command(
       "remove",
@@ -279,9 +305,12 @@ const members = Command.make("members").pipe(
       "remove up to 100 members (for more, use `offboard`)",
       [[`${$} workspaces members remove engineering user_2abc`]],
       (a) =>
-        Effect.flatMap(Workspaces, (w) =>
-          Effect.flatMap(w.bulkRemoveMembers({ id: a.id, userIds: a.users }), (r) =>
-            printRecord({ workspace: a.id, removedCount: r.removedCount }, { ...a, id: () => String(r.removedCount) })))
+        Effect.flatMap(
+          Workspaces,
+          (w) =>
+            Effect.flatMap(w.bulkRemoveMembers({ id: a.id, userIds: a.users }), (r) =>
+              printRecord({ workspace: a.id, removedCount: r.removedCount }, { ...a, id: () => String(r.removedCount) }))
+        )
     )
   ])
 )
@@ -341,16 +370,23 @@ export const filesOperations = [
     [[`${$} files list`], [`${$} files list --workspace-id research --limit 20`], [`${$} files list -q | head`]],
     (a) => Effect.flatMap(Files, (f) => list(a, f.stream({ ...some(a.workspaceId, "workspaceId") }), fileColumns, (file: any) => file.id))
   ),
-  command("get", { fileId, workspaceId: workspaceOption, ...outputOptions }, "show a file's metadata", [[`${$} files get file_abc123`]], (a) =>
-    Effect.flatMap(Files, (f) => Effect.flatMap(f.retrieve({ fileId: a.fileId, ...some(a.workspaceId, "workspaceId") }), showFile(a)))),
+  command(
+    "get",
+    { fileId, workspaceId: workspaceOption, ...outputOptions },
+    "show a file's metadata",
+    [[`${$} files get file_abc123`]],
+    (a) => Effect.flatMap(Files, (f) => Effect.flatMap(f.retrieve({ fileId: a.fileId, ...some(a.workspaceId, "workspaceId") }), showFile(a)))
+  ),
   command(
     "upload",
-    { path: Args.file({ name: "path", exists: "yes" }).pipe(Args.withDescription("the file to upload")), workspaceId: workspaceOption, ...outputOptions },
+    {
+      path: Args.file({ name: "path", exists: "yes" }).pipe(Args.withDescription("the file to upload")),
+      workspaceId: workspaceOption,
+      ...outputOptions
+    },
     "upload a file (streamed, up to 100 MB)",
     [[`${$} files upload ./report.pdf`], [`${$} files upload ./data.csv --workspace-id research -q`, "print only the new file's id"]],
-    (a) =>
-      Effect.flatMap(Files, (f) =>
-        Effect.flatMap(f.upload({ file: { path: a.path }, ...some(a.workspaceId, "workspaceId") }), showFile(a)))
+    (a) => Effect.flatMap(Files, (f) => Effect.flatMap(f.upload({ file: { path: a.path }, ...some(a.workspaceId, "workspaceId") }), showFile(a)))
   ),
   command(
     "download",
@@ -387,8 +423,13 @@ export const filesOperations = [
         )
       })
   ),
-  command("delete", { fileId, workspaceId: workspaceOption, ...outputOptions }, "delete a file", [[`${$} files delete file_abc123`]], (a) =>
-    Effect.flatMap(Files, (f) => Effect.flatMap(f.delete({ fileId: a.fileId, ...some(a.workspaceId, "workspaceId") }), deleted(a, a.fileId))))
+  command(
+    "delete",
+    { fileId, workspaceId: workspaceOption, ...outputOptions },
+    "delete a file",
+    [[`${$} files delete file_abc123`]],
+    (a) => Effect.flatMap(Files, (f) => Effect.flatMap(f.delete({ fileId: a.fileId, ...some(a.workspaceId, "workspaceId") }), deleted(a, a.fileId)))
+  )
 ] as const
 
 // --- organization -----------------------------------------------------------------------------------

@@ -192,8 +192,7 @@ export const formatOf = (flags: OutputFlags, stdout: { readonly isTTY?: boolean 
   flags.quiet ? "ids" : flags.json ? "json" : flags.jsonl ? "jsonl" : stdout.isTTY ? "table" : "jsonl"
 
 /** Plain data for JSON: class instances to their fields, Options to their value or null. */
-const plain = (value: unknown): unknown =>
-  JSON.parse(JSON.stringify(value, (_, v) => (Option.isOption(v) ? Option.getOrNull(v) : v)) ?? "null")
+const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (_, v) => (Option.isOption(v) ? Option.getOrNull(v) : v)) ?? "null")
 
 export interface PrintOptions<A> extends OutputFlags {
   readonly columns: ReadonlyArray<Column<A>>
@@ -222,8 +221,7 @@ export const printRows = <A, E, R>(rows: Stream.Stream<A, E, R>, options: PrintO
       case "jsonl":
         return Stream.runForEach(limited, (row) => Console.log(JSON.stringify(plain(toJson(row)))))
       case "json":
-        return Effect.flatMap(Stream.runCollect(limited), (all) =>
-          Console.log(JSON.stringify(plain(Array.from(all, toJson)), null, 2)))
+        return Effect.flatMap(Stream.runCollect(limited), (all) => Console.log(JSON.stringify(plain(Array.from(all, toJson)), null, 2)))
       case "table":
         return Effect.gen(function*() {
           const tableOptions = { width: terminalWidth(), wide: options.wide }

@@ -14,15 +14,16 @@ export const formatBytes = (bytes: number) => {
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
-const sample = (ids: ReadonlyArray<string>, n = 3) =>
-  ids.length === 0 ? "" : ` (e.g. ${ids.slice(0, n).join(", ")}${ids.length > n ? ", …" : ""})`
+const sample = (ids: ReadonlyArray<string>, n = 3) => ids.length === 0 ? "" : ` (e.g. ${ids.slice(0, n).join(", ")}${ids.length > n ? ", …" : ""})`
 
 const membership = (plan: MembershipPlan): Array<string> => {
   const add = plan.direction === "add"
   const [sign, verb, preposition] = add ? ["+", "add", "to"] : ["-", "remove", "from"]
   const users = new Set(plan.workspaces.flatMap((w) => w.chunks.flat()))
   const touched = plan.workspaces.filter((w) => w.chunks.length > 0 || w.create)
-  const lines = [`${sign} ${verb} ${plural(users.size, "user")} ${preposition} ${plural(touched.length, "workspace")} (${plural(plan.calls, "call")})`]
+  const lines = [
+    `${sign} ${verb} ${plural(users.size, "user")} ${preposition} ${plural(touched.length, "workspace")} (${plural(plan.calls, "call")})`
+  ]
   for (const w of plan.workspaces) {
     const ids = w.chunks.flat()
     if (w.create) lines.push(`  + create workspace ${w.slug}, then add ${plural(ids.length, "user")}`)
@@ -41,7 +42,11 @@ const membership = (plan: MembershipPlan): Array<string> => {
     lines.push(`  ~ budgets where they differ: ${budgets}`)
   }
   if (plan.problems.length > 0) {
-    lines.push(`  ! ${plural(plan.problems.length, "problem")}: ${plan.problems.slice(0, 5).map((p) => `${p.key} (${p.reason ?? p.outcome})`).join(", ")}${plan.problems.length > 5 ? ", …" : ""}`)
+    lines.push(
+      `  ! ${plural(plan.problems.length, "problem")}: ${plan.problems.slice(0, 5).map((p) => `${p.key} (${p.reason ?? p.outcome})`).join(", ")}${
+        plan.problems.length > 5 ? ", …" : ""
+      }`
+    )
   }
   return lines
 }
@@ -96,11 +101,13 @@ export const describeUsers = (report: Engine.JobReport, max = 20): Array<string>
     else if (item.action.startsWith("remove from ")) user.removed.push(item.action.slice("remove from ".length))
   }
   const lines = [...byUser].slice(0, max).map(([id, u]) =>
-    `  ${id}: ${[
-      u.keys > 0 ? `${plural(u.keys, "key")} ${u.keyVerb}` : "",
-      u.guardrails > 0 ? `${plural(u.guardrails, "guardrail")} unassigned` : "",
-      u.removed.length > 0 ? `removed from ${u.removed.sort().join(", ")}` : ""
-    ].filter((part) => part !== "").join(", ")}`
+    `  ${id}: ${
+      [
+        u.keys > 0 ? `${plural(u.keys, "key")} ${u.keyVerb}` : "",
+        u.guardrails > 0 ? `${plural(u.guardrails, "guardrail")} unassigned` : "",
+        u.removed.length > 0 ? `removed from ${u.removed.sort().join(", ")}` : ""
+      ].filter((part) => part !== "").join(", ")
+    }`
   )
   if (byUser.size > max) lines.push(`  … and ${byUser.size - max} more users (all in --report)`)
   return lines
@@ -119,7 +126,9 @@ const budgets = (plan: BudgetPolicy.BudgetPolicyPlan): Array<string> => {
 
 const cleanup = (plan: FileCleanup.FileCleanupPlan): Array<string> => {
   const workspaces = new Set(plan.files.map((f) => f.workspace))
-  const lines = [`- delete ${plural(plan.count, "file")}, ${formatBytes(plan.bytes)}${plan.count > 0 ? ` from ${plural(workspaces.size, "workspace")}` : ""}`]
+  const lines = [
+    `- delete ${plural(plan.count, "file")}, ${formatBytes(plan.bytes)}${plan.count > 0 ? ` from ${plural(workspaces.size, "workspace")}` : ""}`
+  ]
   if (plan.cutoff !== undefined) lines.push(`  created before ${new Date(plan.cutoff).toISOString()}`)
   for (const f of plan.sample) {
     lines.push(`  - ${f.filename}  ${formatBytes(f.sizeBytes)}  ${f.createdAt.slice(0, 10)}  ${f.workspace}`)

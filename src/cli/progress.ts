@@ -125,7 +125,11 @@ export const statusLine = (state: ProgressState, now: number, width: number, wit
   const counts = `${count(settled)}${total !== undefined ? `/${count(total)}` : ""} ${state.unit}`
   const outcome = `${count(state.done)} done, ${count(state.failed)} failed, ${count(state.skipped)} skipped`
   const rateText = `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}/s`
-  const eta = remaining === undefined || remaining === 0 ? undefined : rate > 0 ? `ETA ${formatDuration(Math.max((remaining / rate) * 1000, 1000))}` : undefined
+  const eta = remaining === undefined || remaining === 0
+    ? undefined
+    : rate > 0
+    ? `ETA ${formatDuration(Math.max((remaining / rate) * 1000, 1000))}`
+    : undefined
   const pause = state.pausedUntil > now
     ? `paused ${formatDuration(Math.ceil((state.pausedUntil - now) / 1000) * 1000)}${state.pauseStatus ? ` (${state.pauseStatus})` : ""}`
     : undefined

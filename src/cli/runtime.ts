@@ -66,7 +66,11 @@ export const servicesLayer = (flags: { apiKey: Option.Option<Redacted.Redacted>;
       Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default, Keys.Default, Guardrails.Default).pipe(
         Layer.provideMerge(OpenRouterClient.layer(settings)),
         // loaded on use: undici is a large part of start-up
-        Layer.provide(Layer.unwrapEffect(Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layerUndici))))
+        Layer.provide(Layer.unwrapEffect(
+          Effect.promise(() =>
+            import("@effect/platform-node/NodeHttpClient")
+          ).pipe(Effect.map((m) => m.layerUndici))
+        ))
       ))
   )
 

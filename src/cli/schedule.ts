@@ -2,8 +2,8 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Cron, Duration, Effect, Either, Option, Redacted, Schedule } from "effect"
 import { spawn } from "node:child_process"
-import { Simulator } from "../simulator/index.ts"
 import { Specs } from "../jobs/index.ts"
+import { Simulator } from "../simulator/index.ts"
 import { handled, receivedSignal, UsageError } from "./runtime.ts"
 
 /**

@@ -138,8 +138,7 @@ export const withSuccess = <A, B, Errors extends ReadonlyArray<ResponseErrorClas
 export type OperationInput<D> = D extends Declaration<any, any, infer P, infer Q, infer B> ? InputOf<P, Q, B> : never
 
 /** The error channel of a declared operation's method. */
-export type MethodError<D> = D extends Declaration<any, infer Errors, any, any, any>
-  ? Op.OperationError<Errors> | InvalidRequestError
+export type MethodError<D> = D extends Declaration<any, infer Errors, any, any, any> ? Op.OperationError<Errors> | InvalidRequestError
   : never
 
 /**

@@ -2,25 +2,17 @@
  * How one documented operation is sent, retried, decoded and mapped to typed errors.
  * Every service method goes through {@link execute}; errors are mapped here and nowhere else.
  */
-import {
-  type Headers,
-  HttpBody,
-  HttpClient,
-  type HttpClientError,
-  HttpClientRequest,
-  type HttpClientResponse,
-  UrlParams
-} from "@effect/platform"
+import { type Headers, HttpBody, HttpClient, type HttpClientError, HttpClientRequest, type HttpClientResponse, UrlParams } from "@effect/platform"
 import { Duration, Effect, Either, FiberRef, Option, ParseResult, Redacted, Schedule, Schema, type Scope } from "effect"
 import { ErrorResponse } from "../Domain.ts"
 import {
   ConnectionError,
   InvalidRequestError,
   OpenRouterDefaultError,
+  RequestTimeoutError,
   type ResponseError,
   type ResponseErrorClass,
   ResponseValidationError,
-  RequestTimeoutError,
   statusOf,
   type TransportError
 } from "../Errors.ts"
@@ -193,29 +185,31 @@ export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClas
       ...(spec.body ? { body: spec.body } : {}),
       accept: spec.accept ?? "application/json"
     })
-    const exchange = ctx.deadlines.run(ctx.httpClient.execute(request).pipe(
-      Effect.catchTags({
-        RequestError: (error) => Effect.fail(transportError(op, spec, error)),
-        ResponseError: (error) => Effect.fail(transportError(op, spec, error))
-      }),
-      Effect.flatMap((response): Effect.Effect<A, E | OperationError<Errors>> => {
-        const observed = Option.isSome(observer)
-          ? observer.value.afterAttempt(op.name, {
-            status: response.status,
-            retryAfter: parseRetryAfter(response.headers)
-          })
-          : Effect.void
-        if (response.status >= 200 && response.status < 300) return Effect.zipRight(observed, read(response))
-        return Effect.zipRight(
-          observed,
-          Effect.flatMap(
-            response.text.pipe(Effect.orElseSucceed(() => "")),
-            (text) =>
-              Effect.fail(responseError(op, spec, response, scrubSecrets(ctx, text)) as InstanceType<Errors[number]>)
+    const exchange = ctx.deadlines.run(
+      ctx.httpClient.execute(request).pipe(
+        Effect.catchTags({
+          RequestError: (error) => Effect.fail(transportError(op, spec, error)),
+          ResponseError: (error) => Effect.fail(transportError(op, spec, error))
+        }),
+        Effect.flatMap((response): Effect.Effect<A, E | OperationError<Errors>> => {
+          const observed = Option.isSome(observer)
+            ? observer.value.afterAttempt(op.name, {
+              status: response.status,
+              retryAfter: parseRetryAfter(response.headers)
+            })
+            : Effect.void
+          if (response.status >= 200 && response.status < 300) return Effect.zipRight(observed, read(response))
+          return Effect.zipRight(
+            observed,
+            Effect.flatMap(
+              response.text.pipe(Effect.orElseSucceed(() => "")),
+              (text) => Effect.fail(responseError(op, spec, response, scrubSecrets(ctx, text)) as InstanceType<Errors[number]>)
+            )
           )
-        )
-      })
-    ), () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout }))
+        })
+      ),
+      () => new RequestTimeoutError({ method: op.method, path: spec.path, timeout: ctx.timeout })
+    )
     if (Option.isNone(observer)) return exchange
     return Effect.zipRight(
       observer.value.beforeAttempt(op.name),
@@ -229,8 +223,7 @@ export const sendOnce = <Errors extends ReadonlyArray<ResponseErrorClass>>(
   ctx: ClientContext,
   op: Operation<unknown, Errors>,
   spec: RequestSpec
-): Effect.Effect<HttpClientResponse.HttpClientResponse, OperationError<Errors>> =>
-  attemptWith(ctx, op, spec, Effect.succeed)
+): Effect.Effect<HttpClientResponse.HttpClientResponse, OperationError<Errors>> => attemptWith(ctx, op, spec, Effect.succeed)
 
 /** Read and decode a JSON success body. */
 export const decodeBody = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
@@ -365,9 +358,7 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
 /** A parse error as `path: message` lines, short enough for an error message. */
 export const formatIssues = (error: ParseResult.ParseError) => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const shown = issues.slice(0, 5).map((issue) =>
-    `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`
-  )
+  const shown = issues.slice(0, 5).map((issue) => `${issue.path.length > 0 ? issue.path.join(".") + ": " : ""}${issue.message}`)
   return issues.length > 5 ? `${shown.join("; ")}; and ${issues.length - 5} more` : shown.join("; ")
 }
 

@@ -11,8 +11,7 @@ export interface OffsetPage<A> {
   readonly totalCount: number
 }
 
-const identify = (item: unknown): unknown =>
-  typeof item === "object" && item !== null && "id" in item ? (item as { id: unknown }).id : item
+const identify = (item: unknown): unknown => typeof item === "object" && item !== null && "id" in item ? (item as { id: unknown }).id : item
 
 /**
  * Offset/limit pages from `offset` on. Stops at the end (`totalCount` reached, or a short or empty
@@ -45,8 +44,7 @@ export const offsetPages = <A, P extends OffsetPage<A>, E, R>(
 /** The items of a stream of pages, in order. */
 export const items = <P extends { readonly data: ReadonlyArray<unknown> }, E, R>(
   pages: Stream.Stream<P, E, R>
-): Stream.Stream<P["data"][number], E, R> =>
-  Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.data as Array<P["data"][number]>))
+): Stream.Stream<P["data"][number], E, R> => Stream.mapConcatChunk(pages, (page) => Chunk.unsafeFromArray(page.data as Array<P["data"][number]>))
 
 /** The options of a Stream over an offset/limit listing: where to start, and how many per page (1–100). */
 export const streamPaging = {
@@ -65,6 +63,8 @@ export const validatedPages = <I extends { readonly offset?: number; readonly pa
 ) => {
   const check = validate(operation, schema)
   return (options: I): Stream.Stream<P, E | PaginationError | InvalidRequestError, R> =>
-    Stream.unwrap(Effect.map(check(options), (input) =>
-      offsetPages(operation, { pageSize: input.pageSize ?? 100, offset: input.offset ?? 0 }, (page) => fetch(input, page))))
+    Stream.unwrap(
+      Effect.map(check(options), (input) =>
+        offsetPages(operation, { pageSize: input.pageSize ?? 100, offset: input.offset ?? 0 }, (page) => fetch(input, page)))
+    )
 }

@@ -83,7 +83,9 @@ const planSpec = (spec: Specs.BudgetPolicySpec, concurrency: number) =>
       Effect.map(changesFor(w.id, spec.budgets), ({ changes, same }) => ({ w, changes, same })), { concurrency })
     return new BudgetPolicyPlan({
       spec,
-      workspaces: read.filter((r) => r.changes.length > 0).map(({ changes, w }) => new WorkspaceBudgets({ id: w.id, slug: w.slug, changes })),
+      workspaces: read.filter((r) =>
+        r.changes.length > 0
+      ).map(({ changes, w }) => new WorkspaceBudgets({ id: w.id, slug: w.slug, changes })),
       unchanged: read.reduce((n, r) => n + r.same, 0)
     })
   })
@@ -106,13 +108,17 @@ const restrict = (fresh: BudgetPolicyPlan, saved: BudgetPolicyPlan) => {
       const current = now.get(c.interval)
       const ok = current !== undefined && current.from === c.from && current.to === c.to
       if (!ok) {
-        stale.push(new Engine.ReportItem({
-          kind: "budget",
-          key: `${w.slug}:${c.interval}`,
-          action: `${c.interval} budget ${c.from ?? "none"} → ${c.to} USD`,
-          outcome: "skipped",
-          reason: current === undefined ? "no longer applies: already set" : `no longer applies: the budget changed since the plan (now ${current.from ?? "none"})`
-        }))
+        stale.push(
+          new Engine.ReportItem({
+            kind: "budget",
+            key: `${w.slug}:${c.interval}`,
+            action: `${c.interval} budget ${c.from ?? "none"} → ${c.to} USD`,
+            outcome: "skipped",
+            reason: current === undefined
+              ? "no longer applies: already set"
+              : `no longer applies: the budget changed since the plan (now ${current.from ?? "none"})`
+          })
+        )
       }
       return ok
     })

@@ -30,7 +30,14 @@ export interface Settled {
 
 export type JobEvent =
   /** `total` operations planned, covering `items` items (users × workspaces, files, budgets …). */
-  | { readonly _tag: "Planned"; readonly jobId: string; readonly kind: string; readonly unit: JobUnit; readonly total: number; readonly items: number }
+  | {
+    readonly _tag: "Planned"
+    readonly jobId: string
+    readonly kind: string
+    readonly unit: JobUnit
+    readonly total: number
+    readonly items: number
+  }
   | { readonly _tag: "Started"; readonly key: string }
   | ({ readonly _tag: "Succeeded"; readonly key: string } & Settled)
   | ({ readonly _tag: "Failed"; readonly key: string; readonly reason: string } & Settled)
@@ -179,8 +186,10 @@ export const makeGate = (options: { readonly rate: number; readonly publish: (ev
               const now = yield* Clock.currentTimeMillis
               const sent = yield* FiberRef.get(sentAt)
               // requests sent before the last cut were refused at the old pace: they count once
-              yield* Ref.update(pace, (p) =>
-                sent < p.lastCut ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now })
+              yield* Ref.update(
+                pace,
+                (p) => sent < p.lastCut ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now }
+              )
             }
             const now = yield* Clock.currentTimeMillis
             const until = now + Duration.toMillis(retryAfter ?? Duration.seconds(1))
@@ -205,19 +214,20 @@ const currentGate = FiberRef.unsafeMake<Option.Option<Gate>>(Option.none())
  * Run `self` with every request going through one rate gate: the current job's gate if there is one,
  * otherwise a new gate at `rate` that `self` and everything it calls shares (plan reads included).
  */
-export const gated = (options: { readonly rate?: number | undefined; readonly events?: PubSub.PubSub<JobEvent> | undefined }) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(FiberRef.get(currentGate), (current) =>
-    Option.isSome(current)
-      ? self
-      : Effect.scoped(Effect.flatMap(
-        makeGate({
-          // an invalid rate is refused by the job (checkOptions); the gate itself never sees one
-          rate: typeof options.rate === "number" && options.rate >= 1 && Number.isFinite(options.rate) ? options.rate : 10,
-          publish: (event) => (options.events ? Effect.asVoid(PubSub.publish(options.events, event)) : Effect.void)
-        }),
-        (gate) => Effect.locally(gate.around(self), currentGate, Option.some(gate))
-      )))
+export const gated =
+  (options: { readonly rate?: number | undefined; readonly events?: PubSub.PubSub<JobEvent> | undefined }) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(FiberRef.get(currentGate), (current) =>
+      Option.isSome(current)
+        ? self
+        : Effect.scoped(Effect.flatMap(
+          makeGate({
+            // an invalid rate is refused by the job (checkOptions); the gate itself never sees one
+            rate: typeof options.rate === "number" && options.rate >= 1 && Number.isFinite(options.rate) ? options.rate : 10,
+            publish: (event) => (options.events ? Effect.asVoid(PubSub.publish(options.events, event)) : Effect.void)
+          }),
+          (gate) => Effect.locally(gate.around(self), currentGate, Option.some(gate))
+        )))
 
 /** The current job's gate (inside {@link gated}). */
 const gate = Effect.flatMap(FiberRef.get(currentGate), (g) => Option.isSome(g) ? Effect.succeed(g.value) : Effect.dieMessage("no job gate"))
@@ -244,8 +254,7 @@ export interface PlannedJob {
   readonly extraItems: ReadonlyArray<ReportItem>
 }
 
-const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) =>
-  `${item.kind}\u0000${item.key}\u0000${item.action}`
+const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) => `${item.kind}\u0000${item.key}\u0000${item.action}`
 
 const settledOf = (items: ReadonlyArray<ReportItem>): Settled => ({
   done: items.filter((i) => i.outcome === "done" || i.outcome === "already-done").length,
@@ -354,23 +363,23 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
           ? publish({ _tag: "Failed", key: operation.key, reason: items.find((i) => i.outcome === "failed")!.reason ?? "failed", ...counts })
           : publish({ _tag: "Succeeded", key: operation.key, ...counts })
       }), { concurrency, discard: true }).pipe(
-      Effect.zipRight(Effect.gen(function*() {
-        yield* journal.finish(jobId, "finished")
-        const done = yield* report("completed")
-        yield* publish({ _tag: "Finished", report: done })
-        return done
-      })),
-      Effect.onExit((exit) =>
-        Exit.isInterrupted(exit)
-          ? Effect.gen(function*() {
-            yield* journal.finish(jobId, "interrupted")
-            const partial = yield* report("interrupted")
-            yield* publish({ _tag: "Finished", report: partial })
-            if (options.onInterrupted) yield* options.onInterrupted(partial)
-          })
-          : Effect.void
+        Effect.zipRight(Effect.gen(function*() {
+          yield* journal.finish(jobId, "finished")
+          const done = yield* report("completed")
+          yield* publish({ _tag: "Finished", report: done })
+          return done
+        })),
+        Effect.onExit((exit) =>
+          Exit.isInterrupted(exit)
+            ? Effect.gen(function*() {
+              yield* journal.finish(jobId, "interrupted")
+              const partial = yield* report("interrupted")
+              yield* publish({ _tag: "Finished", report: partial })
+              if (options.onInterrupted) yield* options.onInterrupted(partial)
+            })
+            : Effect.void
+        )
       )
-    )
   }).pipe(gated(options))
 
 /** Report items recorded in the journal for one operation. */

@@ -145,8 +145,7 @@ const make = (path: string) =>
             ? sql`UPDATE jobs SET status = ${status}, finished_at = ${now()}, updated_at = ${now()} WHERE id = ${jobId}`
             : sql`UPDATE jobs SET status = ${status}, updated_at = ${now()} WHERE id = ${jobId}`
         ),
-      list: () =>
-        orDie(Effect.flatMap(sql<JobRow>`SELECT * FROM jobs ORDER BY created_at DESC, id`, (rows) => Effect.forEach(rows, record))),
+      list: () => orDie(Effect.flatMap(sql<JobRow>`SELECT * FROM jobs ORDER BY created_at DESC, id`, (rows) => Effect.forEach(rows, record))),
       get
     }
     return service

@@ -180,8 +180,16 @@ const guardrailPlan = (id: string, selected: ReadonlyArray<{ readonly id: string
     const guardrails = yield* Guardrails
     const workspaces = yield* Workspaces
     const found = yield* guardrails.get({ id }).pipe(
-      Effect.catchTag("NotFoundResponseError", () =>
-        Effect.fail(new InvalidRequestError({ operation: "onboarding", issue: `guardrail ${id} does not exist (or is a workspace default that is not configured yet)` })))
+      Effect.catchTag(
+        "NotFoundResponseError",
+        () =>
+          Effect.fail(
+            new InvalidRequestError({
+              operation: "onboarding",
+              issue: `guardrail ${id} does not exist (or is a workspace default that is not configured yet)`
+            })
+          )
+      )
     )
     const guardrail = found.data
     const workspace = selected.find((w) => w.id === guardrail.workspaceId)
@@ -194,7 +202,8 @@ const guardrailPlan = (id: string, selected: ReadonlyArray<{ readonly id: string
         : `belongs to workspace ${Option.match(home ?? Option.none(), { onNone: () => guardrail.workspaceId!, onSome: (w) => w.slug })}`
       return yield* new InvalidRequestError({
         operation: "onboarding",
-        issue: `guardrail ${guardrail.name} (${id}) ${where}, which is not among the selected workspaces: add it with --workspace, or choose a guardrail of one of them`
+        issue:
+          `guardrail ${guardrail.name} (${id}) ${where}, which is not among the selected workspaces: add it with --workspace, or choose a guardrail of one of them`
       })
     }
     const wantedSet = new Set(wanted)
@@ -235,8 +244,7 @@ const planSpec = (direction: Direction, spec: Specs.OnboardingSpec | Specs.Offbo
     const existing = yield* Effect.forEach(selection.selected, (workspace) =>
       Effect.gen(function*() {
         const current = new Set<string>()
-        yield* Stream.runForEach(workspaces.streamMembers({ id: workspace.id }), (member) =>
-          Effect.sync(() => current.add(member.userId)))
+        yield* Stream.runForEach(workspaces.streamMembers({ id: workspace.id }), (member) => Effect.sync(() => current.add(member.userId)))
         const needed = (id: string) => (direction === "add" ? !current.has(id) : current.has(id))
         const access = direction === "remove" ? yield* accessIn(workspace.id, leaving) : undefined
         return new WorkspacePlan({
@@ -249,9 +257,7 @@ const planSpec = (direction: Direction, spec: Specs.OnboardingSpec | Specs.Offbo
           ...(access ?? {})
         })
       }), { concurrency })
-    const created = selection.missing.map((slug) =>
-      new WorkspacePlan({ ref: slug, slug, create: true, chunks: chunk(wanted, CHUNK), unchanged: [] })
-    )
+    const created = selection.missing.map((slug) => new WorkspacePlan({ ref: slug, slug, create: true, chunks: chunk(wanted, CHUNK), unchanged: [] }))
     const plans = [...existing, ...created]
     const fields = { workspaces: plans, problems, calls: callsOf(plans, guardrail) }
     return direction === "add"
@@ -295,10 +301,13 @@ const bisect = <E extends { readonly _tag: string; readonly message: string }, R
   )
 
 const membershipCall = (direction: Direction, workspaceId: string) => (ids: ReadonlyArray<string>) =>
-  Effect.flatMap(Workspaces, (workspaces): Effect.Effect<void, WorkspacesError<"bulkAddMembers"> | WorkspacesError<"bulkRemoveMembers">> =>
-    direction === "add"
-      ? Effect.asVoid(workspaces.bulkAddMembers({ id: workspaceId, userIds: ids }))
-      : Effect.asVoid(workspaces.bulkRemoveMembers({ id: workspaceId, userIds: ids })))
+  Effect.flatMap(
+    Workspaces,
+    (workspaces): Effect.Effect<void, WorkspacesError<"bulkAddMembers"> | WorkspacesError<"bulkRemoveMembers">> =>
+      direction === "add"
+        ? Effect.asVoid(workspaces.bulkAddMembers({ id: workspaceId, userIds: ids }))
+        : Effect.asVoid(workspaces.bulkRemoveMembers({ id: workspaceId, userIds: ids }))
+  )
 
 const assignCall = (guardrailId: string) => (ids: ReadonlyArray<string>) =>
   Effect.flatMap(Guardrails, (guardrails) => guardrails.assignMembers({ id: guardrailId, memberUserIds: ids }))
@@ -408,13 +417,15 @@ const restrict = (fresh: MembershipPlan, saved: MembershipPlan): MembershipPlan 
       for (const u of was.unassign) if (!freshIds.has(id(u))) stale.push(userItem(u.userId, unassignAction(u, w.slug), "skipped", gone))
       access.unassign = (w.unassign ?? []).filter((u) => savedIds.has(id(u)))
     }
-    return [new WorkspacePlan({
-      ...w,
-      create: w.create && was.create,
-      chunks: chunk(w.chunks.flat().filter((id) => allowed.has(id)), CHUNK),
-      unchanged: [],
-      ...access
-    })]
+    return [
+      new WorkspacePlan({
+        ...w,
+        create: w.create && was.create,
+        chunks: chunk(w.chunks.flat().filter((id) => allowed.has(id)), CHUNK),
+        unchanged: [],
+        ...access
+      })
+    ]
   })
   let guardrail: GuardrailPlan | undefined
   if (saved instanceof OnboardingPlan && saved.guardrail && fresh instanceof OnboardingPlan && fresh.guardrail) {
@@ -464,13 +475,15 @@ const execute = (current: MembershipPlan, options: Engine.ApplyOptions) =>
         const changes = yield* Effect.either(BudgetPolicy.changesFor(id, budgets))
         if (changes._tag === "Right") setup.push(...yield* BudgetPolicy.setBudgets(id, workspacePlan.slug, changes.right.changes))
         else {
-          setup.push(new Engine.ReportItem({
-            kind: "budget",
-            key: workspacePlan.slug,
-            action: "read budgets",
-            outcome: "failed",
-            reason: changes.left.message
-          }))
+          setup.push(
+            new Engine.ReportItem({
+              kind: "budget",
+              key: workspacePlan.slug,
+              action: "read budgets",
+              outcome: "failed",
+              reason: changes.left.message
+            })
+          )
         }
       }
       const action = actionOf(direction, workspacePlan.slug)
@@ -480,7 +493,9 @@ const execute = (current: MembershipPlan, options: Engine.ApplyOptions) =>
       if (direction === "remove") {
         // every leaving user with something to take away here, members to remove first
         const removing = new Set(workspacePlan.chunks.flat())
-        const affected = [...new Set([...removing, ...(workspacePlan.keys ?? []).map((k) => k.userId), ...(workspacePlan.unassign ?? []).map((u) => u.userId)])]
+        const affected = [
+          ...new Set([...removing, ...(workspacePlan.keys ?? []).map((k) => k.userId), ...(workspacePlan.unassign ?? []).map((u) => u.userId)])
+        ]
         const plan = new WorkspacePlan({ ...workspacePlan, workspaceId: id }) as WorkspacePlan & { readonly workspaceId: string }
         const keyMode = (current.spec as Specs.OffboardingSpec).keys ?? "disable"
         for (const ids of chunk(affected, CHUNK)) {

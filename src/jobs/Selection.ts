@@ -15,7 +15,7 @@ import type { WorkspaceScope } from "./Specs.ts"
  * any run of characters, `/` and leading dots included: names and MIME types are not paths. A leading
  * `!` is literal, never a negation: `--name '!*.pdf'` must not select every file that is not a PDF.
  */
-export const globMatcher = (glob: string): ((text: string) => boolean) => picomatch(glob, { bash: true, dot: true, nonegate: true })
+export const globMatcher = (glob: string): (text: string) => boolean => picomatch(glob, { bash: true, dot: true, nonegate: true })
 
 export const isGlob = (ref: string) => /[*?]/.test(ref)
 

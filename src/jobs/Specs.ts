@@ -54,9 +54,7 @@ export const Glob = Text("a pattern", 256).pipe(Schema.annotations({ identifier:
 
 const NonEmpty = <S extends Schema.Schema.Any>(item: S, what: string, max: number) =>
   Schema.Array(item).pipe(
-    Schema.filter((a) =>
-      a.length === 0 ? `give at least one ${what}` : a.length > max ? `at most ${max} ${what}s per job` : true
-    )
+    Schema.filter((a) => a.length === 0 ? `give at least one ${what}` : a.length > max ? `at most ${max} ${what}s per job` : true)
   )
 
 export const Users = NonEmpty(UserRef, "user", 1_000_000)

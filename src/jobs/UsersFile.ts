@@ -60,7 +60,9 @@ export const parseUsers = (text: string, source = "users file"): Effect.Effect<A
           return fail(`line ${info.lines}: several values but no header naming the columns (email, user_id)`)
         }
         const value = values[0]!
-        if (!isUserId(value) && !isEmail(value)) return fail(`line ${info.lines}: "${value.slice(0, 60)}" is neither an e-mail nor a user id (user_…)`)
+        if (!isUserId(value) && !isEmail(value)) {
+          return fail(`line ${info.lines}: "${value.slice(0, 60)}" is neither an e-mail nor a user id (user_…)`)
+        }
         users.push(value)
       }
       return Effect.succeed(users)

@@ -12,8 +12,8 @@ export * as Journal from "./Journal.ts"
 export * as KeyHygiene from "./KeyHygiene.ts"
 export * as PlanFile from "./PlanFile.ts"
 export * as Specs from "./Specs.ts"
-export * as UsersFile from "./UsersFile.ts"
 export { BudgetPolicySpec, FileCleanupSpec, KeyHygieneSpec, OffboardingSpec, OnboardingSpec } from "./Specs.ts"
+export * as UsersFile from "./UsersFile.ts"
 import { Effect } from "effect"
 import type * as Engine from "./Engine.ts"
 import * as Membership from "./Membership.ts"
@@ -43,12 +43,4 @@ export const Offboarding = {
   apply: (input: unknown, options?: ApplyOptions) => Membership.apply("remove", input, options)
 }
 
-export {
-  GuardrailPlan,
-  type MembershipPlan,
-  OffboardingPlan,
-  OnboardingPlan,
-  PlannedKey,
-  PlannedUnassignment,
-  WorkspacePlan
-} from "./Membership.ts"
+export { GuardrailPlan, type MembershipPlan, OffboardingPlan, OnboardingPlan, PlannedKey, PlannedUnassignment, WorkspacePlan } from "./Membership.ts"

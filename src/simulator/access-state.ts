@@ -9,7 +9,6 @@
  * workspace's default guardrail answers 404 until an update materialises it, and its name cannot change.
  */
 import { createHash } from "node:crypto"
-import { ApiKey, type CreateKeyRequest, CurrentKey, type UpdateKeyRequest } from "../KeysDomain.ts"
 import {
   ContentFilter,
   ContentFilterBuiltin,
@@ -19,6 +18,7 @@ import {
   MemberAssignment,
   type UpdateGuardrailRequest
 } from "../GuardrailsDomain.ts"
+import { ApiKey, type CreateKeyRequest, CurrentKey, type UpdateKeyRequest } from "../KeysDomain.ts"
 import { base62, hash as hash32, pick, prng, type Random, uuid } from "./random.ts"
 import type { OrganizationState } from "./state.ts"
 
@@ -51,8 +51,7 @@ const LIMITS = [null, null, 25, 50, 100, 500] as const
 const DAY = 86_400_000
 
 const iso = (ms: number) => new Date(ms).toISOString()
-const hex = (random: Random, length: number) =>
-  Array.from({ length }, () => Math.floor(random() * 16).toString(16)).join("")
+const hex = (random: Random, length: number) => Array.from({ length }, () => Math.floor(random() * 16).toString(16)).join("")
 const round2 = (n: number) => Math.round(n * 100) / 100
 
 /** A new plaintext key, its hash (how the API addresses it) and its label (the masked key). */
@@ -376,21 +375,24 @@ export class AccessState {
     placed: { readonly name: string; readonly workspaceId: string },
     extra: Partial<Guardrail> & { readonly id: string; readonly createdAt: string }
   ) {
-    return new Guardrail({
-      description: null,
-      limitUsd: null,
-      resetInterval: null,
-      includeByokInBudgets: false,
-      allowedModels: null,
-      allowedProviders: null,
-      ignoredModels: null,
-      ignoredProviders: null,
-      contentFilterBuiltins: null,
-      contentFilters: null,
-      ...placed,
-      ...extra,
-      updatedAt: extra.updatedAt ?? null
-    } as ConstructorParameters<typeof Guardrail>[0], true)
+    return new Guardrail(
+      {
+        description: null,
+        limitUsd: null,
+        resetInterval: null,
+        includeByokInBudgets: false,
+        allowedModels: null,
+        allowedProviders: null,
+        ignoredModels: null,
+        ignoredProviders: null,
+        contentFilterBuiltins: null,
+        contentFilters: null,
+        ...placed,
+        ...extra,
+        updatedAt: extra.updatedAt ?? null
+      } as ConstructorParameters<typeof Guardrail>[0],
+      true
+    )
   }
 
   private putGuardrail(guardrail: Guardrail) {
@@ -555,9 +557,7 @@ export class AccessState {
 
   unassignKeys(id: string, hashes: ReadonlyArray<string>): Outcome<number, 404> {
     if (!this.guardrails.has(id)) return notFound("Guardrail not found")
-    return unique(hashes).filter((hash) =>
-      this.keyAssignments.get(hash)?.guardrailId === id && this.keyAssignments.delete(hash)
-    ).length
+    return unique(hashes).filter((hash) => this.keyAssignments.get(hash)?.guardrailId === id && this.keyAssignments.delete(hash)).length
   }
 
   /** A deleted workspace takes its keys and guardrails (and their assignments) with it. */

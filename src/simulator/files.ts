@@ -1,7 +1,6 @@
 /** The simulator's Files endpoints: list (cursor), upload (streamed multipart), metadata, delete, content. */
 import { type HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Effect, Stream } from "effect"
-import * as Files from "../Files.ts"
 import {
   AnthropicFile,
   AnthropicFileDeleted,
@@ -14,6 +13,7 @@ import {
   OpenRouterFileDeleted,
   OpenRouterFileList
 } from "../FileDomain.ts"
+import * as Files from "../Files.ts"
 import { detect, HEAD_BYTES } from "./detect.ts"
 import type { FileRecord } from "./files-store.ts"
 import { encoder, type Env, failure, json } from "./http.ts"

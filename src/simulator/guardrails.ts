@@ -40,8 +40,7 @@ const assigned = (assignedCount: number) => json(encodeAssigned(new AssignedResp
 const unassigned = (unassignedCount: number) => json(encodeUnassigned(new UnassignedResponse({ unassignedCount }, true)))
 const members = (all: ReadonlyArray<MemberAssignment>, query: Paging) =>
   json(encodeMembers(new ListMemberAssignmentsResponse(page(all, query), true)))
-const keys = (all: ReadonlyArray<KeyAssignment>, query: Paging) =>
-  json(encodeKeys(new ListKeyAssignmentsResponse(page(all, query), true)))
+const keys = (all: ReadonlyArray<KeyAssignment>, query: Paging) => json(encodeKeys(new ListKeyAssignmentsResponse(page(all, query), true)))
 
 export const guardrailRoutes = routes<typeof Guardrails.operations, Env>(Guardrails.operations, {
   list: ({ env: { state }, fail, query }) => {

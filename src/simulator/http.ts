@@ -14,8 +14,7 @@ export interface Env {
 export const json = (body: unknown, status = 200) => HttpServerResponse.unsafeJson(body, { status })
 
 /** A pre-serialised JSON answer. */
-export const jsonText = (body: string, status = 200) =>
-  HttpServerResponse.text(body, { status, contentType: "application/json" })
+export const jsonText = (body: string, status = 200) => HttpServerResponse.text(body, { status, contentType: "application/json" })
 
 /** The API's error body: `{ error: { code, message } }`. */
 export const failure = (status: number, message: string, headers?: Record<string, string>) =>

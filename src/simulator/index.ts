@@ -14,15 +14,15 @@ import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { Context, Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { type FaultOptions, faultMessage, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
+import { faultMessage, type FaultOptions, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
 import { FileStore, type FileStoreOptions } from "./files-store.ts"
 import { filesRoutes } from "./files.ts"
 import { guardrailRoutes } from "./guardrails.ts"
 import { type Env, failure } from "./http.ts"
 import { keyRoutes } from "./keys.ts"
 import { hash, prng, toBase62 } from "./random.ts"
-import { type ApiKey, OrganizationState, type OrganizationOptions } from "./state.ts"
 import { router } from "./router.ts"
+import { type ApiKey, type OrganizationOptions, OrganizationState } from "./state.ts"
 import { organizationRoutes, workspaceRoutes } from "./workspaces.ts"
 
 export type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
@@ -109,8 +109,7 @@ export const make = (options: SimulatorOptions = {}) =>
   Effect.gen(function*() {
     const seed = options.seed ?? "openrouter-effect"
     const random = prng(hash(`keys:${seed}`))
-    const keyOf = (kind: string) =>
-      `sk-or-v1-${kind}-${Array.from({ length: 8 }, () => toBase62(Math.floor(random() * 62 ** 4), 4)).join("")}`
+    const keyOf = (kind: string) => `sk-or-v1-${kind}-${Array.from({ length: 8 }, () => toBase62(Math.floor(random() * 62 ** 4), 4)).join("")}`
     const managementKey = keyOf("mgmt")
     const inferenceKey = keyOf("inf")
     const state = new OrganizationState(seed, options.organization)

@@ -14,12 +14,18 @@ const encodeCreated = encoder(CreateKeyResponse)
 const encodeDeleted = encoder(DeletedResponse)
 
 /** The bearer token of a request ("" when there is none). */
-const tokenOf = (authorization: string | undefined) =>
-  authorization?.startsWith("Bearer ") ? authorization.slice(7) : ""
+const tokenOf = (authorization: string | undefined) => authorization?.startsWith("Bearer ") ? authorization.slice(7) : ""
 
 export const keyRoutes = routes<typeof Keys.operations, Env>(Keys.operations, {
   current: ({ env: { state }, request }) =>
-    json(encodeCurrent(new CurrentKeyResponse({ data: state.access.currentKey(state.access.callers.get(tokenOf(request.headers["authorization"])) ?? "inference") }, true))),
+    json(
+      encodeCurrent(
+        new CurrentKeyResponse(
+          { data: state.access.currentKey(state.access.callers.get(tokenOf(request.headers["authorization"])) ?? "inference") },
+          true
+        )
+      )
+    ),
   list: ({ env: { state }, fail, query }) => {
     const page = state.access.listKeys(query)
     return page instanceof Refusal ? fail(page.status, page.message) : json(encodeList(new ListKeysResponse({ data: page }, true)))

@@ -3,13 +3,7 @@
  * workspace members, and (in `access`) API keys and guardrails. Seeded and deterministic: the same
  * seed gives the same ids.
  */
-import {
-  type BudgetInterval,
-  OrganizationMember,
-  Workspace,
-  WorkspaceBudget,
-  WorkspaceMember
-} from "../Domain.ts"
+import { type BudgetInterval, OrganizationMember, Workspace, WorkspaceBudget, WorkspaceMember } from "../Domain.ts"
 import { AccessState, type StoredKey } from "./access-state.ts"
 import { base62, hash, pick, prng, type Random, uuid } from "./random.ts"
 
@@ -29,7 +23,24 @@ export interface Member extends OrganizationMember {}
 
 const FIRST = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Dennis", "Radia", "Edsger", "Frances", "John"]
 const LAST = ["Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov", "Ritchie", "Perlman", "Dijkstra", "Allen", "McCarthy"]
-const TEAMS = ["engineering", "research", "marketing", "sales", "support", "finance", "legal", "design", "data", "platform", "security", "growth", "ops", "mobile", "web", "ml"]
+const TEAMS = [
+  "engineering",
+  "research",
+  "marketing",
+  "sales",
+  "support",
+  "finance",
+  "legal",
+  "design",
+  "data",
+  "platform",
+  "security",
+  "growth",
+  "ops",
+  "mobile",
+  "web",
+  "ml"
+]
 
 const iso = (ms: number) => new Date(ms).toISOString()
 

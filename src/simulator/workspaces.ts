@@ -97,96 +97,108 @@ export const workspaceRoutes = routes<Ops, Env>(Workspaces.operations, {
     return jsonText(workspaceJson(state, workspace), 201)
   },
   get: (incoming) => onWorkspace(incoming, (w, { env }) => jsonText(workspaceJson(env.state, w))),
-  update: (incoming) => onWorkspace(incoming, (w, { body: changes, env: { state }, fail }) => {
-    if (changes.slug !== undefined && slugTaken(state, changes.slug, w.id)) {
-      return fail(400, `A workspace with slug "${changes.slug}" already exists`)
-    }
-    if (w.id === state.defaultWorkspaceId && changes.slug !== undefined && changes.slug !== w.slug) {
-      return fail(400, "The default workspace's slug cannot be changed")
-    }
-    const { disabledServerTools, ...rest } = changes
-    const updated = new Workspace({
-      ...w,
-      ...rest,
-      ...(disabledServerTools !== undefined
-        ? { disabledServerTools: disabledServerTools?.length ? disabledServerTools : null }
-        : {}),
-      updatedAt: new Date().toISOString()
-    })
-    state.put(updated)
-    return jsonText(workspaceJson(state, updated))
-  }),
-  delete: (incoming) => onWorkspace(incoming, (w, { env: { state }, fail, query }) => {
-    if (w.id === state.defaultWorkspaceId) {
-      if (query.confirmDefaultWorkspaceDeletion !== true) {
-        return fail(
-          403,
-          "Deleting the default workspace permanently disables the account's unscoped inference keys; " +
-            "pass confirm_default_workspace_deletion=true to confirm"
-        )
+  update: (incoming) =>
+    onWorkspace(incoming, (w, { body: changes, env: { state }, fail }) => {
+      if (changes.slug !== undefined && slugTaken(state, changes.slug, w.id)) {
+        return fail(400, `A workspace with slug "${changes.slug}" already exists`)
       }
-    } else if (state.hasActiveKeys(w.id)) {
-      return fail(400, "Workspace has active API keys; delete or move them first")
-    }
-    state.remove(w.id)
-    return deleted()
-  }),
-  listBudgets: (incoming) => onWorkspace(incoming, (w, { env: { state } }) =>
-    json(encodeBudgets(
-      new ListWorkspaceBudgetsResponse({
-        data: [...state.budgets.get(w.id)!.values()],
-        includeByokInBudgets: w.includeByokInBudgets ?? false
-      }, true)
-    ))
-  ),
-  getBudget: (incoming) => onWorkspace(incoming, (w, { env: { state }, fail, params: { interval } }) => {
-    const budget = state.budgets.get(w.id)!.get(interval)
-    if (!budget) return fail(404, `The ${interval} budget not found`)
-    return json(encodeBudget(new WorkspaceBudgetResponse({ data: budget, includeByokInBudgets: w.includeByokInBudgets ?? false }, true)))
-  }),
-  deleteBudget: (incoming) => onWorkspace(incoming, (w, { env: { state }, fail, params: { interval } }) =>
-    state.budgets.get(w.id)!.delete(interval) ? deleted() : fail(404, `The ${interval} budget not found`)
-  ),
-  setBudget: (incoming) => onWorkspace(incoming, (w, { body, env: { state }, fail, params: { interval } }) => {
-    const violation = budgetViolation(state.budgets.get(w.id)!, interval, body.limitUsd)
-    if (violation) return fail(400, `Budget limits must satisfy lifetime > monthly > weekly > daily: ${violation}`)
-    let workspace = w
-    if (body.includeByokInBudgets !== undefined) {
-      workspace = new Workspace({ ...w, includeByokInBudgets: body.includeByokInBudgets })
-      state.put(workspace)
-    }
-    const budget = state.setBudget(w.id, interval, body.limitUsd)
-    return json(encodeBudget(new WorkspaceBudgetResponse({
-      data: budget,
-      includeByokInBudgets: workspace.includeByokInBudgets ?? false
-    }, true)))
-  }),
-  listMembers: (incoming) => onWorkspace(incoming, (w, { env: { state }, query }) => {
-    const all = state.membersOf(w.id)
-    return json(encodeMembers(new ListWorkspaceMembersResponse({ data: page(all, query), totalCount: all.length }, true)))
-  }),
-  bulkAddMembers: (incoming) => onWorkspace(incoming, (w, { body, env: { state }, fail }) => {
-    if (w.id === state.defaultWorkspaceId) return fail(400, "Every organization member belongs to the default workspace implicitly")
-    const userIds = [...new Set(body.userIds)]
-    const unknown = userIds.filter((userId) => !state.memberById.has(userId))
-    if (unknown.length > 0) return fail(400, `Users are not members of this organization: ${unknown.join(", ")}`)
-    const members = state.workspaceMembers.get(w.id)!
-    const data = userIds.filter((userId) => !members.has(userId)).map((userId) => state.addMember(w.id, userId))
-    return json(encodeAdded(new BulkAddWorkspaceMembersResponse({ data, addedCount: data.length }, true)))
-  }),
-  bulkRemoveMembers: (incoming) => onWorkspace(incoming, (w, { body, env: { state }, fail }) => {
-    if (w.id === state.defaultWorkspaceId) return fail(400, "Every organization member belongs to the default workspace implicitly")
-    const members = state.workspaceMembers.get(w.id)!
-    const present = [...new Set(body.userIds)].filter((userId) => members.has(userId))
-    const blocked = present.filter((userId) => state.holdsActiveKey(w.id, userId))
-    if (blocked.length > 0) {
-      return fail(400, `Members with active API keys in the workspace cannot be removed: ${blocked.join(", ")}`)
-    }
-    const scim = present.filter((userId) => state.scimManaged.has(userId))
-    if (scim.length > 0) {
-      return fail(400, `SCIM-managed members cannot be removed; change them in your identity provider: ${scim.join(", ")}`)
-    }
-    for (const userId of present) members.delete(userId)
-    return json(encodeRemoved(new BulkRemoveWorkspaceMembersResponse({ removedCount: present.length }, true)))
-  })
+      if (w.id === state.defaultWorkspaceId && changes.slug !== undefined && changes.slug !== w.slug) {
+        return fail(400, "The default workspace's slug cannot be changed")
+      }
+      const { disabledServerTools, ...rest } = changes
+      const updated = new Workspace({
+        ...w,
+        ...rest,
+        ...(disabledServerTools !== undefined
+          ? { disabledServerTools: disabledServerTools?.length ? disabledServerTools : null }
+          : {}),
+        updatedAt: new Date().toISOString()
+      })
+      state.put(updated)
+      return jsonText(workspaceJson(state, updated))
+    }),
+  delete: (incoming) =>
+    onWorkspace(incoming, (w, { env: { state }, fail, query }) => {
+      if (w.id === state.defaultWorkspaceId) {
+        if (query.confirmDefaultWorkspaceDeletion !== true) {
+          return fail(
+            403,
+            "Deleting the default workspace permanently disables the account's unscoped inference keys; " +
+              "pass confirm_default_workspace_deletion=true to confirm"
+          )
+        }
+      } else if (state.hasActiveKeys(w.id)) {
+        return fail(400, "Workspace has active API keys; delete or move them first")
+      }
+      state.remove(w.id)
+      return deleted()
+    }),
+  listBudgets: (incoming) =>
+    onWorkspace(incoming, (w, { env: { state } }) =>
+      json(encodeBudgets(
+        new ListWorkspaceBudgetsResponse({
+          data: [...state.budgets.get(w.id)!.values()],
+          includeByokInBudgets: w.includeByokInBudgets ?? false
+        }, true)
+      ))),
+  getBudget: (incoming) =>
+    onWorkspace(incoming, (w, { env: { state }, fail, params: { interval } }) => {
+      const budget = state.budgets.get(w.id)!.get(interval)
+      if (!budget) return fail(404, `The ${interval} budget not found`)
+      return json(encodeBudget(new WorkspaceBudgetResponse({ data: budget, includeByokInBudgets: w.includeByokInBudgets ?? false }, true)))
+    }),
+  deleteBudget: (incoming) =>
+    onWorkspace(
+      incoming,
+      (w, { env: { state }, fail, params: { interval } }) =>
+        state.budgets.get(w.id)!.delete(interval) ? deleted() : fail(404, `The ${interval} budget not found`)
+    ),
+  setBudget: (incoming) =>
+    onWorkspace(incoming, (w, { body, env: { state }, fail, params: { interval } }) => {
+      const violation = budgetViolation(state.budgets.get(w.id)!, interval, body.limitUsd)
+      if (violation) return fail(400, `Budget limits must satisfy lifetime > monthly > weekly > daily: ${violation}`)
+      let workspace = w
+      if (body.includeByokInBudgets !== undefined) {
+        workspace = new Workspace({ ...w, includeByokInBudgets: body.includeByokInBudgets })
+        state.put(workspace)
+      }
+      const budget = state.setBudget(w.id, interval, body.limitUsd)
+      return json(encodeBudget(
+        new WorkspaceBudgetResponse({
+          data: budget,
+          includeByokInBudgets: workspace.includeByokInBudgets ?? false
+        }, true)
+      ))
+    }),
+  listMembers: (incoming) =>
+    onWorkspace(incoming, (w, { env: { state }, query }) => {
+      const all = state.membersOf(w.id)
+      return json(encodeMembers(new ListWorkspaceMembersResponse({ data: page(all, query), totalCount: all.length }, true)))
+    }),
+  bulkAddMembers: (incoming) =>
+    onWorkspace(incoming, (w, { body, env: { state }, fail }) => {
+      if (w.id === state.defaultWorkspaceId) return fail(400, "Every organization member belongs to the default workspace implicitly")
+      const userIds = [...new Set(body.userIds)]
+      const unknown = userIds.filter((userId) => !state.memberById.has(userId))
+      if (unknown.length > 0) return fail(400, `Users are not members of this organization: ${unknown.join(", ")}`)
+      const members = state.workspaceMembers.get(w.id)!
+      const data = userIds.filter((userId) => !members.has(userId)).map((userId) => state.addMember(w.id, userId))
+      return json(encodeAdded(new BulkAddWorkspaceMembersResponse({ data, addedCount: data.length }, true)))
+    }),
+  bulkRemoveMembers: (incoming) =>
+    onWorkspace(incoming, (w, { body, env: { state }, fail }) => {
+      if (w.id === state.defaultWorkspaceId) return fail(400, "Every organization member belongs to the default workspace implicitly")
+      const members = state.workspaceMembers.get(w.id)!
+      const present = [...new Set(body.userIds)].filter((userId) => members.has(userId))
+      const blocked = present.filter((userId) => state.holdsActiveKey(w.id, userId))
+      if (blocked.length > 0) {
+        return fail(400, `Members with active API keys in the workspace cannot be removed: ${blocked.join(", ")}`)
+      }
+      const scim = present.filter((userId) => state.scimManaged.has(userId))
+      if (scim.length > 0) {
+        return fail(400, `SCIM-managed members cannot be removed; change them in your identity provider: ${scim.join(", ")}`)
+      }
+      for (const userId of present) members.delete(userId)
+      return json(encodeRemoved(new BulkRemoveWorkspaceMembersResponse({ removedCount: present.length }, true)))
+    })
 })
