@@ -33,6 +33,8 @@ const hints: Record<number, string> = {
   401: "Check OPENROUTER_API_KEY: the key is missing, malformed, revoked or not a valid OpenRouter key.",
   403: "This operation needs a management key (Settings → Management API keys); an inference key is not enough.",
   404: "Nothing exists at this id or slug; check it, or list first.",
+  408: "The server gave up on the operation (it took too long); narrow it (a shorter time range, fewer rows) or retry later.",
+  409: "It conflicts with what exists (a duplicate, a limit reached, or a concurrent change); list first, then change or remove the existing one.",
   413: "The payload is over the API's size limit (files: 100 MB).",
   429: "Rate limited: slow down (lower --rate/--concurrency) or wait for Retry-After.",
   500: "OpenRouter had an internal error; retrying later usually helps.",
@@ -81,6 +83,26 @@ export class NotFoundResponseError extends Schema.TaggedError<NotFoundResponseEr
   responseFields
 ) {
   static readonly status = 404 as const
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class RequestTimeoutResponseError extends Schema.TaggedError<RequestTimeoutResponseError>()(
+  "RequestTimeoutResponseError",
+  responseFields
+) {
+  static readonly status = 408 as const
+  override get message() {
+    return describe(this)
+  }
+}
+
+export class ConflictResponseError extends Schema.TaggedError<ConflictResponseError>()(
+  "ConflictResponseError",
+  responseFields
+) {
+  static readonly status = 409 as const
   override get message() {
     return describe(this)
   }
@@ -222,6 +244,8 @@ export const documentedErrors = [
   UnauthorizedResponseError,
   ForbiddenResponseError,
   NotFoundResponseError,
+  RequestTimeoutResponseError,
+  ConflictResponseError,
   PayloadTooLargeResponseError,
   TooManyRequestsResponseError,
   InternalServerResponseError,

@@ -10,7 +10,7 @@
  */
 import { Schema } from "effect"
 import { NonEmptyId, optionalWire, pagingQuery, SpendingLimit, wire } from "./Domain.ts"
-import { Uuid } from "./KeysDomain.ts"
+import { DataRegion, Uuid } from "./KeysDomain.ts"
 
 // --- validation rules from the contract ---------------------------------------------------------------
 
@@ -98,6 +98,8 @@ export class Guardrail extends Schema.Class<Guardrail>("Guardrail")({
   ignoredProviders: optionalWire("ignored_providers", NullableStrings),
   contentFilterBuiltins: optionalWire("content_filter_builtins", Schema.NullOr(Schema.Array(ContentFilterBuiltin))),
   contentFilters: optionalWire("content_filters", Schema.NullOr(Schema.Array(ContentFilter))),
+  /** The data regions requests may be served from; `null` is no restriction (open: a new region never breaks a listing). */
+  allowedDataRegions: optionalWire("allowed_data_regions", NullableStrings),
   ...policyFields,
   createdAt: wire("created_at", Schema.String),
   updatedAt: optionalWire("updated_at", Schema.NullOr(Schema.String))
@@ -142,6 +144,11 @@ const guardrailSettings = {
   ignoredProviders: optionalWire("ignored_providers", nonEmptyList("ignoredProviders")),
   contentFilterBuiltins: optionalWire("content_filter_builtins", Schema.NullOr(Schema.Array(ContentFilterBuiltinInput))),
   contentFilters: optionalWire("content_filters", Schema.NullOr(Schema.Array(ContentFilterInput))),
+  /**
+   * The data regions requests may be served from: `global` (openrouter.ai), `europe` (eu.openrouter.ai),
+   * `us` (us.openrouter.ai); `null` is no restriction. Where several guardrails apply, the intersection.
+   */
+  allowedDataRegions: optionalWire("allowed_data_regions", Schema.NullOr(Schema.Array(DataRegion))),
   ...policyFields
 }
 

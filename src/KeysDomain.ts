@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { Redacted, Schema } from "effect"
 import { BooleanParam, NonEmptyId, OffsetParam, optionalWire, SpendingLimit, wire } from "./Domain.ts"
 
 // --- validation rules from the contract ---------------------------------------------------------------
@@ -32,6 +32,34 @@ export const KeyName = Schema.String.pipe(Schema.minLength(1, { message: () => "
 
 /** A key's hash: how every other operation addresses it. */
 export const KeyHash = NonEmptyId
+
+/**
+ * A secret the caller hands over (a provider key, a destination's credential): `Redacted` in the
+ * domain, the plain string on the wire. Its checks never quote the value, so a wrong one cannot leak
+ * into an `InvalidRequestError` (a plain string is refused: wrap it with `Redacted.make`).
+ */
+export const secretInput = (minLength = 1) => {
+  const rule = `must be a Redacted string (Redacted.make(…)) of at least ${minLength} character${
+    minLength === 1 ? "" : "s"
+  }; the value is never shown`
+  const Self = Schema.declare(
+    (u): u is Redacted.Redacted<string> => {
+      if (!Redacted.isRedacted(u)) return false
+      const value: unknown = Redacted.value(u)
+      return typeof value === "string" && value.length >= minLength
+    },
+    { identifier: "Secret", message: () => rule }
+  )
+  return Schema.transform(Schema.String, Self, {
+    strict: true,
+    decode: (text) => Redacted.make(text),
+    encode: (secret) => Redacted.value(secret)
+  })
+}
+
+/** The data regions a request may be served from (open in answers: a new region never breaks a listing). */
+export const DataRegion = Schema.Literal("global", "europe", "us")
+export type DataRegion = typeof DataRegion.Type
 
 // --- keys ------------------------------------------------------------------------------------------
 
@@ -67,6 +95,8 @@ export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
   workspaceId: wire("workspace_id", Schema.String),
   createdAt: wire("created_at", Schema.String),
   updatedAt: wire("updated_at", Schema.NullOr(Schema.String)),
+  /** The external (end) user the key was created for, if any. */
+  externalUser: optionalWire("external_user", Schema.NullOr(Schema.String)),
   ...limitFields
 }) {
   /** Has the key expired at `now` (epoch ms)? A key without `expiresAt` never does. */
@@ -107,7 +137,18 @@ export class CreateKeyRequest extends Schema.Class<CreateKeyRequest>("CreateKeyR
   limit: Schema.optionalWith(Schema.NullOr(SpendingLimit), { exact: true }),
   limitReset: optionalWire("limit_reset", Schema.NullOr(LimitReset)),
   includeByokInLimit: optionalWire("include_byok_in_limit", Schema.Boolean),
-  expiresAt: optionalWire("expires_at", Schema.NullOr(UtcDateTime))
+  expiresAt: optionalWire("expires_at", Schema.NullOr(UtcDateTime)),
+  /**
+   * Create the key on behalf of an external (end) user; `apiKey`, if given, is an existing secret (at
+   * least 32 characters) that becomes the key: stored as its SHA-256, never returned.
+   */
+  external: Schema.optionalWith(
+    Schema.Struct({
+      user: NonEmptyId,
+      apiKey: optionalWire("api_key", secretInput(32))
+    }),
+    { exact: true }
+  )
 }) {}
 
 /** The contract puts no length rule on a new name, so none is added here. */
@@ -132,6 +173,17 @@ export class CurrentKey extends Schema.Class<CurrentKey>("CurrentKey")({
     "rate_limit",
     Schema.Struct({ requests: Schema.Number, interval: Schema.String, note: Schema.String })
   ),
+  /** The data regions this key may use (after its guardrails). */
+  allowedDataRegions: optionalWire("allowed_data_regions", Schema.Array(Schema.String)),
+  /** Free-model requests today (reset at UTC midnight). */
+  freeModelDailyRequests: optionalWire(
+    "free_model_daily_requests",
+    Schema.Struct({ limit: Schema.Number, remaining: Schema.Number, used: Schema.Number })
+  ),
+  /** The organisation owning the key. */
+  organizationId: optionalWire("organization_id", Schema.NullOr(Schema.String)),
+  /** The key's workspace; `null` when that workspace was deleted. */
+  workspaceId: optionalWire("workspace_id", Schema.NullOr(Schema.String)),
   ...limitFields
 }) {}
 

@@ -3,6 +3,12 @@
  *
  * @since 0.1.0
  */
+export * as Activity from "./Activity.ts"
+export * from "./ActivityDomain.ts"
+export * as Analytics from "./Analytics.ts"
+export * from "./AnalyticsDomain.ts"
+export * as Credits from "./Credits.ts"
+export * from "./CreditsDomain.ts"
 export * as Domain from "./Domain.ts"
 export * from "./Domain.ts"
 export * from "./Errors.ts"

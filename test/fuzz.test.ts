@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FastCheck as fc, Layer, Stream } from "effect"
+import * as Activity from "../src/Activity.ts"
+import * as Analytics from "../src/Analytics.ts"
+import * as Credits from "../src/Credits.ts"
 import * as FilesModule from "../src/Files.ts"
 import * as Guardrails from "../src/Guardrails.ts"
 import type { AnyDeclaration } from "../src/internal/declaration.ts"
@@ -125,6 +128,26 @@ describe("fuzzing the services' inputs", () => {
       expect(total).toBeGreaterThan(7500)
       expect(yield* recorded).toEqual([])
     }).pipe(Effect.provide(Layer.merge(Keys.Keys.Default, Guardrails.Guardrails.Default).pipe(Layer.provideMerge(servicesLayer())))), 120_000)
+
+  it.live("the services added with issue 16 reject invalid input with a typed error and send nothing", () =>
+    Effect.gen(function*() {
+      const services: ReadonlyArray<readonly [string, Record<string, AnyDeclaration>, unknown]> = [
+        ["Activity", Activity.operations, yield* Activity.Activity],
+        ["Analytics", Analytics.operations, yield* Analytics.Analytics],
+        ["Credits", Credits.operations, yield* Credits.Credits]
+      ]
+      let total = 0
+      for (const [service, operations, instance] of services) {
+        for (const [name, declaration] of Object.entries(operations)) {
+          if (fieldsOf(declaration).length === 0) continue // meta and credits take nothing
+          total += yield* expectRejected(`${service}.${name}`, (instance as any)[name], fieldsOf(declaration), 300)
+        }
+      }
+      expect(total).toBeGreaterThanOrEqual(600)
+      expect(yield* recorded).toEqual([])
+    }).pipe(Effect.provide(
+      Layer.mergeAll(Activity.Activity.Default, Analytics.Analytics.Default, Credits.Credits.Default).pipe(Layer.provideMerge(servicesLayer()))
+    )), 120_000)
 
   it.live("a valid call after all that still works (the fuzzing broke nothing)", () =>
     Effect.gen(function*() {

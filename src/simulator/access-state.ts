@@ -8,6 +8,7 @@
  * member at most one direct guardrail per workspace, and assigning replaces the previous one; a
  * workspace's default guardrail answers 404 until an update materialises it, and its name cannot change.
  */
+import { Redacted } from "effect"
 import { createHash } from "node:crypto"
 import {
   ContentFilter,
@@ -286,7 +287,14 @@ export class AccessState {
     if (request.expiresAt != null && Date.parse(request.expiresAt) <= now) {
       return badRequest("expires_at must be in the future")
     }
-    const { hash, key, label } = secretOf(this.random)
+    const generated = secretOf(this.random)
+    // an external user's own secret becomes the key: addressed by its SHA-256 like any other
+    const own = request.external?.apiKey === undefined ? undefined : Redacted.value(request.external.apiKey)
+    const { hash, key, label } = own === undefined ? generated : {
+      key: own,
+      hash: createHash("sha256").update(own).digest("hex"),
+      label: `${own.slice(0, 3)}...${own.slice(-4)}`
+    }
     const limit = request.limit ?? null
     const stored = this.putKey(
       new StoredKey({
@@ -303,6 +311,7 @@ export class AccessState {
         includeByokInLimit: request.includeByokInLimit ?? false,
         creatorUserId: creator,
         expiresAt: request.expiresAt ?? null,
+        externalUser: request.external?.user ?? null,
         usage: 0,
         usageDaily: 0,
         usageWeekly: 0,
@@ -347,6 +356,10 @@ export class AccessState {
       isProvisioningKey: management,
       isFreeTier: false,
       rateLimit: { requests: -1, interval: "10s", note: "This field is deprecated and safe to ignore." },
+      allowedDataRegions: ["global", "europe", "us"],
+      freeModelDailyRequests: management ? { limit: 0, remaining: 0, used: 0 } : { limit: 1000, remaining: 988, used: 12 },
+      organizationId: this.organizationId,
+      workspaceId: this.org.defaultWorkspaceId,
       label: management ? "sk-or-v1-mgm...0001" : "sk-or-v1-inf...0002",
       limit: management ? null : 100,
       limitRemaining: management ? null : 74.5,

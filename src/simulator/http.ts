@@ -1,6 +1,7 @@
 /** Small helpers shared by the simulator's route handlers. */
 import { HttpServerResponse } from "@effect/platform"
 import { Either, ParseResult, Schema } from "effect"
+import type { ActivityState } from "./activity-state.ts"
 import type { FileStore } from "./files-store.ts"
 import type { OrganizationState } from "./state.ts"
 
@@ -8,6 +9,8 @@ import type { OrganizationState } from "./state.ts"
 export interface Env {
   readonly state: OrganizationState
   readonly files: FileStore
+  /** Spend: the activity records behind `/activity`, `/analytics` and `/credits` (D). */
+  readonly activity: ActivityState
 }
 
 /** A JSON answer (already encoded to the wire shape). */

@@ -14,6 +14,9 @@ import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { Context, Duration, Effect, Exit, Layer, Redacted, Scope } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import { type ActivityRecord, ActivityState } from "./activity-state.ts"
+import { activityRoutes, creditsRoutes } from "./activity.ts"
+import { analyticsRoutes } from "./analytics.ts"
 import { faultMessage, type FaultOptions, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
 import { FileStore, type FileStoreOptions } from "./files-store.ts"
 import { filesRoutes } from "./files.ts"
@@ -25,6 +28,7 @@ import { router } from "./router.ts"
 import { type ApiKey, type OrganizationOptions, OrganizationState } from "./state.ts"
 import { organizationRoutes, workspaceRoutes } from "./workspaces.ts"
 
+export type { ActivityRecord, SimulatedModel } from "./activity-state.ts"
 export type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
 export type { FileStoreOptions } from "./files-store.ts"
 export type { OrganizationOptions } from "./state.ts"
@@ -73,6 +77,14 @@ export interface SimulatorService {
     readonly scimManaged: () => ReadonlyArray<string>
     readonly defaultWorkspaceId: string
     readonly files: FileStore
+    /**
+     * Ground truth of spend: one record per key × UTC day × model over the 30 completed days and today
+     * (usage in micro-dollars). A key's records for this UTC day/week/month sum to its usage figures.
+     */
+    readonly activity: () => ReadonlyArray<ActivityRecord>
+    /** UTC midnight today (epoch ms): `/activity` covers the 30 days before it. */
+    readonly today: number
+    readonly credits: () => { readonly totalCredits: number; readonly totalUsage: number }
   }
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   readonly clearRequests: Effect.Effect<void>
@@ -93,7 +105,16 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
 const PREFIX = "/api/v1"
 
 /** Every route the simulator answers, each derived from the client's declaration of the operation. */
-const route = router<Env>([...workspaceRoutes, ...organizationRoutes, ...filesRoutes, ...keyRoutes, ...guardrailRoutes])
+const route = router<Env>([
+  ...workspaceRoutes,
+  ...organizationRoutes,
+  ...filesRoutes,
+  ...keyRoutes,
+  ...guardrailRoutes,
+  ...activityRoutes,
+  ...analyticsRoutes,
+  ...creditsRoutes
+])
 
 /** Sleep in real time: the simulator keeps time even when a test's TestClock stands still. */
 const realSleep = (ms: number) =>
@@ -116,7 +137,8 @@ export const make = (options: SimulatorOptions = {}) =>
     state.access.callers.set(managementKey, "management").set(inferenceKey, "inference")
     const files = new FileStore(seed, state, options.files)
     const faults = new Faults(seed, options)
-    const env: Env = { state, files }
+    const activity = new ActivityState(state, seed)
+    const env: Env = { state, files, activity }
     let log: Array<RecordedRequest> = []
 
     const app = Effect.gen(function*() {
@@ -201,7 +223,10 @@ export const make = (options: SimulatorOptions = {}) =>
         apiKeys: () => state.apiKeys,
         scimManaged: () => [...state.scimManaged],
         defaultWorkspaceId: state.defaultWorkspaceId,
-        files
+        files,
+        activity: () => activity.records,
+        today: activity.today,
+        credits: () => ({ totalCredits: activity.totalCredits, totalUsage: activity.totalUsage })
       },
       requests: Effect.sync(() => log.slice()),
       clearRequests: Effect.sync(() => {
