@@ -1,0 +1,68 @@
+/**
+ * The HTML spend report, parsed: one section per chart, each with exactly one SVG chart drawn by Vega;
+ * every workspace of the window in the daily chart and its table; the top members and keys by name with
+ * their full ids; and nothing that needs a network to open (no URL, no script, no external resource).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { parse } from "node-html-parser"
+import { aggregate, type SpendPoint, type Subject } from "../src/spend/Aggregate.ts"
+import { windowOf } from "../src/spend/Calendar.ts"
+import { renderHtml, SECTIONS } from "../src/spend/Html.ts"
+
+const NOW = Date.parse("2026-12-01T10:30:00Z")
+const window = windowOf(NOW, 30)
+const dates = [...window.days, window.today]
+
+const tableOf = (by: "workspace" | "member" | "key", subjects: ReadonlyArray<Subject>, usd: (i: number, d: number) => number) => {
+  const points: Array<SpendPoint> = subjects.flatMap((s, i) => dates.map((date, d) => ({ subject: s.id, date, usd: usd(i, d) })))
+  return aggregate({ by, window, includeByok: false, points, subjects: new Map(subjects.map((s) => [s.id, s])) })
+}
+
+const workspaces = Array.from({ length: 7 }, (_, i) => ({ id: `00000000-0000-4000-8000-00000000000${i}`, name: `team-${i}` }))
+// a workspace that spent on one day only must still be in the chart
+const byWorkspace = tableOf("workspace", workspaces, (i, d) => (i === 6 ? (d === 3 ? 0.5 : 0) : (i + 1) * (1 + (d % 5))))
+const members = Array.from({ length: 20 }, (_, i) => ({ id: `user_${i}`, name: `person.${i}@example.com` }))
+const byMember = tableOf("member", members, (i) => 20 - i)
+const keys = Array.from({ length: 20 }, (_, i) => ({ id: `${i.toString(16).padStart(2, "0")}${"ab".repeat(31)}`, name: i % 2 ? "ci" : "prod" }))
+const byKey = tableOf("key", keys, (i) => 1 + i)
+
+describe("HTML report", () => {
+  it("one chart per section, every workspace present, top members and keys named beside full ids, no URL", async () => {
+    const html = await renderHtml({ byWorkspace, byMember, byKey, scope: { all: true, workspaces: [] }, at: NOW, top: 10 })
+    const root = parse(html)
+    const sections = root.querySelectorAll("section.chart")
+    expect(sections.map((s) => s.id)).toEqual([...SECTIONS])
+    for (const section of sections) {
+      expect(section.querySelectorAll("svg")).toHaveLength(1)
+      // a chart with marks drawn, not an empty frame
+      expect(section.querySelector("svg")!.querySelectorAll("path").length).toBeGreaterThan(3)
+    }
+    const daily = sections[0]!
+    const legend = daily.querySelector("svg")!.querySelectorAll("text").map((t) => t.text)
+    for (const w of workspaces) {
+      expect(legend).toContain(w.name)
+      expect(daily.querySelector("table")!.text).toContain(w.id)
+    }
+    // every day of the window is an axis label
+    for (const date of [dates[0]!, dates.at(-1)!]) expect(legend).toContain(date)
+    const topKeys = sections[2]!.querySelectorAll("tbody tr")
+    expect(topKeys).toHaveLength(10)
+    expect(topKeys[0]!.text).toContain(keys[19]!.id)
+    expect(sections[1]!.querySelector("tbody tr")!.text).toContain("person.0@example.com")
+    // self-contained: no URL anywhere, no script, no resource to load
+    expect(html).not.toMatch(/https?:|\/\/[a-z]/i)
+    expect(root.querySelectorAll("script, link, img, iframe, object")).toHaveLength(0)
+    const linking = root.querySelectorAll("*").flatMap((e) => Object.keys(e.attributes).filter((a) => /(^|:)(src|href|srcset)$/i.test(a)))
+    expect(linking).toEqual([])
+    expect(html).not.toMatch(/url\(/i)
+    // what the figures cover, in words
+    expect(root.querySelector("p.covers")!.text).toContain("30 completed UTC days 2026-11-01 … 2026-11-30")
+  })
+
+  it("names are escaped: a key called <script> is text, not markup", async () => {
+    const hostile = tableOf("key", [{ id: "a".repeat(64), name: "<script>alert(1)</script>" }], () => 1)
+    const html = await renderHtml({ byWorkspace, byMember, byKey: hostile, scope: { all: true, workspaces: [] }, at: NOW })
+    expect(parse(html).querySelectorAll("script")).toHaveLength(0)
+    expect(html).toContain("&lt;script&gt;")
+  })
+})
