@@ -20,7 +20,8 @@ import * as Engine from "./Engine.ts"
 import * as OrgPlan from "./OrgPlan.ts"
 
 const CHUNK = 100
-const chunk = <A>(items: ReadonlyArray<A>) => Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK))
+const chunk = <A>(items: ReadonlyArray<A>) =>
+  Array.from({ length: Math.ceil(items.length / CHUNK) }, (_, i) => items.slice(i * CHUNK, (i + 1) * CHUNK))
 
 /** A stable short digest (journal keys must not depend on order). */
 const digest = (parts: ReadonlyArray<string>) => {
@@ -84,9 +85,18 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
         })
     const guardrailKey = (slug: string, name: string) => `${slug}\u0000${name}`
 
-    const needWorkspace = (slug: string, known: string | undefined, kind: Kind, key: string, action: string, then: (id: string) => Effect.Effect<ReadonlyArray<Engine.ReportItem>>) =>
+    const needWorkspace = (
+      slug: string,
+      known: string | undefined,
+      kind: Kind,
+      key: string,
+      action: string,
+      then: (id: string) => Effect.Effect<ReadonlyArray<Engine.ReportItem>>
+    ) =>
       Effect.flatMap(workspaceOf(slug, known), (id) =>
-        id === undefined ? Effect.succeed([report(kind, key, action, "failed", `not done: workspace ${slug} could not be created (see above)`)]) : then(id))
+        id === undefined
+          ? Effect.succeed([report(kind, key, action, "failed", `not done: workspace ${slug} could not be created (see above)`)])
+          : then(id))
 
     const by = <T extends OrgPlan.OrgAction["_tag"]>(tag: T) =>
       plan.actions.filter((a): a is Extract<OrgPlan.OrgAction, { _tag: T }> => a._tag === tag)
@@ -168,13 +178,19 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
     }
     for (const action of by("UpdateGuardrail")) {
       operations.push({
-        key: `org:update-guardrail:${action.guardrailId}:${digest(action.changes.map((c) => `${c.field}=${JSON.stringify(c.to)}`))}`,
+        key: `org:update-guardrail:${action.guardrailId}:${
+          digest(action.changes.map((c) => `${c.field}=${JSON.stringify(c.to)}`))
+        }`,
         payload: { slug: action.slug, name: action.name, changes: action.changes },
         items: action.changes.length,
         run: guardrails.update({ id: action.guardrailId, ...(wire(Object.fromEntries(action.changes.map((c) => [c.field, c.to]))) as object) }).pipe(
-          Effect.as(action.changes.map((c) => report("workspace", action.slug, `guardrail ${action.name}: ${c.field} → ${JSON.stringify(c.to)}`, "done"))),
+          Effect.as(action.changes.map((c) =>
+            report("workspace", action.slug, `guardrail ${action.name}: ${c.field} → ${JSON.stringify(c.to)}`, "done")
+          )),
           Effect.catchAll((error) =>
-            Effect.succeed(action.changes.map((c) => report("workspace", action.slug, `guardrail ${action.name}: ${c.field}`, "failed", failed(error))))
+            Effect.succeed(action.changes.map((c) =>
+              report("workspace", action.slug, `guardrail ${action.name}: ${c.field}`, "failed", failed(error))
+            ))
           )
         )
       })
@@ -186,7 +202,11 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
       const done = yield* Deferred.make<void>()
       const pending = yield* Ref.make(chunks.length)
       membersAdded.set(action.slug, { pending, done })
-      const finishOne = Effect.flatMap(Ref.updateAndGet(pending, (n) => n - 1), (n) => (n === 0 ? Deferred.succeed(done, undefined) : Effect.void))
+      const finishOne = Effect.flatMap(
+        Ref.updateAndGet(pending, (n) =>
+          n - 1),
+        (n) => (n === 0 ? Deferred.succeed(done, undefined) : Effect.void)
+      )
       const personOf = new Map(action.userIds.map((id, i) => [id, action.people[i]!]))
       const action_ = `add to ${action.slug}`
       for (const ids of chunks) {
@@ -217,7 +237,11 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
             const added = membersAdded.get(action.slug)
             if (added) yield* Deferred.await(added.done)
             const id = action.guardrailId ?? (yield* Deferred.await(guardrailIds.get(guardrailKey(action.slug, action.name))!))
-            if (id === undefined) return ids.map((u) => report("user", personOf.get(u) ?? u, text, "failed", `not done: guardrail ${action.name} could not be created (see above)`))
+            if (id === undefined) {
+              return ids.map((u) =>
+                report("user", personOf.get(u) ?? u, text, "failed", `not done: guardrail ${action.name} could not be created (see above)`)
+              )
+            }
             return yield* bisect(
               (chunkIds) => guardrails.assignMembers({ id, memberUserIds: chunkIds }),
               (userId, outcome, reason) => report("user", personOf.get(userId) ?? userId, text, outcome, reason),
@@ -270,7 +294,8 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
             for (const u of unassign) byGuardrail.set(u.guardrailId, [...(byGuardrail.get(u.guardrailId) ?? []), u])
             const unassignItems = (yield* Effect.forEach([...byGuardrail], ([guardrailId, group]) => {
               const text = `unassign guardrail ${group[0]!.guardrailName} in ${action.slug}`
-              const items = (outcome: Engine.ReportItem["outcome"], reason?: string) => group.map((u) => report("user", personOf.get(u.userId) ?? u.userId, text, outcome, reason))
+              const items = (outcome: Engine.ReportItem["outcome"], reason?: string) =>
+                group.map((u) => report("user", personOf.get(u.userId) ?? u.userId, text, outcome, reason))
               return guardrails.unassignMembers({ id: guardrailId, memberUserIds: group.map((u) => u.userId) }).pipe(
                 Effect.as(items("done")),
                 Effect.catchTag("NotFoundResponseError", () => Effect.succeed(items("already-done", "the guardrail is already gone"))),
@@ -289,7 +314,15 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
             return [
               ...keyItems,
               ...unassignItems,
-              ...blocked.map((id) => report("user", personOf.get(id) ?? id, text, "failed", "not removed: a key of theirs here could not be disabled (see above); re-run to retry")),
+              ...blocked.map((id) =>
+                report(
+                  "user",
+                  personOf.get(id) ?? id,
+                  text,
+                  "failed",
+                  "not removed: a key of theirs here could not be disabled (see above); re-run to retry"
+                )
+              ),
               ...removed
             ]
           })
@@ -316,8 +349,11 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
         items: 1,
         run: workspaces.delete({ id: action.workspaceId }).pipe(
           Effect.as([report("workspace", action.slug, "delete workspace", "done")]),
-          Effect.catchTag("NotFoundResponseError", () => Effect.succeed([report("workspace", action.slug, "delete workspace", "already-done", "already gone")])),
-          Effect.catchAll((error) => Effect.succeed([report("workspace", action.slug, "delete workspace", "failed", failed(error))]))
+          Effect.catchTag("NotFoundResponseError", () =>
+            Effect.succeed([report("workspace", action.slug, "delete workspace", "already-done", "already gone")])),
+          Effect.catchAll((error) =>
+            Effect.succeed([report("workspace", action.slug, "delete workspace", "failed", failed(error))])
+          )
         )
       })
     }
@@ -327,8 +363,7 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
 /** The actions of a fresh plan that a saved plan also has (same target, same values); the rest is reported as skipped. */
 export const restrict = (fresh: OrgPlan.OrgPlan, saved: OrgPlan.OrgPlan) => {
   const stale: Array<Engine.ReportItem> = []
-  const identity = (a: OrgPlan.OrgAction) =>
-    `${a._tag}\u0000${a.slug}\u0000${"name" in a ? a.name : ""}`
+  const identity = (a: OrgPlan.OrgAction) => `${a._tag}\u0000${a.slug}\u0000${"name" in a ? a.name : ""}`
   const savedBy = new Map(saved.actions.map((a) => [identity(a), a]))
   const freshIds = new Set(fresh.actions.map(identity))
   const gone = "no longer applies: the organisation changed since the plan (plan again to see what is needed)"
@@ -344,7 +379,15 @@ export const restrict = (fresh: OrgPlan.OrgPlan, saved: OrgPlan.OrgPlan) => {
       if (keep.length === 0) return []
       if (a._tag === "RemoveMembers") {
         const ids = new Set(keep.map(([id]) => id))
-        return [new OrgPlan.RemoveMembers({ ...a, userIds: keep.map(([id]) => id), people: keep.map(([, p]) => p), keys: a.keys.filter((k) => ids.has(k.userId)), unassign: a.unassign.filter((u) => ids.has(u.userId)) })]
+        return [
+          new OrgPlan.RemoveMembers({
+            ...a,
+            userIds: keep.map(([id]) => id),
+            people: keep.map(([, p]) => p),
+            keys: a.keys.filter((k) => ids.has(k.userId)),
+            unassign: a.unassign.filter((u) => ids.has(u.userId))
+          })
+        ]
       }
       return [Object.assign(Object.create(Object.getPrototypeOf(a)), a, { userIds: keep.map(([id]) => id), people: keep.map(([, p]) => p) })]
     }
@@ -390,4 +433,3 @@ export const apply = (input: unknown, options: Engine.ApplyJobOptions & OrgPlan.
       Effect.map(OrgPlan.planSpec(saved.spec, { concurrency, maxRemovals: saved.maxRemovals }), (fresh) => restrict(fresh, saved)),
     execute
   })(input, options)
-
