@@ -410,9 +410,9 @@ export const restrict = (fresh: OrgPlan.OrgPlan, saved: OrgPlan.OrgPlan) => {
 export const execute = (plan: OrgPlan.OrgPlan, stale: ReadonlyArray<Engine.ReportItem>, options: Engine.ApplyOptions) =>
   Effect.gen(function*() {
     const { concurrency } = yield* Engine.checkOptions(options)
-    const current = yield* Engine.requireManagementKey
     const context = yield* Effect.context<Workspaces | Guardrails | Keys>()
-    const operations = (yield* operationsOf(plan, { concurrency, keyLabel: current.label })).map((o) => ({
+    // the plan left out the key in use (OrgPlan): no second GET /key here
+    const operations = (yield* operationsOf(plan, { concurrency })).map((o) => ({
       ...o,
       run: Effect.provide(o.run, context)
     }))

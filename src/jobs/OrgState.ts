@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import type { BudgetInterval, OrganizationMember, Workspace } from "../Domain.ts"
 import { Guardrails } from "../Guardrails.ts"
 import type { Guardrail } from "../GuardrailsDomain.ts"
@@ -53,27 +53,50 @@ export interface ReadOptions {
   readonly progress?: (what: string, done: number, total: number) => Effect.Effect<void>
 }
 
+const PAGE = 100
+
+/**
+ * Every item of an offset/limit listing in the fewest requests: the first page says how many there
+ * are, the other pages are then read at once (`concurrency`), in order. The same requests as paging
+ * one by one, without waiting a round trip for each.
+ */
+const allPages = <A, E, R>(
+  fetch: (
+    page: { readonly offset: number; readonly limit: number }
+  ) => Effect.Effect<{ readonly data: ReadonlyArray<A>; readonly totalCount: number }, E, R>,
+  concurrency: number
+) =>
+  Effect.gen(function*() {
+    const first = yield* fetch({ offset: 0, limit: PAGE })
+    if (first.data.length < PAGE || first.totalCount <= PAGE) return first.data
+    const offsets = Array.from({ length: Math.ceil(first.totalCount / PAGE) - 1 }, (_, i) => (i + 1) * PAGE)
+    const rest = yield* Effect.forEach(offsets, (offset) => Effect.map(fetch({ offset, limit: PAGE }), (page) => page.data), { concurrency })
+    return [...first.data, ...rest.flat()]
+  })
+
 /** Read the organisation (nothing is changed). */
 export const read = (options: ReadOptions) =>
   Effect.gen(function*() {
     const workspaces = yield* Workspaces
     const organization = yield* Organization
     const guardrails = yield* Guardrails
+    const concurrency = options.concurrency
     const [all, members] = yield* Effect.all([
-      Effect.map(Stream.runCollect(workspaces.stream()), (c) => [...c]),
-      Effect.map(Stream.runCollect(organization.streamMembers()), (c) => [...c])
+      allPages((page) => workspaces.list(page), concurrency),
+      allPages((page) => organization.listMembers(page), concurrency)
     ], { concurrency: 2 })
     const selected = all.filter(options.select)
     const needs = new Map(selected.map((w) => [w.id, options.needs(w)]))
     const wantsAssignments = [...needs.values()].some((n) => n.guardrails)
     const assignments = new Map<string, Array<string>>()
     const readAssignments = wantsAssignments
-      ? Stream.runForEach(guardrails.streamAllMemberAssignments(), (a) =>
-        Effect.sync(() => {
+      ? Effect.map(allPages((page) => guardrails.listAllMemberAssignments(page), concurrency), (all) => {
+        for (const a of all) {
           const list = assignments.get(a.guardrailId)
           if (list) list.push(a.userId)
           else assignments.set(a.guardrailId, [a.userId])
-        }))
+        }
+      })
       : Effect.void
     let done = 0
     const readOne = (workspace: Workspace) =>
@@ -83,15 +106,15 @@ export const read = (options: ReadOptions) =>
         const [memberIds, budgets, list] = yield* Effect.all([
           need.members && !isDefault
             ? Effect.map(
-              Stream.runFold(workspaces.streamMembers({ id: workspace.id }), new Set<string>(), (set, m) => set.add(m.userId)),
-              (set): ReadonlySet<string> | undefined => set
+              allPages((page) => workspaces.listMembers({ id: workspace.id, ...page }), concurrency),
+              (list): ReadonlySet<string> | undefined => new Set(list.map((m) => m.userId))
             )
             : Effect.succeed(undefined),
           need.budgets
             ? Effect.map(workspaces.listBudgets({ id: workspace.id }), (r) => new Map(r.data.map((b) => [b.interval, b.limitUsd])))
             : Effect.succeed(undefined),
           need.guardrails
-            ? Effect.map(Stream.runCollect(guardrails.stream({ workspaceId: workspace.id })), (c) => [...c])
+            ? allPages((page) => guardrails.list({ workspaceId: workspace.id, ...page }), concurrency)
             : Effect.succeed(undefined)
         ], { concurrency: 3 })
         done++
