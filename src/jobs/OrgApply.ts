@@ -122,15 +122,15 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
       })
     }
     for (const action of by("UpdateWorkspace")) {
-      const fields = action.changes.map((c) => c.field)
-      const text = `update ${fields.join(", ")}`
       operations.push({
         key: `org:update-workspace:${action.slug}:${digest(action.changes.map((c) => `${c.field}=${JSON.stringify(c.to)}`))}`,
         payload: { slug: action.slug, changes: action.changes },
         items: action.changes.length,
         run: workspaces.update({ id: action.workspaceId, ...(wire(Object.fromEntries(action.changes.map((c) => [c.field, c.to]))) as object) }).pipe(
           Effect.as(action.changes.map((c) => report("workspace", action.slug, `${c.field} → ${JSON.stringify(c.to)}`, "done"))),
-          Effect.catchAll((error) => Effect.succeed(action.changes.map((c) => report("workspace", action.slug, text, "failed", failed(error)))))
+          Effect.catchAll((error) =>
+            Effect.succeed(action.changes.map((c) => report("workspace", action.slug, `update ${c.field}`, "failed", failed(error))))
+          )
         )
       })
     }
