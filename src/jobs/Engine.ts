@@ -1,23 +1,27 @@
 /**
  * The bulk-job engine: runs a job's planned operations with bounded concurrency under a shared rate
- * gate, records them in the journal, publishes progress events and returns a typed report.
+ * gate (`RateGate.ts`), records them in the journal, publishes progress events and returns a typed
+ * report.
  *
- * The rate gate sees every HTTP attempt (through `OpenRouterClient.withObserver`), including the
- * client's own retries: a client-side requests-per-second limit (`RateLimiter`) and a global pause
- * when any request is answered 429/503 with Retry-After — every worker waits, not only the refused one.
+ * One runner at a time applies a job: a run holds the job's lease in the journal (renewed by a
+ * background fiber while it runs, released when it ends); a second runner with the same job id is
+ * refused with `LeaseHeldError` (or waits, `wait: true`), and a lease its holder left to expire (it
+ * died) is taken over. An operation is sent only once it is recorded in flight under this run's lease,
+ * so a journal that becomes unreachable stops the run before anything unrecorded is changed.
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Exit, FiberRef, Option, PubSub, RateLimiter, Ref, Schema } from "effect"
+import { Cause, Clock, Config, Duration, Effect, Exit, Option, PubSub, Ref, Schedule, Schema } from "effect"
+import { hostname } from "node:os"
 import { InvalidRequestError } from "../Errors.ts"
 import { Keys } from "../Keys.ts"
-import * as OpenRouterClient from "../OpenRouterClient.ts"
-import { Journal } from "./Journal.ts"
+import { Journal, type JournalError, type Lease, LeaseHeldError } from "./Journal.ts"
+import type * as Journals from "./Journal.ts"
+import * as RateGate from "./RateGate.ts"
 import * as Specs from "./Specs.ts"
 
 // --- events -----------------------------------------------------------------------------------------
 
-/** What a job's items are. */
 /** What a job's items are; "changes" when one person stands for several (keys, guardrails, membership). */
 export type JobUnit = "users" | "files" | "budgets" | "keys" | "changes"
 
@@ -30,21 +34,19 @@ export interface Settled {
 
 export type JobEvent =
   /** `total` operations planned, covering `items` items (users × workspaces, files, budgets …). */
-  | {
-    readonly _tag: "Planned"
-    readonly jobId: string
-    readonly kind: string
-    readonly unit: JobUnit
-    readonly total: number
-    readonly items: number
-  }
+  | { readonly _tag: "Planned"; readonly jobId: string; readonly kind: string; readonly unit: JobUnit; readonly total: number; readonly items: number }
   | { readonly _tag: "Started"; readonly key: string }
   | ({ readonly _tag: "Succeeded"; readonly key: string } & Settled)
   | ({ readonly _tag: "Failed"; readonly key: string; readonly reason: string } & Settled)
   /** An operation an earlier run of this job did (from the journal, on resume). */
   | { readonly _tag: "Skipped"; readonly key: string; readonly items: number }
-  | { readonly _tag: "Retried"; readonly operation: string; readonly status: number | undefined }
-  | { readonly _tag: "Paused"; readonly until: number; readonly status: number }
+  | RateGate.GateEvent
+  /** What a plan is reading, for a long plan: "workspaces" 3/14, "members of sales" 2,300/5,000. */
+  | { readonly _tag: "Reading"; readonly what: string; readonly done: number; readonly total: number | undefined }
+  /** Another runner holds the job's lease; this run waits for it (`wait: true`) until about `until`. */
+  | { readonly _tag: "Waiting"; readonly jobId: string; readonly holder: Journals.Holder }
+  /** The runner that held the job died (its lease expired unrenewed): this run took the job over. */
+  | { readonly _tag: "TookOver"; readonly jobId: string; readonly previous: Journals.Holder }
   | { readonly _tag: "Finished"; readonly report: JobReport }
 
 // --- report -----------------------------------------------------------------------------------------
@@ -96,10 +98,24 @@ export interface ApplyOptions {
   readonly events?: PubSub.PubSub<JobEvent>
   /** Called with the partial report when the run is interrupted (after the journal says where it stopped). */
   readonly onInterrupted?: (report: JobReport) => Effect.Effect<void>
+  /**
+   * When another runner holds the job's lease: wait until it ends (or dies) instead of failing with
+   * `LeaseHeldError`. Default false.
+   */
+  readonly wait?: boolean
+  /** Who applies the job, as the lease records it. Default this process (`os.hostname()`, `process.pid`). */
+  readonly owner?: { readonly host: string; readonly pid: number }
+  /**
+   * How long a lease lasts unrenewed (default `OPENROUTER_JOURNAL_LEASE_TTL`, else 30 seconds) and how
+   * often the run renews it (default a third of that). A runner that dies is taken over after `ttl`.
+   */
+  readonly lease?: { readonly ttl?: Duration.DurationInput; readonly renewEvery?: Duration.DurationInput }
 }
 
 export const newJobId = (kind: string) =>
   `${kind}-${new Date().toISOString().replace(/[-:T.Z]/g, "").slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`
+
+export const defaultConcurrency = 4
 
 const positive = (name: string, value: number | undefined, fallback: number) => {
   if (value === undefined) return Effect.succeed(fallback)
@@ -108,9 +124,90 @@ const positive = (name: string, value: number | undefined, fallback: number) => 
     : Effect.fail(new InvalidRequestError({ operation: "job", issue: `${name} must be a number ≥ 1, got ${String(value)}` }))
 }
 
-/** `concurrency` and `rate` checked (≥ 1), with their defaults. */
+/** `concurrency` and `rate` checked (≥ 1), with their defaults: the rule, checked at a job's entry. */
 export const checkOptions = (options: { readonly concurrency?: number | undefined; readonly rate?: number | undefined }) =>
-  Effect.all({ concurrency: positive("concurrency", options.concurrency, 4), rate: positive("rate", options.rate, 10) })
+  Effect.all({
+    concurrency: positive("concurrency", options.concurrency, defaultConcurrency),
+    rate: positive("rate", options.rate, RateGate.defaultRate)
+  })
+
+// --- the lease ----------------------------------------------------------------------------------------
+
+/** The default lease: 30 seconds unrenewed; renewed every third of that. */
+export const defaultLeaseTtl = Duration.seconds(30)
+
+/** `OPENROUTER_JOURNAL_LEASE_TTL`: a duration ("30 seconds", "500 millis") or a number of seconds. */
+const leaseTtlFromEnv = Effect.flatMap(Config.option(Config.string("OPENROUTER_JOURNAL_LEASE_TTL")), (value) => {
+  if (Option.isNone(value)) return Effect.succeed(Option.none<Duration.Duration>())
+  const text = value.value.trim()
+  const decoded = /^\d+(\.\d+)?$/.test(text) ? Option.some(Duration.seconds(Number(text))) : Duration.decodeUnknown(text)
+  return Option.isSome(decoded) && Duration.toMillis(decoded.value) > 0
+    ? Effect.succeed(decoded)
+    : Effect.fail(new InvalidRequestError({
+      operation: "job",
+      issue: `OPENROUTER_JOURNAL_LEASE_TTL must be a duration such as "30 seconds" (or a number of seconds), got ${JSON.stringify(value.value)}`
+    }))
+}).pipe(Effect.catchTag("ConfigError", () => Effect.succeed(Option.none<Duration.Duration>())))
+
+const leaseTimes = (options: ApplyOptions) =>
+  Effect.gen(function*() {
+    const given = options.lease?.ttl === undefined ? Option.none<Duration.Duration>() : Duration.decodeUnknown(options.lease.ttl)
+    if (options.lease?.ttl !== undefined && (Option.isNone(given) || Duration.toMillis(given.value) <= 0)) {
+      return yield* new InvalidRequestError({ operation: "job", issue: `lease.ttl must be a positive duration, got ${String(options.lease.ttl)}` })
+    }
+    const ttl = Option.isSome(given) ? given.value : Option.getOrElse(yield* leaseTtlFromEnv, () => defaultLeaseTtl)
+    const renewEvery = options.lease?.renewEvery === undefined
+      ? Duration.millis(Math.max(1, Math.floor(Duration.toMillis(ttl) / 3)))
+      : Duration.decode(options.lease.renewEvery)
+    return { ttl, renewEvery }
+  })
+
+const ownerOf = (options: ApplyOptions) => options.owner ?? { host: hostname(), pid: process.pid }
+
+/**
+ * Fail at once with `LeaseHeldError` while another runner holds `jobId`'s lease (or, with `wait`,
+ * wait until it no longer does). Changes nothing: a job can call it before planning, so a second
+ * runner is refused before it reads anything; the lease itself is taken when the job runs.
+ */
+export const checkLease = (jobId: string, options: Pick<ApplyOptions, "wait" | "events" | "lease"> = {}) =>
+  Effect.gen(function*() {
+    const journal = yield* Journal
+    const { renewEvery } = yield* leaseTimes(options)
+    let announced = false
+    while (true) {
+      const record = yield* journal.get(jobId)
+      if (Option.isNone(record) || record.value.status !== "running" || !record.value.holder) return
+      const holder = record.value.holder
+      if (!options.wait) {
+        return yield* new LeaseHeldError({
+          jobId,
+          holder: { host: holder.host, pid: holder.pid, startedAt: holder.startedAt },
+          renewedAt: holder.renewedAt,
+          expiresAt: holder.expiresAt
+        })
+      }
+      if (!announced) yield* publisherOf(options.events)({ _tag: "Waiting", jobId, holder })
+      announced = true
+      yield* Effect.sleep(renewEvery)
+    }
+  })
+
+/** A resume that does not match the job it names: another kind, or another spec. */
+export class ResumeConflictError extends Schema.TaggedError<ResumeConflictError>()("ResumeConflictError", {
+  jobId: Schema.String,
+  /** The kind the journal recorded for the job. */
+  savedKind: Schema.String,
+  /** The kind this run is. */
+  kind: Schema.String,
+  /** How this run's spec differs from the recorded one ("workspaces: [a] → [a, b]"); empty when the kinds differ. */
+  differences: Schema.Array(Schema.String)
+}) {
+  override get message() {
+    return this.savedKind !== this.kind
+      ? `job ${this.jobId} is a ${this.savedKind} job, not ${this.kind}: resume it as a ${this.savedKind} job, or use a new job id`
+      : `job ${this.jobId} was started with another spec (${this.differences.join("; ")}): resume it with the spec it was started with, or use a new job id`
+  }
+}
 
 // --- the key in use ----------------------------------------------------------------------------------
 
@@ -136,101 +233,18 @@ export const requireManagementKey = Effect.gen(function*() {
   return current.data
 })
 
-// --- the rate gate ----------------------------------------------------------------------------------
+// --- the rate gate (RateGate.ts) -------------------------------------------------------------------
 
-export interface Gate {
-  readonly requests: Ref.Ref<number>
-  readonly rateLimited: Ref.Ref<number>
-  /** Run `self` with every request it makes going through the gate. */
-  readonly around: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-}
-
-/** When the current fiber's attempt was let through (set by the gate, read when its answer comes). */
-const sentAt = FiberRef.unsafeMake(0)
-
-export const makeGate = (options: { readonly rate: number; readonly publish: (event: JobEvent) => Effect.Effect<void> }) =>
-  Effect.gen(function*() {
-    const limiter = yield* RateLimiter.make({ limit: Math.max(1, Math.round(options.rate)), interval: "1 second" })
-    const pausedUntil = yield* Ref.make(0)
-    const requests = yield* Ref.make(0)
-    const rateLimited = yield* Ref.make(0)
-    // after the first 429 the gate also paces requests evenly at an adaptive rate: halved on each 429,
-    // grown back slowly on success — so a pause does not end in a burst that is refused again
-    const pace = yield* Ref.make({ adaptive: false, rate: options.rate, nextSlot: 0, lastCut: 0 })
-    const observer: OpenRouterClient.RequestObserver = {
-      beforeAttempt: () =>
-        Effect.gen(function*() {
-          // everyone waits out a pause, then takes a token
-          while (true) {
-            const now = yield* Clock.currentTimeMillis
-            const until = yield* Ref.get(pausedUntil)
-            if (until <= now) break
-            yield* Effect.sleep(Duration.millis(until - now))
-          }
-          const now = yield* Clock.currentTimeMillis
-          const slot = yield* Ref.modify(pace, (p) => {
-            if (!p.adaptive) return [now, p] as const
-            const at = Math.max(now, p.nextSlot)
-            return [at, { ...p, nextSlot: at + 1000 / p.rate }] as const
-          })
-          if (slot > now) yield* Effect.sleep(Duration.millis(slot - now))
-          yield* limiter(Effect.void)
-          yield* FiberRef.set(sentAt, yield* Clock.currentTimeMillis)
-          yield* Ref.update(requests, (n) => n + 1)
-        }),
-      afterAttempt: (operation, { retryAfter, status }) =>
-        Effect.gen(function*() {
-          if (status === 429 || status === 503) {
-            if (status === 429) {
-              yield* Ref.update(rateLimited, (n) => n + 1)
-              const now = yield* Clock.currentTimeMillis
-              const sent = yield* FiberRef.get(sentAt)
-              // requests sent before the last cut were refused at the old pace: they count once
-              yield* Ref.update(
-                pace,
-                (p) => sent < p.lastCut ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now }
-              )
-            }
-            const now = yield* Clock.currentTimeMillis
-            const until = now + Duration.toMillis(retryAfter ?? Duration.seconds(1))
-            yield* Ref.update(pausedUntil, (current) => Math.max(current, until))
-            yield* options.publish({ _tag: "Paused", until, status })
-          } else if (status !== undefined && status < 300) {
-            yield* Ref.update(pace, (p) => (p.adaptive ? { ...p, rate: Math.min(options.rate, p.rate + Math.max(0.5, p.rate * 0.05)) } : p))
-          }
-          if (status === undefined || status === 429 || status >= 500) {
-            yield* options.publish({ _tag: "Retried", operation, status })
-          }
-        })
-    }
-    const gate: Gate = { requests, rateLimited, around: OpenRouterClient.withObserver(observer) }
-    return gate
-  })
-
-/** The gate of the job running on this fiber, if any: plan reads and operations share it. */
-const currentGate = FiberRef.unsafeMake<Option.Option<Gate>>(Option.none())
+/** The rate gate's events are job events. */
+const publisherOf = (events: PubSub.PubSub<JobEvent> | undefined) => (event: JobEvent) =>
+  events ? Effect.asVoid(PubSub.publish(events, event)) : Effect.void
 
 /**
- * Run `self` with every request going through one rate gate: the current job's gate if there is one,
- * otherwise a new gate at `rate` that `self` and everything it calls shares (plan reads included).
+ * Run `self` with every request going through one rate gate ({@link RateGate.gated}), publishing its
+ * pauses and retries as job events.
  */
-export const gated =
-  (options: { readonly rate?: number | undefined; readonly events?: PubSub.PubSub<JobEvent> | undefined }) =>
-  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(FiberRef.get(currentGate), (current) =>
-      Option.isSome(current)
-        ? self
-        : Effect.scoped(Effect.flatMap(
-          makeGate({
-            // an invalid rate is refused by the job (checkOptions); the gate itself never sees one
-            rate: typeof options.rate === "number" && options.rate >= 1 && Number.isFinite(options.rate) ? options.rate : 10,
-            publish: (event) => (options.events ? Effect.asVoid(PubSub.publish(options.events, event)) : Effect.void)
-          }),
-          (gate) => Effect.locally(gate.around(self), currentGate, Option.some(gate))
-        )))
-
-/** The current job's gate (inside {@link gated}). */
-const gate = Effect.flatMap(FiberRef.get(currentGate), (g) => Option.isSome(g) ? Effect.succeed(g.value) : Effect.dieMessage("no job gate"))
+export const gated = (options: { readonly rate?: number | undefined; readonly events?: PubSub.PubSub<JobEvent> | undefined }) =>
+  RateGate.gated({ rate: options.rate, publish: publisherOf(options.events) })
 
 // --- running operations -----------------------------------------------------------------------------
 
@@ -254,7 +268,8 @@ export interface PlannedJob {
   readonly extraItems: ReadonlyArray<ReportItem>
 }
 
-const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) => `${item.kind}\u0000${item.key}\u0000${item.action}`
+const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) =>
+  `${item.kind}\u0000${item.key}\u0000${item.action}`
 
 const settledOf = (items: ReadonlyArray<ReportItem>): Settled => ({
   done: items.filter((i) => i.outcome === "done" || i.outcome === "already-done").length,
@@ -263,48 +278,68 @@ const settledOf = (items: ReadonlyArray<ReportItem>): Settled => ({
 })
 
 /**
- * Register a job in the journal, or check a resume against it: the same kind and the same spec, or a
- * typed error saying what differs. Returns the operations earlier runs recorded.
+ * Check a resume against the journal (the same kind and the same spec, or `ResumeConflictError` saying
+ * what differs, the journal left as it was), then take the job's lease: `LeaseHeldError` while another
+ * runner holds it, unless `wait`. Returns the lease and the operations earlier runs recorded.
  */
-export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec) =>
+export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec, options: ApplyOptions = {}) =>
   Effect.gen(function*() {
     const journal = yield* Journal
     const encoded = Specs.encode(spec)
-    const existing = yield* journal.begin(jobId, kind, encoded)
-    if (Option.isSome(existing)) {
-      if (existing.value.kind !== kind) {
-        return yield* new InvalidRequestError({
-          operation: kind,
-          issue: `job ${jobId} is a ${existing.value.kind} job, not ${kind}: resume it with the command that started it, or use a new --job-id`
+    const publish = publisherOf(options.events)
+    const { renewEvery, ttl } = yield* leaseTimes(options)
+    const check = (saved: Journals.JobRecord) =>
+      saved.kind !== kind
+        ? Effect.fail(new ResumeConflictError({ jobId, savedKind: saved.kind, kind, differences: [] }))
+        : Effect.suspend(() => {
+          const differences = Specs.differences(saved.spec, encoded)
+          return differences.length > 0
+            ? Effect.fail(new ResumeConflictError({ jobId, savedKind: saved.kind, kind, differences }))
+            : Effect.void
         })
-      }
-      const differs = Specs.differences(existing.value.spec, encoded)
-      if (differs.length > 0) {
-        return yield* new InvalidRequestError({
-          operation: kind,
-          issue: `job ${jobId} was started with another selection (${differs.join("; ")}): resume it without selection flags, or use a new --job-id`
-        })
+    const existing = yield* journal.get(jobId)
+    if (Option.isSome(existing)) yield* check(existing.value)
+    let announced = false
+    const lease: Lease = yield* journal.acquire({ jobId, kind, spec: encoded, owner: ownerOf(options), ttl }).pipe(
+      Effect.tapError((error) =>
+        error._tag === "LeaseHeldError" && options.wait && !announced
+          ? Effect.andThen(publish({ _tag: "Waiting", jobId, holder: { ...error.holder, renewedAt: error.renewedAt, expiresAt: error.expiresAt } }), () => {
+            announced = true
+          })
+          : Effect.void
+      ),
+      Effect.retry({ while: (error) => error._tag === "LeaseHeldError" && options.wait === true, schedule: Schedule.spaced(renewEvery) })
+    )
+    // the job may have been created by another runner between the look and the lease
+    if (Option.isNone(existing) && Option.isSome(lease.previous)) {
+      const conflict = yield* Effect.either(check(lease.previous.value))
+      if (conflict._tag === "Left") {
+        yield* journal.release(lease, lease.previous.value.status === "finished" ? "finished" : "interrupted")
+        return yield* conflict.left
       }
     }
-    return yield* journal.entries(jobId)
+    if (Option.isSome(lease.tookOver)) yield* publish({ _tag: "TookOver", jobId, previous: lease.tookOver.value })
+    return { lease, ttl, renewEvery, entries: yield* journal.entries(jobId) }
   })
 
 /**
  * Run a freshly planned job: every planned operation runs (the plan was just read from the server, so
  * each is needed, whatever the journal says), with bounded concurrency under the job's gate, each
- * recorded in-flight then done/failed. The journal decides only what to report as already done: items
- * earlier runs of this job did that the server now shows in place. Interrupted, it records where it
- * stopped and publishes the partial report as `Finished` (status "interrupted").
+ * recorded in-flight (under this run's lease) before it is sent, then done/failed. The journal decides
+ * only what to report as already done: items earlier runs of this job did that the server now shows
+ * in place. Interrupted, it records where it stopped and publishes the partial report as `Finished`
+ * (status "interrupted"). A journal that fails mid-run stops the run with its `JournalError`; the job
+ * is resumable.
  */
 export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
   Effect.gen(function*() {
-    const { concurrency } = yield* checkOptions(options)
+    // the options were checked at the job's entry (checkOptions)
+    const concurrency = options.concurrency ?? defaultConcurrency
     const journal = yield* Journal
-    const started = yield* Clock.currentTimeMillis
+    const g = yield* RateGate.current
     const jobId = options.jobId ?? newJobId(job.kind)
-    const publish = (event: JobEvent) => (options.events ? Effect.asVoid(PubSub.publish(options.events, event)) : Effect.void)
-    const earlier = yield* begin(jobId, job.kind, job.spec)
-    yield* journal.plan(jobId, job.operations.map(({ key, payload }) => ({ key, payload })))
+    const publish = publisherOf(options.events)
+    const { entries: earlier, lease, renewEvery, ttl } = yield* begin(jobId, job.kind, job.spec, options)
 
     // what earlier runs did: operations not planned again (the server shows them done) are reported
     const planned = new Set(job.operations.map((o) => o.key))
@@ -313,18 +348,8 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
     for (const entry of earlier.values()) {
       for (const item of itemsOf(entry.result)) if (item.outcome === "done") earlierItems.set(itemId(item), item)
     }
-    yield* publish({
-      _tag: "Planned",
-      jobId,
-      kind: job.kind,
-      unit: job.unit,
-      total: job.operations.length + earlierDone.length,
-      items: job.operations.reduce((n, o) => n + o.items, 0) + earlierDone.reduce((n, e) => n + itemsOf(e.result).length, 0)
-    })
-    for (const entry of earlierDone) yield* publish({ _tag: "Skipped", key: entry.key, items: itemsOf(entry.result).length })
 
     const settled: Array<ReportItem> = []
-    const g = yield* gate
     const report = (status: "completed" | "interrupted") =>
       Effect.gen(function*() {
         const current = [...job.extraItems, ...settled]
@@ -345,42 +370,63 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
           totals: totalsOf(items),
           requests: yield* Ref.get(g.requests),
           rateLimited: yield* Ref.get(g.rateLimited),
-          durationMs: (yield* Clock.currentTimeMillis) - started
+          // from the gate's start: the plan's reads are in `requests`, so its time is in here
+          durationMs: (yield* Clock.currentTimeMillis) - g.startedAt
         })
       })
 
-    return yield* Effect.forEach(job.operations, (operation) =>
-      Effect.gen(function*() {
-        yield* publish({ _tag: "Started", key: operation.key })
-        yield* journal.mark(jobId, operation.key, "in-flight")
-        const items = yield* operation.run
-        const counts = settledOf(items)
-        yield* journal.mark(jobId, operation.key, counts.failed === items.length && items.length > 0 ? "failed" : "done", {
-          items: items.map((item) => ({ ...item }))
+    const operations = Effect.gen(function*() {
+      yield* journal.plan(jobId, job.operations.map(({ key, payload }) => ({ key, payload })))
+      yield* publish({
+        _tag: "Planned",
+        jobId,
+        kind: job.kind,
+        unit: job.unit,
+        total: job.operations.length + earlierDone.length,
+        items: job.operations.reduce((n, o) => n + o.items, 0) + earlierDone.reduce((n, e) => n + itemsOf(e.result).length, 0)
+      })
+      for (const entry of earlierDone) yield* publish({ _tag: "Skipped", key: entry.key, items: itemsOf(entry.result).length })
+      yield* Effect.forEach(job.operations, (operation) =>
+        Effect.gen(function*() {
+          yield* publish({ _tag: "Started", key: operation.key })
+          // recorded before it is sent, or not sent at all
+          yield* journal.mark(jobId, operation.key, "in-flight", undefined, lease)
+          const items = yield* operation.run
+          const counts = settledOf(items)
+          yield* journal.mark(jobId, operation.key, counts.failed === items.length && items.length > 0 ? "failed" : "done", {
+            items: items.map((item) => ({ ...item }))
+          })
+          settled.push(...items)
+          yield* counts.failed > 0
+            ? publish({ _tag: "Failed", key: operation.key, reason: items.find((i) => i.outcome === "failed")!.reason ?? "failed", ...counts })
+            : publish({ _tag: "Succeeded", key: operation.key, ...counts })
+        }), { concurrency, discard: true })
+    })
+
+    // the lease is renewed while the operations run; losing it (or the journal) stops them
+    const keepRenewed: Effect.Effect<never, JournalError | LeaseHeldError> = Effect.forever(
+      Effect.zipRight(Effect.sleep(renewEvery), journal.renew(lease, ttl))
+    )
+
+    return yield* Effect.raceFirst(operations, keepRenewed).pipe(
+      Effect.zipRight(Effect.gen(function*() {
+        yield* journal.release(lease, "finished")
+        const done = yield* report("completed")
+        yield* publish({ _tag: "Finished", report: done })
+        return done
+      })),
+      Effect.onExit((exit) =>
+        Exit.isSuccess(exit) ? Effect.void : Effect.gen(function*() {
+          // say where the run stopped; a journal that cannot be written any more is already the error
+          yield* Effect.ignore(journal.release(lease, "interrupted"))
+          if (!Exit.isInterrupted(exit) || Cause.isFailure(exit.cause)) return
+          const partial = yield* report("interrupted")
+          yield* publish({ _tag: "Finished", report: partial })
+          if (options.onInterrupted) yield* options.onInterrupted(partial)
         })
-        settled.push(...items)
-        yield* counts.failed > 0
-          ? publish({ _tag: "Failed", key: operation.key, reason: items.find((i) => i.outcome === "failed")!.reason ?? "failed", ...counts })
-          : publish({ _tag: "Succeeded", key: operation.key, ...counts })
-      }), { concurrency, discard: true }).pipe(
-        Effect.zipRight(Effect.gen(function*() {
-          yield* journal.finish(jobId, "finished")
-          const done = yield* report("completed")
-          yield* publish({ _tag: "Finished", report: done })
-          return done
-        })),
-        Effect.onExit((exit) =>
-          Exit.isInterrupted(exit)
-            ? Effect.gen(function*() {
-              yield* journal.finish(jobId, "interrupted")
-              const partial = yield* report("interrupted")
-              yield* publish({ _tag: "Finished", report: partial })
-              if (options.onInterrupted) yield* options.onInterrupted(partial)
-            })
-            : Effect.void
-        )
       )
-  }).pipe(gated(options))
+    )
+  })
 
 /** Report items recorded in the journal for one operation. */
 export const itemsOf = (result: unknown): ReadonlyArray<ReportItem> => {
@@ -428,11 +474,14 @@ export const applyJob = <P, E1, R1, E2, R2, E3, R3>(job: {
 }) =>
 (input: unknown, options: ApplyJobOptions = {}) =>
   Effect.gen(function*() {
-    const { concurrency } = yield* checkOptions(options)
+    // the job's entry: options are checked here, once, and passed on checked
+    const checked = { ...options, ...(yield* checkOptions(options)) }
+    // a second runner is refused before it reads anything (the lease is taken when the job runs)
+    if (options.jobId !== undefined) yield* checkLease(options.jobId, checked)
     const isPlan = typeof input === "object" && input !== null && "_tag" in input
-    if (!isPlan) return yield* job.execute(yield* job.plan(input, options), [], options)
+    if (!isPlan) return yield* job.execute(yield* job.plan(input, checked), [], checked)
     const saved = yield* Specs.decode(job.planSchema, job.kind)(input)
-    if (options.trusted) return yield* job.execute(saved, [], options)
-    const { plan, stale } = yield* job.recheck(saved, concurrency)
-    return yield* job.execute(plan, stale, options)
+    if (options.trusted) return yield* job.execute(saved, [], checked)
+    const { plan, stale } = yield* job.recheck(saved, checked.concurrency)
+    return yield* job.execute(plan, stale, checked)
   }).pipe(gated(options))
