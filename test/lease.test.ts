@@ -7,8 +7,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Deferred, Effect, Either, Fiber, Option, PubSub, Queue, Ref, Schema, TestClock } from "effect"
+import { spawnSync } from "node:child_process"
 import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { hostname, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Engine, Journal, Specs } from "../src/jobs/index.ts"
 
@@ -159,6 +160,20 @@ describe("one runner per job", () => {
       const zombie = yield* Effect.either(journal.mark("orphan", "op-2", "in-flight", undefined, dead))
       expect(Either.isLeft(zombie)).toBe(true)
       expect(Either.isLeft(yield* Effect.either(journal.renew(dead, "30 seconds")))).toBe(true)
+    }).pipe(Effect.provide(journalLayer())))
+
+  it.scoped("a holder of this host whose process is gone (kill -9) is taken over at once: nothing to wait for", () =>
+    Effect.gen(function*() {
+      const journal = yield* Journal.Journal
+      const gone = spawnSync(process.execPath, ["-e", "0"]).pid! // exited: its pid names no process now
+      yield* journal.acquire({ jobId: "killed", kind: "onboarding", spec: Specs.encode(spec), owner: { host: hostname(), pid: gone }, ttl: "30 seconds" })
+      expect(Option.getOrThrow(yield* journal.get("killed")).status).toBe("stopped")
+      const sent = yield* Ref.make<ReadonlyArray<string>>([])
+      expect((yield* run(syntheticJob(sent), { jobId: "killed", owner: beta })).status).toBe("completed")
+      // a live process of this host keeps its lease
+      yield* journal.acquire({ jobId: "alive", kind: "onboarding", spec: Specs.encode(spec), owner: { host: hostname(), pid: process.pid }, ttl: "30 seconds" })
+      const refused = yield* Effect.either(run(syntheticJob(sent), { jobId: "alive", owner: beta }))
+      expect(Either.isLeft(refused) && refused.left._tag).toBe("LeaseHeldError")
     }).pipe(Effect.provide(journalLayer())))
 
   it.scoped("a runner whose lease was taken over stops before sending anything more", () =>
