@@ -4,8 +4,8 @@
  * garbage, a truncated journal — each a JournalError naming the file and what to do, never a defect.
  * The faults run in a child process as an unprivileged user: root ignores file modes.
  */
-import { describe, expect, it } from "@effect/vitest"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { execFile } from "node:child_process"
 import { chmodSync, chownSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs"
@@ -25,27 +25,37 @@ const tempDir = (mode = 0o777) => {
 
 /** Open and write the journal at `target` as an unprivileged user; what the library answered. */
 const probe = (target: string) =>
-  new Promise<{ ok?: boolean; error?: { _tag: string; message: string; target?: string; reason?: string; hint?: string } }>((resolvePromise, reject) => {
-    const asRoot = process.getuid?.() === 0
-    const [command, args] = asRoot
-      ? ["setpriv", [`--reuid=${nobody}`, `--regid=${nobody}`, "--clear-groups", process.execPath, probeScript, target]]
-      : [process.execPath, [probeScript, target]]
-    execFile(command as string, args as Array<string>, { encoding: "utf8", env: { ...process.env, HOME: tmpdir() } }, (error, out, err) => {
-      if (error) return reject(new Error(`${error.message}\n${err}`))
-      resolvePromise(JSON.parse(out.trim().split("\n").at(-1)!))
-    })
-  })
+  new Promise<{ ok?: boolean; error?: { _tag: string; message: string; target?: string; reason?: string; hint?: string } }>(
+    (resolvePromise, reject) => {
+      const asRoot = process.getuid?.() === 0
+      const [command, args] = asRoot
+        ? ["setpriv", [`--reuid=${nobody}`, `--regid=${nobody}`, "--clear-groups", process.execPath, probeScript, target]]
+        : [process.execPath, [probeScript, target]]
+      execFile(command as string, args as Array<string>, { encoding: "utf8", env: { ...process.env, HOME: tmpdir() } }, (error, out, err) => {
+        if (error) return reject(new Error(`${error.message}\n${err}`))
+        resolvePromise(JSON.parse(out.trim().split("\n").at(-1)!))
+      })
+    }
+  )
 
 /** A journal with a few jobs, written by the library (as root: the test's own user). */
 const writtenJournal = (path: string, jobs = 3) =>
-  Effect.runPromise(Effect.gen(function*() {
-    const journal = yield* Journal.Journal
-    for (let i = 0; i < jobs; i++) {
-      const lease = yield* journal.acquire({ jobId: `job-${i}`, kind: "onboarding", spec: { users: ["u"], workspaces: ["w"] }, owner: { host: "h", pid: 1 }, ttl: "30 seconds" })
-      yield* journal.plan(`job-${i}`, Array.from({ length: 200 }, (_, k) => ({ key: `op-${k}`, payload: { padding: "x".repeat(200) } })))
-      yield* journal.release(lease, "finished")
-    }
-  }).pipe(Effect.provide(Journal.layerSqlite(path))))
+  Effect.runPromise(
+    Effect.gen(function*() {
+      const journal = yield* Journal.Journal
+      for (let i = 0; i < jobs; i++) {
+        const lease = yield* journal.acquire({
+          jobId: `job-${i}`,
+          kind: "onboarding",
+          spec: { users: ["u"], workspaces: ["w"] },
+          owner: { host: "h", pid: 1 },
+          ttl: "30 seconds"
+        })
+        yield* journal.plan(`job-${i}`, Array.from({ length: 200 }, (_, k) => ({ key: `op-${k}`, payload: { padding: "x".repeat(200) } })))
+        yield* journal.release(lease, "finished")
+      }
+    }).pipe(Effect.provide(Journal.layerSqlite(path)))
+  )
 
 describe.concurrent("journal faults speak (as an unprivileged user)", () => {
   it("a directory it cannot write: a JournalError naming the file and what to do", async () => {
@@ -136,12 +146,15 @@ describe("journal migrations (SQLite)", () => {
     Effect.gen(function*() {
       const dir = tempDir()
       const file = join(dir, "journal.sqlite")
-      yield* raw(file, `CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT);
+      yield* raw(
+        file,
+        `CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT);
         CREATE TABLE operations (job_id TEXT NOT NULL, key TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
           result TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (job_id, key));
         INSERT INTO jobs VALUES ('old-done', 'onboarding', '{"users":["u"],"workspaces":["w"]}', '2025-01-01T00:00:00.000Z', '2025-01-01T00:01:00.000Z');
         INSERT INTO jobs VALUES ('old-killed', 'file-cleanup', '{"all":true}', '2025-01-02T00:00:00.000Z', NULL);
-        INSERT INTO operations VALUES ('old-killed', 'delete:f1', '{}', 'in-flight', NULL, '2025-01-02T00:00:01.000Z')`)
+        INSERT INTO operations VALUES ('old-killed', 'delete:f1', '{}', 'in-flight', NULL, '2025-01-02T00:00:01.000Z')`
+      )
       const jobs = yield* Effect.flatMap(Journal.Journal, (j) => j.list()).pipe(Effect.provide(Journal.layerSqlite(file)))
       expect(jobs.map((j) => [j.id, j.status])).toEqual([["old-killed", "stopped"], ["old-done", "finished"]])
       expect(jobs[0]!.operations).toEqual({ "in-flight": 1 })
@@ -159,10 +172,13 @@ describe("journal migrations (SQLite)", () => {
   it.effect("a 0.1.x journal (status columns added ad hoc, no migrations table) migrates", () =>
     Effect.gen(function*() {
       const file = join(tempDir(), "journal.sqlite")
-      yield* raw(file, `CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT, status TEXT, updated_at TEXT);
+      yield* raw(
+        file,
+        `CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, params TEXT NOT NULL, created_at TEXT NOT NULL, finished_at TEXT, status TEXT, updated_at TEXT);
         CREATE TABLE operations (job_id TEXT NOT NULL, key TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
           result TEXT, updated_at TEXT NOT NULL, PRIMARY KEY (job_id, key));
-        INSERT INTO jobs VALUES ('cut', 'onboarding', '{}', '2025-01-01T00:00:00.000Z', NULL, 'interrupted', '2025-01-01T00:02:00.000Z')`)
+        INSERT INTO jobs VALUES ('cut', 'onboarding', '{}', '2025-01-01T00:00:00.000Z', NULL, 'interrupted', '2025-01-01T00:02:00.000Z')`
+      )
       const jobs = yield* Effect.flatMap(Journal.Journal, (j) => j.list()).pipe(Effect.provide(Journal.layerSqlite(file)))
       expect(jobs.map((j) => [j.id, j.status, j.updatedAt])).toEqual([["cut", "interrupted", "2025-01-01T00:02:00.000Z"]])
       expect((yield* columns(file)).migrations.map((m) => m.name)).toEqual(["jobs_and_operations", "job_status", "job_lease"])

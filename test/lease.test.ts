@@ -49,15 +49,12 @@ const until = <E, R>(condition: Effect.Effect<boolean, E, R>) =>
     return yield* Effect.dieMessage("condition never held")
   })
 
-const statusOf = (jobId: string) =>
-  Effect.flatMap(Journal.Journal, (journal) => Effect.map(journal.get(jobId), Option.map((job) => job.status)))
+const statusOf = (jobId: string) => Effect.flatMap(Journal.Journal, (journal) => Effect.map(journal.get(jobId), Option.map((job) => job.status)))
 
-const isStatus = (jobId: string, status: Journal.JobStatus) =>
-  Effect.map(statusOf(jobId), (s) => Option.getOrUndefined(s) === status)
+const isStatus = (jobId: string, status: Journal.JobStatus) => Effect.map(statusOf(jobId), (s) => Option.getOrUndefined(s) === status)
 
 const inFlight = (jobId: string, n: number) =>
-  Effect.flatMap(Journal.Journal, (journal) =>
-    Effect.map(journal.get(jobId), (job) => Option.isSome(job) && job.value.operations["in-flight"] === n))
+  Effect.flatMap(Journal.Journal, (journal) => Effect.map(journal.get(jobId), (job) => Option.isSome(job) && job.value.operations["in-flight"] === n))
 
 describe("one runner per job", () => {
   it.scoped("a second runner with the same job id fails at once, naming the holder and since when; nothing of it is sent", () =>
@@ -166,12 +163,24 @@ describe("one runner per job", () => {
     Effect.gen(function*() {
       const journal = yield* Journal.Journal
       const gone = spawnSync(process.execPath, ["-e", "0"]).pid! // exited: its pid names no process now
-      yield* journal.acquire({ jobId: "killed", kind: "onboarding", spec: Specs.encode(spec), owner: { host: hostname(), pid: gone }, ttl: "30 seconds" })
+      yield* journal.acquire({
+        jobId: "killed",
+        kind: "onboarding",
+        spec: Specs.encode(spec),
+        owner: { host: hostname(), pid: gone },
+        ttl: "30 seconds"
+      })
       expect(Option.getOrThrow(yield* journal.get("killed")).status).toBe("stopped")
       const sent = yield* Ref.make<ReadonlyArray<string>>([])
       expect((yield* run(syntheticJob(sent), { jobId: "killed", owner: beta })).status).toBe("completed")
       // a live process of this host keeps its lease
-      yield* journal.acquire({ jobId: "alive", kind: "onboarding", spec: Specs.encode(spec), owner: { host: hostname(), pid: process.pid }, ttl: "30 seconds" })
+      yield* journal.acquire({
+        jobId: "alive",
+        kind: "onboarding",
+        spec: Specs.encode(spec),
+        owner: { host: hostname(), pid: process.pid },
+        ttl: "30 seconds"
+      })
       const refused = yield* Effect.either(run(syntheticJob(sent), { jobId: "alive", owner: beta }))
       expect(Either.isLeft(refused) && refused.left._tag).toBe("LeaseHeldError")
     }).pipe(Effect.provide(journalLayer())))
@@ -194,16 +203,20 @@ describe("one runner per job", () => {
     Effect.gen(function*() {
       const sent = yield* Ref.make<ReadonlyArray<string>>([])
       const hold = yield* Deferred.make<void>()
-      const fiber = yield* Effect.fork(run(syntheticJob(sent, hold), { jobId: "short", owner: alpha }).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OPENROUTER_JOURNAL_LEASE_TTL", "2 seconds"]])))
-      ))
+      const fiber = yield* Effect.fork(
+        run(syntheticJob(sent, hold), { jobId: "short", owner: alpha }).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OPENROUTER_JOURNAL_LEASE_TTL", "2 seconds"]])))
+        )
+      )
       yield* until(isStatus("short", "running"))
       const holder = Option.getOrThrow(yield* Effect.flatMap(Journal.Journal, (j) => j.get("short"))).holder!
       expect(Date.parse(holder.expiresAt) - Date.parse(holder.renewedAt)).toBe(2000)
       yield* Fiber.interrupt(fiber)
-      const bad = yield* Effect.either(run(syntheticJob(sent), { jobId: "bad-ttl" }).pipe(
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OPENROUTER_JOURNAL_LEASE_TTL", "soon"]])))
-      ))
+      const bad = yield* Effect.either(
+        run(syntheticJob(sent), { jobId: "bad-ttl" }).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OPENROUTER_JOURNAL_LEASE_TTL", "soon"]])))
+        )
+      )
       expect(Either.isLeft(bad) && bad.left._tag).toBe("InvalidRequestError")
     }).pipe(Effect.provide(journalLayer())))
 
@@ -272,6 +285,3 @@ describe("a job's entry", () => {
       expect(report.durationMs).toBeGreaterThanOrEqual(5000)
     }).pipe(Effect.provide(journalLayer())))
 })
-
-
-

@@ -34,7 +34,14 @@ export interface Settled {
 
 export type JobEvent =
   /** `total` operations planned, covering `items` items (users × workspaces, files, budgets …). */
-  | { readonly _tag: "Planned"; readonly jobId: string; readonly kind: string; readonly unit: JobUnit; readonly total: number; readonly items: number }
+  | {
+    readonly _tag: "Planned"
+    readonly jobId: string
+    readonly kind: string
+    readonly unit: JobUnit
+    readonly total: number
+    readonly items: number
+  }
   | { readonly _tag: "Started"; readonly key: string }
   | ({ readonly _tag: "Succeeded"; readonly key: string } & Settled)
   | ({ readonly _tag: "Failed"; readonly key: string; readonly reason: string } & Settled)
@@ -143,10 +150,12 @@ const leaseTtlFromEnv = Effect.flatMap(Config.option(Config.string("OPENROUTER_J
   const decoded = /^\d+(\.\d+)?$/.test(text) ? Option.some(Duration.seconds(Number(text))) : Duration.decodeUnknown(text)
   return Option.isSome(decoded) && Duration.toMillis(decoded.value) > 0
     ? Effect.succeed(decoded)
-    : Effect.fail(new InvalidRequestError({
-      operation: "job",
-      issue: `OPENROUTER_JOURNAL_LEASE_TTL must be a duration such as "30 seconds" (or a number of seconds), got ${JSON.stringify(value.value)}`
-    }))
+    : Effect.fail(
+      new InvalidRequestError({
+        operation: "job",
+        issue: `OPENROUTER_JOURNAL_LEASE_TTL must be a duration such as "30 seconds" (or a number of seconds), got ${JSON.stringify(value.value)}`
+      })
+    )
 }).pipe(Effect.catchTag("ConfigError", () => Effect.succeed(Option.none<Duration.Duration>())))
 
 const leaseTimes = (options: ApplyOptions) =>
@@ -205,7 +214,9 @@ export class ResumeConflictError extends Schema.TaggedError<ResumeConflictError>
   override get message() {
     return this.savedKind !== this.kind
       ? `job ${this.jobId} is a ${this.savedKind} job, not ${this.kind}: resume it as a ${this.savedKind} job, or use a new job id`
-      : `job ${this.jobId} was started with another spec (${this.differences.join("; ")}): resume it with the spec it was started with, or use a new job id`
+      : `job ${this.jobId} was started with another spec (${
+        this.differences.join("; ")
+      }): resume it with the spec it was started with, or use a new job id`
   }
 }
 
@@ -268,8 +279,7 @@ export interface PlannedJob {
   readonly extraItems: ReadonlyArray<ReportItem>
 }
 
-const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) =>
-  `${item.kind}\u0000${item.key}\u0000${item.action}`
+const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) => `${item.kind}\u0000${item.key}\u0000${item.action}`
 
 const settledOf = (items: ReadonlyArray<ReportItem>): Settled => ({
   done: items.filter((i) => i.outcome === "done" || i.outcome === "already-done").length,
@@ -303,9 +313,12 @@ export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec, o
     const lease: Lease = yield* journal.acquire({ jobId, kind, spec: encoded, owner: ownerOf(options), ttl }).pipe(
       Effect.tapError((error) =>
         error._tag === "LeaseHeldError" && options.wait && !announced
-          ? Effect.andThen(publish({ _tag: "Waiting", jobId, holder: { ...error.holder, renewedAt: error.renewedAt, expiresAt: error.expiresAt } }), () => {
-            announced = true
-          })
+          ? Effect.andThen(
+            publish({ _tag: "Waiting", jobId, holder: { ...error.holder, renewedAt: error.renewedAt, expiresAt: error.expiresAt } }),
+            () => {
+              announced = true
+            }
+          )
           : Effect.void
       ),
       Effect.retry({ while: (error) => error._tag === "LeaseHeldError" && options.wait === true, schedule: Schedule.spaced(renewEvery) })

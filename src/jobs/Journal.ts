@@ -18,8 +18,8 @@ import { Clock, Config, type ConfigError, Context, Duration, Effect, Layer, Opti
 import { hostname } from "node:os"
 import { resolve } from "node:path"
 import { type Holder, JournalError, leaseHeld, type LeaseHeldError, type Owner } from "./journal/errors.ts"
-import * as Sqlite from "./journal/Sqlite.ts"
 import { run as migrate } from "./journal/migrations.ts"
+import * as Sqlite from "./journal/Sqlite.ts"
 
 // --- errors -----------------------------------------------------------------------------------------
 
@@ -221,7 +221,9 @@ export const make = (options: { readonly target: string; readonly fault: (error:
           if (Option.isNone(current)) {
             const inserted = yield* q(sql<{ id: string }>`INSERT INTO jobs
               (id, kind, params, created_at, updated_at, status, lease_token, lease_host, lease_pid, lease_started_at, lease_renewed_at, lease_expires_at)
-              VALUES (${jobId}, ${kind}, ${JSON.stringify(spec)}, ${iso(now)}, ${iso(now)}, 'running', ${token}, ${owner.host}, ${owner.pid}, ${now}, ${now}, ${expires})
+              VALUES (${jobId}, ${kind}, ${JSON.stringify(spec)}, ${iso(now)}, ${
+              iso(now)
+            }, 'running', ${token}, ${owner.host}, ${owner.pid}, ${now}, ${now}, ${expires})
               ON CONFLICT (id) DO NOTHING RETURNING id`)
             if (inserted.length > 0) return { ...lease, previous: Option.none(), tookOver: Option.none() } satisfies Lease
             continue
@@ -366,13 +368,19 @@ export const layerWith = <E, R>(
       yield* migrate.pipe(
         Effect.catchTag("SqlError", (error) => Effect.fail(options.fault(error))),
         Effect.catchTag("MigrationError", (error) =>
-          Effect.fail(new JournalError({ target: options.target, reason: `its schema cannot be updated (${error.message})`, hint: hintOfMigration }))),
+          Effect.fail(
+            new JournalError({ target: options.target, reason: `its schema cannot be updated (${error.message})`, hint: hintOfMigration })
+          )),
         Effect.catchAllDefect((defect) => {
           const cause = (defect as { cause?: unknown })?.cause
           return Effect.fail(
             cause && typeof cause === "object" && (cause as { _tag?: string })._tag === "SqlError"
               ? options.fault(cause as SqlError)
-              : new JournalError({ target: options.target, reason: `its schema cannot be updated (${String((defect as Error)?.message ?? defect)})`, hint: hintOfMigration })
+              : new JournalError({
+                target: options.target,
+                reason: `its schema cannot be updated (${String((defect as Error)?.message ?? defect)})`,
+                hint: hintOfMigration
+              })
           )
         })
       )
@@ -421,7 +429,8 @@ export const layerPg = (config: PgConfig): Layer.Layer<Journal, JournalError> =>
           hint: "install @effect/sql-pg (npm install @effect/sql-pg@~0.53) beside openrouter-effect"
         })
     }),
-    (Pg) => layerWith(Pg.clientLayer(config, displayTarget(config)), { target: displayTarget(config), fault: Pg.fault(displayTarget(config), config) })
+    (Pg) =>
+      layerWith(Pg.clientLayer(config, displayTarget(config)), { target: displayTarget(config), fault: Pg.fault(displayTarget(config), config) })
   ))
 
 /** Whether a journal target names a PostgreSQL database rather than an SQLite file. */

@@ -73,8 +73,10 @@ export const make = (options: { readonly rate: number; readonly publish: (event:
               const now = yield* Clock.currentTimeMillis
               const sent = yield* FiberRef.get(sentAt)
               // requests sent before the last cut were refused at the old pace: they count once
-              yield* Ref.update(pace, (p) =>
-                sent < p.lastCut ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now })
+              yield* Ref.update(
+                pace,
+                (p) => sent < p.lastCut ? { ...p, adaptive: true } : { ...p, adaptive: true, rate: Math.max(1, p.rate / 2), lastCut: now }
+              )
             }
             const now = yield* Clock.currentTimeMillis
             const until = now + Duration.toMillis(retryAfter ?? Duration.seconds(1))
@@ -99,23 +101,23 @@ const currentGate = FiberRef.unsafeMake<Option.Option<Gate>>(Option.none())
  * Run `self` with every request going through one rate gate: the current job's gate if there is one,
  * otherwise a new gate at `rate` that `self` and everything it calls shares (plan reads included).
  */
-export const gated = (options: { readonly rate?: number | undefined; readonly publish?: ((event: GateEvent) => Effect.Effect<void>) | undefined }) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(FiberRef.get(currentGate), (current) =>
-    Option.isSome(current)
-      ? self
-      : Effect.scoped(Effect.flatMap(
-        make({
-          // an invalid rate is refused at the job's entry (Engine.checkOptions); the gate never sees one
-          rate: typeof options.rate === "number" && options.rate >= 1 && Number.isFinite(options.rate) ? options.rate : defaultRate,
-          publish: options.publish ?? (() => Effect.void)
-        }),
-        (gate) => Effect.locally(gate.around(self), currentGate, Option.some(gate))
-      )))
+export const gated =
+  (options: { readonly rate?: number | undefined; readonly publish?: ((event: GateEvent) => Effect.Effect<void>) | undefined }) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(FiberRef.get(currentGate), (current) =>
+      Option.isSome(current)
+        ? self
+        : Effect.scoped(Effect.flatMap(
+          make({
+            // an invalid rate is refused at the job's entry (Engine.checkOptions); the gate never sees one
+            rate: typeof options.rate === "number" && options.rate >= 1 && Number.isFinite(options.rate) ? options.rate : defaultRate,
+            publish: options.publish ?? (() => Effect.void)
+          }),
+          (gate) => Effect.locally(gate.around(self), currentGate, Option.some(gate))
+        )))
 
 /** The current job's gate (inside {@link gated}). */
 export const current: Effect.Effect<Gate> = Effect.flatMap(
   FiberRef.get(currentGate),
   (g) => Option.isSome(g) ? Effect.succeed(g.value) : Effect.dieMessage("no job gate: run inside RateGate.gated")
 )
-

@@ -5,8 +5,8 @@
  * @since 0.2.0
  */
 import type { SqlClient } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Duration, Layer, Redacted } from "effect"
 import type { PgConfig } from "../Journal.ts"
 import { JournalError } from "./errors.ts"
@@ -52,7 +52,10 @@ export const describe = (target: string, config: PgConfig) => (cause: unknown): 
   if (code === "3D000") return fail(`the database does not exist (${text})`, "create it (createdb), or name an existing one in the URL")
   if (code === "42501") return fail(`permission denied (${text})`, "grant this user the right to create and write tables in the database")
   if (code.startsWith("57P") || code.startsWith("08") || /terminat|ECONNRESET|Connection timed out|closed/i.test(text)) {
-    return fail(`the connection to the PostgreSQL server was lost (${text})`, "check that the server is running, then run the job again with the same job id to resume it")
+    return fail(
+      `the connection to the PostgreSQL server was lost (${text})`,
+      "check that the server is running, then run the job again with the same job id to resume it"
+    )
   }
   return fail(`PostgreSQL failed (${text})`, "check the server and the URL")
 }

@@ -6,8 +6,8 @@
  * @since 0.2.0
  */
 import type { SqlClient } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
 import { SqliteClient } from "@effect/sql-sqlite-node"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, Layer } from "effect"
 import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from "node:fs"
 import { dirname } from "node:path"
@@ -32,7 +32,10 @@ export const describe = (file: string, cause: unknown): JournalError => {
     return fail("the journal cannot be written (the file or its directory is read-only)", `make both writable for this user, ${elsewhere}`)
   }
   if (code === "SQLITE_CANTOPEN" || code === "EACCES" || code === "EPERM") {
-    return fail(`the journal cannot be opened (${messageOf(cause)})`, `check that this user may read and write the file and its directory, ${elsewhere}`)
+    return fail(
+      `the journal cannot be opened (${messageOf(cause)})`,
+      `check that this user may read and write the file and its directory, ${elsewhere}`
+    )
   }
   if (code === "SQLITE_NOTADB") {
     return fail("the file is not a journal (not an SQLite database)", `move it aside if it is not yours to overwrite, ${elsewhere}`)
@@ -113,19 +116,21 @@ export const clientLayer = (file: string): Layer.Layer<SqlClient.SqlClient, Jour
     const problem = preflight(file)
     if (problem) return Layer.fail(problem)
     const client = SqliteClient.layer({ filename: file })
-    const checked = Layer.effectDiscard(Effect.gen(function*() {
-      const sql = yield* SqliteClient.SqliteClient
-      // a truncated or overwritten journal shows here, before any job reads it
-      const rows = yield* sql<{ quick_check: string }>`PRAGMA quick_check`
-      const verdict = rows.map((r) => Object.values(r)[0]).join("; ")
-      if (verdict !== "ok") {
-        return yield* new JournalError({
-          target: file,
-          reason: `the journal is damaged (${verdict.slice(0, 200)})`,
-          hint: `restore it from a backup, or move it aside and start again (jobs recorded in it can no longer be resumed), ${elsewhere}`
-        })
-      }
-    }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(fault(file)(error)))))
+    const checked = Layer.effectDiscard(
+      Effect.gen(function*() {
+        const sql = yield* SqliteClient.SqliteClient
+        // a truncated or overwritten journal shows here, before any job reads it
+        const rows = yield* sql<{ quick_check: string }>`PRAGMA quick_check`
+        const verdict = rows.map((r) => Object.values(r)[0]).join("; ")
+        if (verdict !== "ok") {
+          return yield* new JournalError({
+            target: file,
+            reason: `the journal is damaged (${verdict.slice(0, 200)})`,
+            hint: `restore it from a backup, or move it aside and start again (jobs recorded in it can no longer be resumed), ${elsewhere}`
+          })
+        }
+      }).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(fault(file)(error))))
+    )
     return Layer.provideMerge(checked, client).pipe(
       // better-sqlite3 throws from its constructor (and the WAL pragma): a defect inside the layer
       Layer.catchAllCause((cause) => {

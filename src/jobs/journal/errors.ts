@@ -54,4 +54,3 @@ export const leaseHeld = (jobId: string, holder: Holder) =>
     renewedAt: holder.renewedAt,
     expiresAt: holder.expiresAt
   })
-
