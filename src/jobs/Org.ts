@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import * as OrgApply from "./OrgApply.ts"
 import * as OrgExport from "./OrgExport.ts"
 import * as OrgPlan from "./OrgPlan.ts"
 
@@ -23,5 +24,7 @@ export const Org = {
   plan: OrgPlan.plan,
   /** What a person reads: per workspace, ending `Plan: N to add, M to change, K to remove.` */
   describe: OrgPlan.describe,
-  isEmpty: OrgPlan.isEmpty
+  isEmpty: OrgPlan.isEmpty,
+  /** Make the organisation match a spec (planned, then run) or a saved plan (checked again first). Journaled. */
+  apply: OrgApply.apply
 } as const
