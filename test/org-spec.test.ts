@@ -59,7 +59,7 @@ describe("OrgSpec", () => {
       expect(error.issues).toHaveLength(1)
       expect(error.issues[0]).toMatchObject({ path: "workspaces.engineering.memebers", line: 7, column: 5 })
       expect(error.message).toContain("org.yaml:7:5: workspaces.engineering.memebers: is unexpected")
-      expect(error.message).toContain("nothing was sent")
+      expect(error.message).toContain("nothing was changed")
     }))
 
   it.effect("a slug that is not one, and a wrong version, each at their line", () =>

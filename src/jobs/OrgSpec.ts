@@ -269,7 +269,7 @@ export class OrgSpecError extends Schema.TaggedError<OrgSpecError>()("OrgSpecErr
       `${this.source}${i.line !== undefined ? `:${i.line}:${i.column}` : ""}: ${i.path === "" ? "" : `${i.path}: `}${i.message}`
     )
     const more = this.issues.length > 20 ? [`… and ${this.issues.length - 20} more`] : []
-    return `${this.source} is not a valid organisation file, nothing was sent:\n  ${[...shown, ...more].join("\n  ")}`
+    return `${this.source} is not a valid organisation file, nothing was changed:\n  ${[...shown, ...more].join("\n  ")}`
   }
 }
 
