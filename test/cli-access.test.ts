@@ -49,7 +49,12 @@ describe("openrouter-admin keys and guardrails", () => {
     expect(JSON.parse(shown.stdout).hash).toBe(mine.hash)
     const disabled = await run(sim, ["keys", "update", mine.hash, "--disable", "--json"])
     expect(JSON.parse(disabled.stdout).disabled).toBe(true)
-    expect((await run(sim, ["keys", "delete", mine.hash])).code).toBe(0)
+    // piped, a delete needs --yes, and without it nothing is sent
+    const unconfirmed = await run(sim, ["keys", "delete", mine.hash])
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toContain("--yes")
+    expect((await run(sim, ["keys", "get", mine.hash])).code).toBe(0)
+    expect((await run(sim, ["keys", "delete", mine.hash, "--yes"])).code).toBe(0)
     expect((await run(sim, ["keys", "get", mine.hash])).code).toBe(1)
 
     // the secret appeared once: in create's output, and in nothing printed since
@@ -100,7 +105,8 @@ describe("openrouter-admin keys and guardrails", () => {
     expect(everyKey.some((a) => a.keyHash === key.hash && a.guardrailId === guardrail.id)).toBe(true)
 
     expect(JSON.parse((await run(sim, ["guardrails", "members", "unassign", guardrail.id, member, "--json"])).stdout).unassigned).toBe(1)
-    expect((await run(sim, ["guardrails", "delete", guardrail.id])).code).toBe(0)
+    expect((await run(sim, ["guardrails", "delete", guardrail.id])).code).toBe(2)
+    expect((await run(sim, ["guardrails", "delete", guardrail.id, "--yes"])).code).toBe(0)
     expect((await run(sim, ["guardrails", "get", guardrail.id])).code).toBe(1)
   })
 })

@@ -35,12 +35,54 @@ describe("tables", () => {
       expect(lines.filter((l) => l.startsWith("ID "))).toHaveLength(1)
       for (const line of lines) expect(width(line)).toBeLessThanOrEqual(terminal)
       for (const [i, row] of rows.entries()) expect(lines[i + 1]).toContain(row.id)
-      // the wide e-mails gave way, not the last column
-      if (terminal >= 80) { for (const [i, row] of rows.entries()) expect(lines[i + 1]!.endsWith(row.role)).toBe(true) }
+      // what is cut still tells the rows apart
+      expect(new Set(lines.slice(1).map((l) => l.slice(34))).size).toBe(rows.length)
       expect(lines.join("\n")).not.toContain("only with --wide")
     }
-    const narrow = renderTable(rows, columns, { width: 60 }).lines
-    expect(narrow.some((l) => l.includes("…"))).toBe(true)
+    // at 60 columns the e-mails cannot be cut without reading the same: left out, and said
+    const narrow = renderTable(rows, columns, { width: 60 })
+    expect(narrow.dropped).toEqual(["E-MAIL"])
+  })
+
+  it("never cut an id or money; two rows never read the same; below what fits, one record per block", () => {
+    const keys = [
+      { hash: "f01d5260e2b54ab5b2f1c0dd0b2f3e4a5b6c7d8e9f00112233445566778899aa", name: "Engineering production", usage: "$1234567.89" },
+      { hash: "f01d5260e2b54ab5b2f1c0dd0b2f3e4a5b6c7d8e9f00112233445566778899ab", name: "Engineering staging", usage: "$500.00" },
+      { hash: "0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9", name: "Engineering", usage: "$0.00" }
+    ]
+    type Key = (typeof keys)[number]
+    const keyColumns: ReadonlyArray<Column<Key>> = [
+      { header: "HASH", value: (k) => k.hash, keep: true },
+      { header: "NAME", value: (k) => k.name },
+      { header: "USAGE", value: (k) => k.usage, keep: true, align: "right" }
+    ]
+    for (const terminal of [60, 80, 90, 100]) {
+      const table = renderTable(keys, keyColumns, { width: terminal })
+      const text = table.lines.join("\n")
+      for (const k of keys) {
+        expect(text).toContain(k.hash)
+        expect(text).toContain(k.usage)
+      }
+      if (!table.blocks) {
+        for (const line of table.lines) expect(width(line)).toBeLessThanOrEqual(terminal)
+        // the names, cut or not, still tell the rows apart
+        const names = table.lines.slice(1).map((l) => l.slice(66).replace(/\s+\$.*$/, ""))
+        if (table.dropped.length === 0) expect(new Set(names).size).toBe(keys.length)
+      }
+    }
+    // 64 + 2 + 11 columns of id and money: at 60 they alone do not fit, so one record per block
+    const blocks = renderTable(keys, keyColumns, { width: 60 })
+    expect(blocks.blocks).toBe(true)
+    expect(blocks.lines.filter((l) => l.startsWith("HASH"))).toHaveLength(keys.length)
+    expect(blocks.lines).toContain(`NAME   Engineering staging`)
+    // at 93 the names give way but stay distinct: "Engineering p…", "Engineering s…", "Engineering"
+    const cut = renderTable(keys, keyColumns, { width: 93 })
+    expect(cut.blocks).toBe(false)
+    expect(cut.lines[1]).toContain("Engineering p…")
+    expect(cut.lines[2]).toContain("Engineering s…")
+    // a later row's id is never cut, even when it is longer than the rows the table was sized on
+    const later = cut.renderRow({ hash: `${keys[0]!.hash}-and-more`, name: "x", usage: "$1.00" })
+    expect(later).toContain(`${keys[0]!.hash}-and-more`)
   })
 
   it("columns are as wide as their content: short tables stay short", () => {
@@ -135,7 +177,7 @@ describe("progress", () => {
       yield* Fiber.join(a)
       yield* Fiber.join(b)
       const last = wide.screenLines().at(-1)!
-      expect(last).toMatch(/^\[#{20}\] 1,000\/1,000 files {2}1,000 done, 0 failed, 0 skipped {2}100\/s/)
+      expect(last).toMatch(/^\[#{20}\] 1,000\/1,000 files  1,000 done, 0 failed, 0 skipped  100\/s/)
       expect(piped.written.join("")).not.toMatch(/\r|\x1b|\[#/)
       const plain = piped.screenLines()
       expect(plain[0]).toContain("file-cleanup-1")

@@ -36,7 +36,8 @@ export const describe = (summary: string, examples: ReadonlyArray<Example> = [])
 type Descriptor = any
 
 /** The part of a descriptor that has the name, description, options and args. */
-const standardOf = (d: Descriptor): Descriptor => d._tag === "Map" ? standardOf(d.command) : d._tag === "Subcommands" ? standardOf(d.parent) : d
+const standardOf = (d: Descriptor): Descriptor =>
+  d._tag === "Map" ? standardOf(d.command) : d._tag === "Subcommands" ? standardOf(d.parent) : d
 
 export const subcommandsOf = (d: Descriptor): ReadonlyArray<Descriptor> =>
   d._tag === "Map" ? subcommandsOf(d.command) : d._tag === "Subcommands" ? d.children : []
@@ -270,7 +271,8 @@ export const colorAllowed = (stream: { readonly isTTY?: boolean } = process.stdo
   Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== "dumb"
 
 /** Help's width: the terminal's, but never so wide that lines stop being readable. */
-export const helpWidth = (stream: { readonly columns?: number | undefined } = process.stdout) => Math.max(40, Math.min(terminalWidth(stream), 100))
+export const helpWidth = (stream: { readonly columns?: number | undefined } = process.stdout) =>
+  Math.max(40, Math.min(terminalWidth(stream), 100))
 
 /** `text` wrapped at word boundaries into lines of at most `width` columns. */
 export const wrap = (text: string, width: number): Array<string> => {
@@ -317,6 +319,13 @@ const twoColumns = (rows: ReadonlyArray<readonly [string, string]>, width: numbe
   })
 }
 
+/** An example's command line: the first line indented 4, the rest 8 (each within `width`). */
+const exampleLines = (text: string, width: number): Array<string> => {
+  const [head = ""] = wrap(text, width - 4)
+  const rest = text.split(/\s+/).slice(head.split(" ").length).join(" ")
+  return [`    ${head}`, ...(rest === "" ? [] : wrap(rest, width - 8).map((l) => `        ${l}`))]
+}
+
 /** The help of the command `path` names under the root `program`. */
 export const render = (node: Descriptor, path: ReadonlyArray<string>, program: string, options: RenderOptions): string => {
   const bold = (text: string) => (options.color ? `\x1b[1m${text}\x1b[0m` : text)
@@ -360,20 +369,17 @@ export const render = (node: Descriptor, path: ReadonlyArray<string>, program: s
     "EXAMPLES",
     doc.examples.flatMap(([line, what]) => [
       ...(what ? wrap(what, width - 2).map((l) => `  ${l}`) : []),
-      ...wrap(`$ ${line}`, width - 4).map((l, i) => (i === 0 ? `    ${l}` : `        ${l}`)),
+      ...exampleLines(`$ ${line}`, width),
       ""
     ]).slice(0, -1)
   )
 
   if (path.length === 0) {
-    section(
-      "GLOBAL FLAGS",
-      twoColumns([
-        ["-h, --help", "this help; after a command, that command's"],
-        ["    --version", "the version"],
-        ["    --completions SHELL", "a completion script for sh, bash, fish or zsh"]
-      ], width)
-    )
+    section("GLOBAL FLAGS", twoColumns([
+      ["-h, --help", "this help; after a command (`workspaces list --help`), that command's help"],
+      ["    --version", "the version"],
+      ["    --completions SHELL", "a completion script for sh, bash, fish or zsh"]
+    ], width))
   }
 
   out.push("")

@@ -17,63 +17,50 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import { stripVTControlCharacters } from "node:util"
+import packageJson from "../../package.json" with { type: "json" }
 import { colorAllowed, helpWidth, locate, render, subcommandsOf, suggestions, unknownCommand } from "./help.ts"
 
 // the commands differ in their parsed types; the root only needs them as commands
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = Command.Command<any, any, any, any>
 
+/** A group made here, so other files can add subcommands to it (keys rotate, org as code). */
+const group = (name: string, description: string, commands: ReadonlyArray<AnyCommand>): AnyCommand =>
+  Command.make(name).pipe(Command.withDescription(description), Command.withSubcommands(commands as [AnyCommand]))
+
 const program = "openrouter-admin"
-const version = "0.1.0"
+const version = packageJson.version
 
 /**
  * A top-level command, loaded when used. The summary is for the top-level help, which loads nothing;
  * it must read as the command's own description starts (a test compares them).
  */
-const entry = (name: string, summary: string, load: () => Promise<unknown>) => ({
-  name,
-  summary,
-  load: load as () => Promise<AnyCommand>
-})
+const entry = (name: string, summary: string, load: () => Promise<AnyCommand>) => ({ name, summary, load })
 
-const group = (name: string, description: string, commands: ReadonlyArray<AnyCommand>) =>
-  Command.make(name).pipe(Command.withDescription(description), Command.withSubcommands(commands as [AnyCommand]))
-
-const filesSummary = "list, show, upload, download and delete files; clean up old ones"
-const budgetsSummary = "budget policies across workspaces"
 const keysSummary = "API keys: list, show, create, update, delete; audit and disable in bulk"
+const orgSummary = "the organization"
 
+// One line per top-level command, each loading its own file (src/cli/commands/<name>.ts). A helper adding
+// a command adds a line here; a group made here (keys, org) takes other files' subcommands too.
 const entries = [
-  entry("workspaces", "workspaces, their budgets and members", () => import("./operations.ts").then((m) => m.workspaces)),
-  entry(
-    "files",
-    filesSummary,
-    () =>
-      Promise.all([import("./operations.ts"), import("./jobs.ts")]).then(([o, j]) =>
-        group("files", filesSummary, [...o.filesOperations, j.filesCleanup])
-      )
-  ),
-  entry("org", "the organization", () => import("./operations.ts").then((m) => m.org)),
-  entry(
-    "keys",
-    keysSummary,
-    () =>
-      Promise.all([import("./access.ts"), import("./keys-jobs.ts")]).then(([a, k]) =>
-        group("keys", keysSummary, [...a.keysOperations, k.keysAudit, k.keysDisable])
-      )
-  ),
-  entry(
-    "guardrails",
-    "guardrails (spending limits and model/provider policies) and their assignments",
-    () => import("./access.ts").then((m) => m.guardrails)
-  ),
-  entry("auth", "the configured API key: is it a management key", () => import("./auth.ts").then((m) => m.auth)),
-  entry("onboard", "add users (ids or e-mails) to workspaces", () => import("./jobs.ts").then((m) => m.onboard)),
-  entry("offboard", "remove users from workspaces", () => import("./jobs.ts").then((m) => m.offboard)),
-  entry("budgets", budgetsSummary, () => import("./jobs.ts").then((m) => group("budgets", budgetsSummary, [m.budgetsApply]))),
-  entry("apply", "apply a plan saved with --out", () => import("./jobs.ts").then((m) => m.applyPlan)),
-  entry("jobs", "the job journal: list jobs, show one", () => import("./jobs.ts").then((m) => m.jobs)),
-  entry("schedule", "run a job on a cron schedule, never overlapping itself", () => import("./schedule.ts").then((m) => m.schedule)),
-  entry("simulator", "serve the OpenRouter simulator, to try everything without an account", () => import("./schedule.ts").then((m) => m.simulator))
+  entry("workspaces", "workspaces, their budgets and members", () => import("./commands/workspaces.ts").then((m) => m.workspaces)),
+  entry("files", "list, show, upload, download and delete files; clean up old ones", () => import("./commands/files.ts").then((m) => m.files)),
+  entry("org", orgSummary, () => import("./commands/org.ts").then((m) => group("org", orgSummary, [...m.orgCommands]))),
+  entry("keys", keysSummary, () => import("./commands/keys.ts").then((m) => group("keys", keysSummary, [...m.keysCommands]))),
+  entry("guardrails", "guardrails (spending limits and model/provider policies) and their assignments", () =>
+    import("./commands/guardrails.ts").then((m) => m.guardrails)),
+  entry("auth", "the configured API key: is it a management key", () => import("./commands/auth.ts").then((m) => m.auth)),
+  entry("onboard", "add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked", () =>
+    import("./commands/onboard.ts").then((m) => m.onboard)),
+  entry("offboard", "remove users from workspaces; their keys there disabled, guardrails unassigned (asks first)", () =>
+    import("./commands/offboard.ts").then((m) => m.offboard)),
+  entry("budgets", "budget policies across workspaces", () => import("./commands/budgets.ts").then((m) => m.budgets)),
+  entry("apply", "apply a plan saved with --out, after checking it against the server", () => import("./commands/apply.ts").then((m) => m.apply)),
+  entry("jobs", "the job journal: list jobs, show one", () => import("./commands/jobs.ts").then((m) => m.jobs)),
+  entry("schedule", "run a command on a cron schedule, never overlapping itself", () =>
+    import("./commands/schedule.ts").then((m) => m.schedule)),
+  entry("simulator", "serve the OpenRouter simulator, to try everything without an account", () =>
+    import("./commands/simulator.ts").then((m) => m.simulator))
 ]
 
 /** The top-level commands as names and summaries only, for the top-level help. */

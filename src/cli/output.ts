@@ -113,54 +113,130 @@ const cell = (value: unknown): string =>
   value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value)
 
 export interface TableOptions {
-  /** The terminal's width; lines never exceed it unless `wide`. */
+  /** The terminal's width; lines never exceed it unless `wide`, and then only to keep an id or money whole. */
   readonly width: number
   /** Every column, nothing cut. */
   readonly wide?: boolean
 }
 
 /**
- * Column widths for `rows` that fit `width`: each column as wide as its content; when the total is too
- * wide, the widest columns give up space first (never below their header or 6 columns), ids last.
+ * The narrowest width at which a column's distinct values stay distinct once cut with `…` (so two rows
+ * never read the same while their values differ), and never below its header or 6 columns.
  */
-const fitWidths = (columns: ReadonlyArray<Column<any>>, cells: ReadonlyArray<ReadonlyArray<string>>, options: TableOptions) => {
-  const widths = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((row) => displayWidth(row[i]!))))
-  if (options.wide) return widths
-  const floor = columns.map((c) => Math.max(Math.min(displayWidth(c.header), 12), 6))
-  let excess = widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1) - options.width
-  for (const mayCut of [(c: Column<any>) => !c.keep, () => true]) {
-    while (excess > 0) {
-      let widest = -1
-      for (let i = 0; i < widths.length; i++) {
-        if (mayCut(columns[i]!) && widths[i]! > floor[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
-      }
-      if (widest < 0) break
-      widths[widest]!--
-      excess--
-    }
+const distinctWidth = (header: string, values: ReadonlyArray<string>) => {
+  const floor = Math.max(Math.min(displayWidth(header), 12), 6)
+  const distinct = [...new Set(values)].sort()
+  let needed = floor
+  for (let i = 1; i < distinct.length; i++) {
+    const [a, b] = [[...distinct[i - 1]!], [...distinct[i]!]]
+    let common = 0
+    while (common < a.length && common < b.length && a[common] === b[common]) common++
+    // the first differing character and the `…`, unless the shorter one is whole at that width
+    const need = Math.min(common + 2, Math.max(displayWidth(distinct[i - 1]!), displayWidth(distinct[i]!)))
+    needed = Math.max(needed, need)
   }
-  return widths
+  return needed
 }
 
-/** A table's lines: one header, then the rows, each line within `options.width` (unless wide). */
+export interface TableLayout {
+  /** The columns shown, and their widths. */
+  readonly shown: ReadonlyArray<Column<any>>
+  readonly widths: ReadonlyArray<number>
+  /** Columns left out to fit (said on stderr). */
+  readonly dropped: ReadonlyArray<Column<any>>
+  /** Even the ids and money alone do not fit: one record per block instead. */
+  readonly blocks: boolean
+}
+
+/**
+ * Fit `columns` to `options.width`: each column as wide as its content; when too wide, columns that may
+ * be cut give up space first, never below the width that keeps their values distinct; then such columns
+ * are left out, the last first; ids and money (`keep`) are never cut. When they alone do not fit, the
+ * table becomes one record per block.
+ */
+export const layoutTable = (
+  columns: ReadonlyArray<Column<any>>,
+  cells: ReadonlyArray<ReadonlyArray<string>>,
+  options: TableOptions
+): TableLayout => {
+  const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((row) => displayWidth(row[i]!))))
+  if (options.wide) return { shown: columns, widths: natural, dropped: [], blocks: false }
+  const floors = columns.map((c, i) => (c.keep ? natural[i]! : Math.min(natural[i]!, distinctWidth(c.header, cells.map((row) => row[i]!)))))
+  const minimum = (indexes: ReadonlyArray<number>) => indexes.reduce((sum, i) => sum + floors[i]!, 0) + 2 * (indexes.length - 1)
+  let visible = columns.map((_, i) => i)
+  // leave columns out until the rest fits at their floors: the one whose loss alone makes it fit and
+  // costs least (the narrowest); else the one that needs the most room
+  while (minimum(visible) > options.width) {
+    const droppable = visible.filter((i) => !columns[i]!.keep)
+    if (droppable.length === 0) return { shown: columns, widths: natural, dropped: [], blocks: true }
+    const enough = droppable.filter((i) => minimum(visible.filter((j) => j !== i)) <= options.width)
+    const drop = enough.length > 0
+      ? enough.reduce((a, b) => (natural[b]! < natural[a]! || (natural[b] === natural[a] && b > a) ? b : a))
+      : droppable.reduce((a, b) => (floors[b]! > floors[a]! || (floors[b] === floors[a] && b > a) ? b : a))
+    visible = visible.filter((i) => i !== drop)
+  }
+  const widths = [...natural]
+  let excess = visible.reduce((sum, i) => sum + widths[i]!, 0) + 2 * (visible.length - 1) - options.width
+  // the widest cuttable column gives up one column at a time, down to its floor
+  while (excess > 0) {
+    let widest = -1
+    for (const i of visible) {
+      if (!columns[i]!.keep && widths[i]! > floors[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
+    }
+    if (widest < 0) break
+    widths[widest]!--
+    excess--
+  }
+  return {
+    shown: visible.map((i) => columns[i]!),
+    widths: visible.map((i) => widths[i]!),
+    dropped: columns.filter((_, i) => !visible.includes(i)),
+    blocks: false
+  }
+}
+
+/** One record per block: `HEADER  value` lines, nothing cut, a blank line between records. */
+const blockOf = (columns: ReadonlyArray<Column<any>>, values: ReadonlyArray<string>) => {
+  const label = Math.max(...columns.map((c) => displayWidth(c.header)))
+  return [...columns.map((c, i) => `${padEnd(c.header, label)}  ${values[i]}`.trimEnd()), ""]
+}
+
+/**
+ * A table's lines: one header, then the rows, each line within `options.width` (unless wide), ids and
+ * money whole; or one record per block when even those do not fit. `renderRow` renders a later row in
+ * the same layout (its ids and money whole even when longer than the first rows').
+ */
 export const renderTable = <A>(
   rows: ReadonlyArray<A>,
   columns: ReadonlyArray<Column<A>>,
   options: TableOptions
-): { readonly lines: Array<string>; readonly renderRow: (row: A) => string } => {
-  const shown = columns.filter((c) => options.wide || !c.wide)
-  const cells = rows.map((row) => shown.map((c) => cell(c.value(row))))
-  const widths = fitWidths(shown, cells, options)
-  const line = (values: ReadonlyArray<string>) => {
-    const text = values.map((v, i) => {
-      const fitted = truncate(v, widths[i]!)
-      return shown[i]!.align === "right" ? padStart(fitted, widths[i]!) : padEnd(fitted, widths[i]!)
-    }).join("  ").trimEnd()
-    // a last resort when even the narrowest columns do not fit
-    return options.wide ? text : truncate(text, options.width)
+): {
+  readonly lines: Array<string>
+  readonly renderRow: (row: A) => string
+  readonly dropped: ReadonlyArray<string>
+  readonly blocks: boolean
+} => {
+  const candidates = columns.filter((c) => options.wide || !c.wide)
+  const cells = rows.map((row) => candidates.map((c) => cell(c.value(row))))
+  const layout = layoutTable(candidates, cells, options)
+  if (layout.blocks) {
+    const renderRow = (row: A) => blockOf(candidates, candidates.map((c) => cell(c.value(row)))).join("\n")
+    return { lines: cells.flatMap((values) => blockOf(candidates, values)), renderRow, dropped: [], blocks: true }
   }
-  const renderRow = (row: A) => line(shown.map((c) => cell(c.value(row))))
-  return { lines: [line(shown.map((c) => c.header)), ...cells.map(line)], renderRow }
+  const { shown, widths } = layout
+  const line = (values: ReadonlyArray<string>) =>
+    values.map((v, i) => {
+      const column = shown[i]!
+      const fitted = column.keep || options.wide ? v : truncate(v, widths[i]!)
+      return column.align === "right" ? padStart(fitted, widths[i]!) : padEnd(fitted, widths[i]!)
+    }).join("  ").trimEnd()
+  const valuesOf = (row: A) => shown.map((c) => cell(c.value(row)))
+  return {
+    lines: [line(shown.map((c) => c.header)), ...rows.map((row) => line(valuesOf(row)))],
+    renderRow: (row: A) => line(valuesOf(row)),
+    dropped: layout.dropped.map((c) => c.header),
+    blocks: false
+  }
 }
 
 // --- formats and flags ------------------------------------------------------------------------------
@@ -230,7 +306,10 @@ export const printRows = <A, E, R>(rows: Stream.Stream<A, E, R>, options: PrintO
           const flush = (rowsSoFar: Array<A>) => {
             const table = renderTable(rowsSoFar, options.columns, tableOptions)
             renderRow = table.renderRow
-            return Console.log(table.lines.join("\n"))
+            const note = table.dropped.length > 0
+              ? Console.error(`(${table.dropped.join(", ")} left out to fit ${tableOptions.width} columns: --wide or --json shows every column)`)
+              : Effect.void
+            return Effect.zipRight(Console.log(table.lines.join("\n")), note)
           }
           yield* Stream.runForEach(limited, (row) => {
             if (buffered === undefined) return Console.log(renderRow!(row))
@@ -249,7 +328,7 @@ export const printRows = <A, E, R>(rows: Stream.Stream<A, E, R>, options: PrintO
 
 /** Print one record: `Field  value` lines with human values, its id for `-q`, or JSON. */
 export const printRecord = <A>(
-  value: A,
+  record: A,
   options: OutputFlags & {
     readonly fields?: ReadonlyArray<Column<A>>
     readonly id?: (value: A) => string
@@ -257,17 +336,20 @@ export const printRecord = <A>(
 ) =>
   Effect.suspend(() => {
     const format = formatOf(options)
-    if (format === "ids") return Console.log(options.id ? options.id(value) : JSON.stringify(plain(value)))
-    if (format !== "table") return Console.log(JSON.stringify(plain(value), null, format === "json" ? 2 : undefined))
+    if (format === "ids") return Console.log(options.id ? options.id(record) : JSON.stringify(plain(record)))
+    if (format !== "table") return Console.log(JSON.stringify(plain(record), null, format === "json" ? 2 : undefined))
     const fields: ReadonlyArray<Column<A>> = options.fields ??
-      Object.keys(plain(value) as object).map((key) => ({ header: key, value: (row: A) => (plain(row) as any)[key] }))
+      Object.keys(plain(record) as object).map((key) => ({ header: key, value: (row: A) => (plain(row) as any)[key] }))
     const shown = fields.filter((f) => options.wide || !f.wide)
     const labelWidth = Math.max(...shown.map((f) => displayWidth(f.header)))
     const width = terminalWidth()
     return Console.log(
       shown.map((f) => {
-        const line = `${padEnd(f.header, labelWidth)}  ${cell(f.value(value))}`
-        return options.wide ? line : truncate(line, width)
+        const value = cell(f.value(record))
+        const line = `${padEnd(f.header, labelWidth)}  ${value}`
+        if (options.wide || displayWidth(line) <= width) return line
+        // an id, a secret or money is never cut: on a line of its own, whole
+        return f.keep ? `${f.header}\n${value}` : truncate(line, width)
       }).join("\n")
     )
   })

@@ -198,6 +198,11 @@ export const progress = (events: PubSub.PubSub<Engine.JobEvent>, options: Progre
         if (tty && drawn) out.write("\n")
         return
       }
+      if ((event as { readonly _tag: string })._tag === "TookOver") {
+        if (tty && drawn) out.write("\r\x1b[K")
+        out.write(`${tookOverLine(event as never)}\n`)
+        continue
+      }
       applyEvent(state, event)
       if (event._tag === "Planned") {
         header()
@@ -206,3 +211,40 @@ export const progress = (events: PubSub.PubSub<Engine.JobEvent>, options: Progre
       if (tty) yield* draw(false)
     }
   }))
+
+/** `reading members 2,300/5,000` from a plan's `Reading` event. */
+export const readingLine = (event: { readonly what: string; readonly done: number; readonly total?: number | undefined }, width: number) =>
+  truncate(`planning: reading ${event.what} ${count(event.done)}${event.total !== undefined ? `/${count(event.total)}` : ""}`, width)
+
+/**
+ * What a plan is reading, from its `Reading` events, until interrupted (when the plan is made): on a
+ * terminal one line redrawn in place, in a log a line every few seconds. Nothing when a plan publishes
+ * nothing.
+ */
+export const reading = (events: PubSub.PubSub<Engine.JobEvent>, options: ProgressOptions = {}) =>
+  Effect.scoped(Effect.gen(function*() {
+    const out = options.stream ?? process.stderr
+    const tty = Boolean(out.isTTY)
+    const width = () => Math.max(terminalWidth(out) - 1, 10)
+    const every = Duration.toMillis(Duration.decode(options.every ?? "3 seconds"))
+    const subscription = yield* PubSub.subscribe(events)
+    let last = -Infinity
+    let drawn = false
+    yield* Effect.addFinalizer(() => Effect.sync(() => tty && drawn && out.write("\r\x1b[K")))
+    while (true) {
+      const event = (yield* Queue.take(subscription)) as Engine.JobEvent | { readonly _tag: string }
+      if (event._tag !== "Reading") continue
+      const now = yield* Clock.currentTimeMillis
+      const e = event as unknown as { readonly what: string; readonly done: number; readonly total?: number }
+      const finished = e.total !== undefined && e.done >= e.total
+      if (!finished && now - last < (tty ? 100 : every)) continue
+      last = now
+      drawn = true
+      out.write(tty ? `\r${readingLine(e, width())}\x1b[K` : `${readingLine(e, width())}\n`)
+    }
+  }))
+
+/** The line a takeover prints: whose lease expired, and since when it was silent. */
+export const tookOverLine = (event: { readonly jobId: string; readonly previous: { readonly host?: string; readonly pid?: number; readonly renewedAt?: string | number } }) =>
+  `took over job ${event.jobId} from pid ${event.previous.pid ?? "?"} on ${event.previous.host ?? "?"}: its lease expired` +
+  `${event.previous.renewedAt !== undefined ? ` (last renewed ${new Date(event.previous.renewedAt).toISOString()})` : ""}; resuming where it stopped`

@@ -1,0 +1,4 @@
+/** `offboard`: the offboarding job's command, from its entry in the job table. */
+import { jobCommand } from "../job-commands.ts"
+
+export const offboard = jobCommand("offboarding")

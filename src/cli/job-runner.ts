@@ -1,0 +1,360 @@
+/**
+ * Running a job from the command line, the same for every kind: build the spec from flags (or the
+ * journal, on `--job-id`), check the key is a management key, plan once (showing what it reads), show or
+ * save the plan, ask before a destructive change, then apply that plan with progress, a summary whose
+ * counts add up, and the exit code that says how it went. The engine's and journal's faults are
+ * phrased here in flag terms (exit 2, before any change).
+ */
+import { Console, Effect, Fiber, Layer, Option, PubSub } from "effect"
+import { mkdirSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
+import { dirname } from "node:path"
+import { Engine, Journal, PlanFile, Specs } from "../jobs/index.ts"
+import { OpenRouterClient } from "../OpenRouterClient.ts"
+import { ask, interactive } from "./common.ts"
+import { usage, UsageError } from "./errors.ts"
+import { definitionOf, definitions, type JobKind } from "./job-definitions.ts"
+import { describeUsers } from "./plan-text.ts"
+import * as Progress from "./progress.ts"
+import { type Connection, describeTarget, wantsJson } from "./runtime.ts"
+
+/** What the job commands' common flags parse to. */
+export interface RunFlags {
+  readonly dryRun: boolean
+  readonly out: Option.Option<string>
+  readonly yes: boolean
+  readonly wait: boolean
+  readonly concurrency: number
+  readonly rate: number
+  readonly journal: Option.Option<string>
+  readonly jobId: Option.Option<string>
+  readonly report: Option.Option<string>
+  readonly json: boolean
+}
+
+/** How the CLI names a job kind: its command, and the flag of each spec field (for messages). */
+export interface JobNames {
+  readonly command: (kind: JobKind) => string
+  readonly flags: (kind: JobKind) => Readonly<Record<string, string>>
+}
+
+const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+
+// --- the journal ----------------------------------------------------------------------------------------
+
+/** `--journal`, else `$OPENROUTER_JOURNAL`, else `.openrouter-effect/journal.sqlite`. */
+export const journalTarget = (flag: Option.Option<string>) =>
+  Option.getOrElse(flag, () => process.env.OPENROUTER_JOURNAL || Journal.defaultPath())
+
+/** The journal at a target: a `postgres://` URL or a SQLite file. */
+export const journalLayer = (flag: Option.Option<string>) => Journal.layer(journalTarget(flag))
+
+/** `postgres://user:secret@host/db` without the password, for messages and resume commands. */
+export const showTarget = (target: string) => target.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, "$1@")
+
+// --- phrasing the engine's and journal's faults ---------------------------------------------------------
+
+const tagOf = (error: unknown) => (typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : undefined)
+
+/** A spec field's issue (`workspaces.0: …`) with the flags that set the field (`--workspace (entry 1): …`). */
+export const inFlagTerms = (flags: Readonly<Record<string, string>>, issue: string) =>
+  issue.replace(/(^|; )([A-Za-z]+)((?:\.\d+)?)(?:\.[A-Za-z]+)*: /g, (_, start, field, index) =>
+    `${start}${flags[field] ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `)
+    .replace(/\b([a-zA-Z]+): true \((--[a-z-]+)\)/g, "$2")
+
+/** The differences of a resume conflict (`workspaces: saved …, given …`) with flag names. */
+export const resumeConflictMessage = (
+  names: JobNames,
+  conflict: { readonly jobId: string; readonly savedKind: string; readonly kind: string; readonly differences: ReadonlyArray<string> }
+) => {
+  if (conflict.savedKind !== conflict.kind) {
+    const saved = conflict.savedKind as JobKind
+    const command = Object.hasOwn(definitions, saved) ? names.command(saved) : conflict.savedKind
+    return `job ${conflict.jobId} is a ${conflict.savedKind} job, not ${conflict.kind}: resume it with \`openrouter-admin ${command} --job-id ${
+      quote(conflict.jobId)
+    }\``
+  }
+  const flags = names.flags(conflict.kind as JobKind)
+  const differences = conflict.differences.map((d) => inFlagTerms(flags, d).replace(/: saved /, " was "))
+  return `job ${conflict.jobId} was started with another selection (${differences.join("; ")}): ` +
+    `resume it with --job-id alone (its saved selection), or start a new job without --job-id`
+}
+
+const when = (iso: string | number | undefined) => (iso === undefined ? "?" : new Date(iso).toISOString().replace("T", " ").slice(0, 19) + " UTC")
+
+/**
+ * The journal's and engine's typed faults as the CLI says them (exit 2 for all: nothing was changed).
+ * Anything else is passed on as it is.
+ */
+export const phraseJobError = (names: JobNames, kind: JobKind) => (error: unknown): Effect.Effect<never, unknown> => {
+  const e = error as Record<string, any>
+  switch (tagOf(error)) {
+    case "LeaseHeldError": {
+      const holder = e.holder ?? {}
+      return Effect.fail(usage(
+        `job ${e.jobId} is being applied by another runner: pid ${holder.pid} on ${holder.host}, since ${when(holder.startedAt)}` +
+          `${e.renewedAt ? ` (last seen ${when(e.renewedAt)})` : ""}. Nothing was changed. ` +
+          `Wait for it to finish with --wait, or look at it with \`openrouter-admin jobs show ${quote(String(e.jobId))}\``
+      ))
+    }
+    case "JournalError":
+      return Effect.fail(usage(`journal ${e.target}: ${e.reason}${e.hint ? `. ${e.hint}` : ""}. Nothing was changed`))
+    case "ResumeConflictError":
+      return Effect.fail(usage(resumeConflictMessage(names, e as any)))
+    case "InvalidRequestError":
+      return Effect.fail(usage(`${kind}: ${inFlagTerms(names.flags(kind), String(e.issue ?? e.message))}`))
+    default:
+      return Effect.fail(error)
+  }
+}
+
+// --- printing -------------------------------------------------------------------------------------------
+
+const writeJson = (path: string, text: string) =>
+  Effect.try({
+    try: () => {
+      mkdirSync(dirname(path), { recursive: true })
+      writeFileSync(path, text)
+    },
+    catch: (error) => usage(`cannot write ${path}: ${(error as Error).message}`)
+  })
+
+/** What a report's outcomes are called on screen. */
+const outcomeWords: Record<string, string> = {
+  done: "done",
+  "already-done": "already in place",
+  skipped: "skipped",
+  failed: "failed",
+  unknown: "unknown (check the server)"
+}
+
+/** The report's counts as lines, each counting one named unit (`items` is every item). */
+export const totalsLines = (report: Engine.JobReport): Array<string> => {
+  const unit = unitOf(report.kind)
+  const { items = 0, ...outcomes } = report.totals as Record<string, number>
+  return [
+    `  ${String(items).padStart(7)} ${unit} in all`,
+    ...Object.entries(outcomes).map(([outcome, n]) => `  ${String(n).padStart(7)} ${outcomeWords[outcome] ?? outcome}`)
+  ]
+}
+
+const unitOf = (kind: string) => (Object.hasOwn(definitions, kind) ? definitions[kind as JobKind].unit : "items")
+
+/**
+ * What a run did: counts and the failed items. As JSON (piped), one small document — the report with
+ * every item goes to `--report` — so piping a 10,000-user onboarding does not print megabytes.
+ */
+export const summary = (report: Engine.JobReport, asJson: boolean) =>
+  Effect.gen(function*() {
+    if (asJson) {
+      const { durationMs, jobId, kind, rateLimited, requests, status, totals } = report
+      const failed = report.failed.map((item) => ({ ...item }))
+      return yield* Console.log(JSON.stringify({ jobId, kind, status, unit: unitOf(kind), totals, requests, rateLimited, durationMs, failed }))
+    }
+    yield* Console.log(
+      `\n${report.kind} ${report.jobId}${report.status === "interrupted" ? " (interrupted)" : ""}: ${report.requests} requests (${report.rateLimited} rate-limited) in ${
+        (report.durationMs / 1000).toFixed(1)
+      } s`
+    )
+    for (const line of totalsLines(report)) yield* Console.log(line)
+    if (report.kind === "offboarding") {
+      const users = describeUsers(report)
+      if (users.length > 0) yield* Console.log(`per user:\n${users.join("\n")}`)
+    }
+    for (const item of report.failed) yield* Console.log(`  failed: ${item.kind} ${item.key} (${item.action}): ${item.reason ?? ""}`)
+  })
+
+// --- running --------------------------------------------------------------------------------------------
+
+/** The exact command that resumes a job (never the API key). */
+export const resumeCommand = (
+  command: string,
+  jobId: string,
+  options: { readonly confirm: boolean; readonly journal: Option.Option<string>; readonly baseUrl: Option.Option<string> }
+) =>
+  [
+    "openrouter-admin",
+    command,
+    "--job-id",
+    quote(jobId),
+    ...(options.confirm ? ["--yes"] : []),
+    ...Option.match(options.journal, { onNone: () => [], onSome: (path) => ["--journal", quote(showTarget(path))] }),
+    ...Option.match(options.baseUrl, { onNone: () => [], onSome: (url) => ["--base-url", quote(url)] })
+  ].join(" ")
+
+/** Print which API this talks to (before anything else happens). */
+const announceTarget = Effect.flatMap(OpenRouterClient, (client) => Console.error(`target: ${describeTarget(client.baseUrl)}`))
+
+/**
+ * `GET /key` once, before planning: a key that is not a management key (or that the API refuses) is a
+ * configuration problem, exit 2, with what to do.
+ */
+export const checkManagementKey = Engine.requireManagementKey.pipe(
+  Effect.catchTags({
+    ManagementKeyRequiredError: (error) => Effect.fail(usage(error.message)),
+    UnauthorizedResponseError: (error) =>
+      Effect.fail(usage(`the API refused the configured key (${error.serverMessage}): check OPENROUTER_API_KEY (or --api-key-file)`))
+  })
+)
+
+/** `--concurrency` and `--rate`, by the engine's one rule, in flag terms. */
+const checkOptions = (flags: RunFlags) =>
+  Engine.checkOptions(flags).pipe(
+    Effect.mapError((e) => usage(`--${e.issue}`))
+  )
+
+export interface RunOptions {
+  readonly kind: JobKind
+  readonly names: JobNames
+  /** The spec from flags (encoded), or none when only `--job-id` was given. */
+  readonly given: Effect.Effect<Option.Option<unknown>, unknown>
+  /** Plan only (`keys audit`): never applies. */
+  readonly planOnly?: boolean
+}
+
+/**
+ * Build the spec (from flags, or the journal when `--job-id` names a saved job), plan once under the
+ * job's rate gate, then print/save the plan or apply it.
+ */
+export const runJob = (flags: RunFlags, connection: Connection, options: RunOptions) =>
+  Effect.gen(function*() {
+    const { kind, names } = options
+    const definition = definitionOf(kind)
+    const phrase = phraseJobError(names, kind)
+    yield* checkOptions(flags)
+    const planOnly = options.planOnly === true || flags.dryRun || Option.isSome(flags.out)
+    const given = yield* options.given
+    if (definition.destructive && !planOnly && !flags.yes && !interactive()) {
+      return yield* Effect.fail(usage(
+        `${kind} changes your organisation and there is no terminal to confirm on: look at the plan with --dry-run, then pass --yes`
+      ))
+    }
+    // the journal is opened only when a job id is looked up or a plan is applied (a dry run leaves no file)
+    const journal = yield* Layer.memoize(journalLayer(flags.journal))
+    const saved = Option.isSome(flags.jobId) && !planOnly
+      ? yield* Effect.provide(Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(flags.jobId))), journal).pipe(Effect.catchAll(phrase))
+      : Option.none()
+    let raw: unknown = Option.getOrElse(given, () => ({}))
+    if (Option.isSome(saved)) {
+      const record = saved.value
+      if (record.kind !== kind) {
+        return yield* phrase({ _tag: "ResumeConflictError", jobId: record.id, savedKind: record.kind, kind, differences: [] })
+      }
+      raw = record.spec
+      if (Option.isSome(given)) {
+        const normalized = Specs.encode((yield* Specs.decode(definition.spec, kind)(given.value).pipe(Effect.catchAll(phrase))) as Specs.JobSpec)
+        const differences = Specs.differences(record.spec, normalized)
+        if (differences.length > 0) return yield* phrase({ _tag: "ResumeConflictError", jobId: record.id, savedKind: kind, kind, differences })
+      }
+    }
+    const spec = yield* Specs.decode(definition.spec, kind)(raw).pipe(Effect.catchAll(phrase))
+    yield* announceTarget
+    yield* checkManagementKey
+    const jobId = Option.getOrElse(flags.jobId, () => Engine.newJobId(kind))
+    // replayed to a progress view that subscribes a moment after the job starts publishing
+    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
+    const client = yield* OpenRouterClient
+    // what the plan reads is shown while it reads (on a terminal, or a line every few seconds in a log)
+    const reading = yield* Effect.fork(Progress.reading(events))
+    // one gate for the whole run: plan reads and changes share --rate
+    yield* Effect.gen(function*() {
+      const plan = yield* Effect.onInterrupt(
+        definition.plan(spec, { concurrency: flags.concurrency, rate: flags.rate, events }),
+        () => Console.error(`\ninterrupted while planning: nothing was changed; run the same command again`)
+      ).pipe(Effect.ensuring(Fiber.interrupt(reading)))
+      if (planOnly) return yield* showPlan(flags, plan)
+      yield* execute(flags, plan, {
+        kind,
+        jobId,
+        trusted: true,
+        events,
+        target: describeTarget(client.baseUrl),
+        resume: resumeCommand(names.command(kind), jobId, { confirm: definition.destructive, journal: flags.journal, baseUrl: connection.baseUrl })
+      }).pipe(Effect.provide(journal))
+    }).pipe(Engine.gated({ rate: flags.rate, events }), Effect.catchAll(phrase))
+  }).pipe(Effect.scoped)
+
+/** `--dry-run` / `--out`: the plan for a person (or JSON), and the plan file. */
+const showPlan = (flags: Pick<RunFlags, "json" | "out">, plan: PlanFile.AnyPlan) =>
+  Effect.gen(function*() {
+    const client = yield* OpenRouterClient
+    const document = new PlanFile.PlanDocument({
+      format: PlanFile.FORMAT,
+      version: 1,
+      createdAt: new Date().toISOString(),
+      baseUrl: client.baseUrl,
+      plan
+    })
+    const text = yield* PlanFile.encode(document)
+    if (wantsJson(flags.json)) yield* Console.log(JSON.stringify(JSON.parse(text)))
+    else yield* Effect.forEach(describePlanOf(plan), (line) => Console.log(line), { discard: true })
+    if (Option.isSome(flags.out)) {
+      yield* writeJson(flags.out.value, text)
+      yield* Console.error(`plan saved to ${flags.out.value}; apply exactly this plan with: openrouter-admin apply ${quote(flags.out.value)}`)
+    }
+  })
+
+const describePlanOf = (plan: PlanFile.AnyPlan) => definitionOf(PlanFile.kindOf(plan)).describe(plan)
+const isEmptyPlanOf = (plan: PlanFile.AnyPlan) => definitionOf(PlanFile.kindOf(plan)).isEmpty(plan)
+
+/**
+ * Apply a plan: ask first when it is destructive (a typed `yes`, unless `--yes`), then run it with
+ * progress, print the summary, write the report, and set the exit code. Interrupted, write the
+ * partial report and print the command that resumes it.
+ */
+export const execute = (
+  flags: RunFlags,
+  plan: PlanFile.AnyPlan,
+  options: {
+    readonly kind: JobKind
+    readonly jobId: string
+    readonly trusted: boolean
+    readonly resume: string
+    readonly target: string
+    readonly events: PubSub.PubSub<Engine.JobEvent>
+  }
+) =>
+  Effect.gen(function*() {
+    const definition = definitionOf(options.kind)
+    if (definition.destructive && !flags.yes && !isEmptyPlanOf(plan)) {
+      yield* Effect.forEach(describePlanOf(plan), (line) => Console.error(line), { discard: true })
+      if ((yield* ask(`Apply this ${options.kind} plan? Type yes to continue: `)) !== "yes") {
+        return yield* Effect.fail(usage("not confirmed: nothing was changed"))
+      }
+    }
+    const asJson = wantsJson(flags.json)
+    const reportToStdout = Option.getOrUndefined(flags.report) === "-"
+    const writeReport = (report: Engine.JobReport) =>
+      Option.match(flags.report, {
+        onNone: () => Effect.void,
+        onSome: (path) =>
+          path === "-"
+            ? Console.log(JSON.stringify(report))
+            : Effect.zipRight(writeJson(path, JSON.stringify(report, null, 2)), Console.error(`report: ${path}`))
+      })
+    const drawing = yield* Effect.fork(Progress.progress(options.events, { target: options.target }))
+    const report = yield* definition.apply(plan, {
+      jobId: options.jobId,
+      concurrency: flags.concurrency,
+      rate: flags.rate,
+      events: options.events,
+      trusted: options.trusted,
+      // the lease's options (B's engine): until they land, extra fields the engine ignores
+      ...({ wait: flags.wait, owner: { host: hostname(), pid: process.pid } } as {}),
+      onInterrupted: (partial) =>
+        Effect.gen(function*() {
+          yield* Effect.ignore(writeReport(partial))
+          const settled = partial.items.filter((i) => i.outcome !== "skipped").length
+          yield* Console.error(`\ninterrupted: ${settled} ${unitOf(partial.kind)} settled and journaled; resume with:\n  ${options.resume}`)
+        })
+    })
+    yield* Fiber.await(drawing)
+    if (!reportToStdout) yield* summary(report, asJson)
+    yield* writeReport(report)
+    if (report.failed.length > 0) {
+      process.exitCode = 1
+      yield* Console.error(`${report.failed.length} ${unitOf(report.kind)} failed (listed above); fix them and re-run: ${options.resume}`)
+    }
+  })
+
+export { UsageError }
