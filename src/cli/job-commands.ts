@@ -172,7 +172,7 @@ export const cliJobs = {
   }),
   "offboarding": cliJob("offboarding")({
     path: ["offboard"],
-    summary: "remove users from workspaces; their keys there disabled, guardrails unassigned (asks first)",
+    summary: "remove users from workspaces, disabling their keys there (asks first)",
     examples: [
       [`${$} offboard --users-file leavers.txt --workspace '*' --dry-run`, "see what would change everywhere"],
       [`${$} offboard --user ada@example.com --workspace engineering --yes`],

@@ -52,7 +52,7 @@ const entries = [
   entry("auth", "the configured API key: is it a management key", () => import("./commands/auth.ts").then((m) => m.auth)),
   entry("onboard", "add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked", () =>
     import("./commands/onboard.ts").then((m) => m.onboard)),
-  entry("offboard", "remove users from workspaces; their keys there disabled, guardrails unassigned (asks first)", () =>
+  entry("offboard", "remove users from workspaces, disabling their keys there (asks first)", () =>
     import("./commands/offboard.ts").then((m) => m.offboard)),
   entry("budgets", "budget policies across workspaces", () => import("./commands/budgets.ts").then((m) => m.budgets)),
   entry("apply", "apply a plan saved with --out, after checking it against the server", () => import("./commands/apply.ts").then((m) => m.apply)),
