@@ -91,7 +91,19 @@ describe("openrouter-admin jobs", () => {
   }, 60_000)
 
   it("--api-key with OPENROUTER_BASE_URL in the environment goes to that URL, and says so", async () => {
-    const result = await run(undefined, ["budgets", "apply", "--monthly", "700", "--workspace", "research", "--dry-run", "--api-key", sim.managementKey, "--journal", journal], {
+    const result = await run(undefined, [
+      "budgets",
+      "apply",
+      "--monthly",
+      "700",
+      "--workspace",
+      "research",
+      "--dry-run",
+      "--api-key",
+      sim.managementKey,
+      "--journal",
+      journal
+    ], {
       OPENROUTER_API_KEY: undefined,
       OPENROUTER_BASE_URL: sim.baseUrl
     })
@@ -113,7 +125,7 @@ describe("openrouter-admin jobs", () => {
 
     const otherFlags = await run(sim, ["onboard", "--job-id", "r1", "--users-file", users, "--workspace", "sales", ...j])
     expect(otherFlags.code).toBe(2)
-    expect(otherFlags.stderr).toContain('--workspace was ["support"], given ["sales"]')
+    expect(otherFlags.stderr).toContain("--workspace was [\"support\"], given [\"sales\"]")
     const otherKind = await run(sim, ["offboard", "--job-id", "r1", "--yes", ...j])
     expect(otherKind.code).toBe(2)
     expect(otherKind.stderr).toContain("is a onboarding job")
@@ -204,8 +216,23 @@ describe("openrouter-admin jobs", () => {
         const users = file(`${signal}-users.txt`, slow.service.state.members().map((m) => m.id).join("\n"))
         const report = join(dir, `${signal}.json`)
         const child = launch(slow, [
-          "onboard", "--users-file", users, "--workspace", "engineering", "--workspace", "research", "--rate", "20",
-          "--concurrency", "2", "--job-id", `stop-${signal}`, "--journal", journal, "--report", report
+          "onboard",
+          "--users-file",
+          users,
+          "--workspace",
+          "engineering",
+          "--workspace",
+          "research",
+          "--rate",
+          "20",
+          "--concurrency",
+          "2",
+          "--job-id",
+          `stop-${signal}`,
+          "--journal",
+          journal,
+          "--report",
+          report
         ])
         const done = collect(child)
         for (let i = 0; i < 1000; i++) {

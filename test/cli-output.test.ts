@@ -177,7 +177,7 @@ describe("progress", () => {
       yield* Fiber.join(a)
       yield* Fiber.join(b)
       const last = wide.screenLines().at(-1)!
-      expect(last).toMatch(/^\[#{20}\] 1,000\/1,000 files  1,000 done, 0 failed, 0 skipped  100\/s/)
+      expect(last).toMatch(/^\[#{20}\] 1,000\/1,000 files {2}1,000 done, 0 failed, 0 skipped {2}100\/s/)
       expect(piped.written.join("")).not.toMatch(/\r|\x1b|\[#/)
       const plain = piped.screenLines()
       expect(plain[0]).toContain("file-cleanup-1")

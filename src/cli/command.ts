@@ -69,8 +69,7 @@ export const handled = <R, E>(self: Effect.Effect<void, E, R>): Effect.Effect<vo
  * flag or a missing argument exits 2) and nothing else happens: no key read, no request.
  */
 export const parseOnlyVariable = "OPENROUTER_ADMIN_PARSE_ONLY"
-const parseOnly = <R, E>(self: Effect.Effect<void, E, R>): Effect.Effect<void, E, R> =>
-  process.env[parseOnlyVariable] === "1" ? Effect.void : self
+const parseOnly = <R, E>(self: Effect.Effect<void, E, R>): Effect.Effect<void, E, R> => process.env[parseOnlyVariable] === "1" ? Effect.void : self
 
 export interface Definition<Config> {
   /** The command's own flags and arguments. */
@@ -93,13 +92,16 @@ export const make = <Name extends string, const Config extends Command.Command.C
   definition: Definition<Config>,
   handler: (args: ArgsOf<Config>, connection: Connection) => Effect.Effect<void, E, Services>
 ) =>
-  Command.make(name, { args: definition.config, connection }, (parsed) =>
-    handler(parsed.args as ArgsOf<Config>, parsed.connection).pipe(traced(parsed.connection.verbose))).pipe(
-      Command.provide((parsed) => servicesLayer(parsed.connection)),
-      Command.transformHandler(handled),
-      Command.transformHandler(parseOnly),
-      Command.withDescription(describe(definition.summary, definition.examples ?? []))
-    )
+  Command.make(
+    name,
+    { args: definition.config, connection },
+    (parsed) => handler(parsed.args as ArgsOf<Config>, parsed.connection).pipe(traced(parsed.connection.verbose))
+  ).pipe(
+    Command.provide((parsed) => servicesLayer(parsed.connection)),
+    Command.transformHandler(handled),
+    Command.transformHandler(parseOnly),
+    Command.withDescription(describe(definition.summary, definition.examples ?? []))
+  )
 
 /** A command that needs no API (the journal, the simulator, the scheduler): failures handled the same way. */
 export const makeLocal = <Name extends string, const Config extends Command.Command.Config, E, R>(
@@ -114,7 +116,7 @@ export const makeLocal = <Name extends string, const Config extends Command.Comm
   )
 
 /** The commands are different types; a group only needs them as commands. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 export type AnyCommand = Command.Command<any, any, any, any>
 
 /** A group of commands (`workspaces`, `keys`…): its help lists them. */

@@ -15,8 +15,7 @@ import { type Column, type OutputFlags, printRecord, printRows } from "./output.
 
 export const $ = "openrouter-admin"
 
-export const optionalText = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+export const optionalText = (name: string, description: string) => Options.text(name).pipe(Options.withDescription(description), Options.optional)
 
 /** `{ [key]: value }` when the option is set, `{}` otherwise: for building a request from flags. */
 export const some = <A, K extends string>(option: Option.Option<A>, key: K): { [P in K]?: A } =>
@@ -47,8 +46,10 @@ export const workspaceIdOf = (workspace: Option.Option<string>) =>
     onNone: () => Effect.succeed({}),
     onSome: (ref) =>
       Effect.flatMap(Workspaces, (w) => Effect.map(w.get({ id: ref }), (r) => ({ workspaceId: r.data.id }))).pipe(
-        Effect.catchTag("NotFoundResponseError", () =>
-          Effect.fail(usage(`--workspace ${ref}: no workspace has this id or slug (see \`${$} workspaces list\`)`)))
+        Effect.catchTag(
+          "NotFoundResponseError",
+          () => Effect.fail(usage(`--workspace ${ref}: no workspace has this id or slug (see \`${$} workspaces list\`)`))
+        )
       )
   })
 

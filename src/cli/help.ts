@@ -36,8 +36,7 @@ export const describe = (summary: string, examples: ReadonlyArray<Example> = [])
 type Descriptor = any
 
 /** The part of a descriptor that has the name, description, options and args. */
-const standardOf = (d: Descriptor): Descriptor =>
-  d._tag === "Map" ? standardOf(d.command) : d._tag === "Subcommands" ? standardOf(d.parent) : d
+const standardOf = (d: Descriptor): Descriptor => d._tag === "Map" ? standardOf(d.command) : d._tag === "Subcommands" ? standardOf(d.parent) : d
 
 export const subcommandsOf = (d: Descriptor): ReadonlyArray<Descriptor> =>
   d._tag === "Map" ? subcommandsOf(d.command) : d._tag === "Subcommands" ? d.children : []
@@ -271,8 +270,7 @@ export const colorAllowed = (stream: { readonly isTTY?: boolean } = process.stdo
   Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== "dumb"
 
 /** Help's width: the terminal's, but never so wide that lines stop being readable. */
-export const helpWidth = (stream: { readonly columns?: number | undefined } = process.stdout) =>
-  Math.max(40, Math.min(terminalWidth(stream), 100))
+export const helpWidth = (stream: { readonly columns?: number | undefined } = process.stdout) => Math.max(40, Math.min(terminalWidth(stream), 100))
 
 /** `text` wrapped at word boundaries into lines of at most `width` columns. */
 export const wrap = (text: string, width: number): Array<string> => {
@@ -375,11 +373,14 @@ export const render = (node: Descriptor, path: ReadonlyArray<string>, program: s
   )
 
   if (path.length === 0) {
-    section("GLOBAL FLAGS", twoColumns([
-      ["-h, --help", "this help; after a command (`workspaces list --help`), that command's help"],
-      ["    --version", "the version"],
-      ["    --completions SHELL", "a completion script for sh, bash, fish or zsh"]
-    ], width))
+    section(
+      "GLOBAL FLAGS",
+      twoColumns([
+        ["-h, --help", "this help; after a command (`workspaces list --help`), that command's help"],
+        ["    --version", "the version"],
+        ["    --completions SHELL", "a completion script for sh, bash, fish or zsh"]
+      ], width)
+    )
   }
 
   out.push("")

@@ -12,7 +12,7 @@ import * as Cli from "./command.ts"
 import { $ } from "./common.ts"
 import type { Example } from "./help.ts"
 import { definitions, type JobKind } from "./job-definitions.ts"
-import { type JobNames, runJob, type RunFlags } from "./job-runner.ts"
+import { type JobNames, type RunFlags, runJob } from "./job-runner.ts"
 import { json } from "./runtime.ts"
 
 /** Every spec field of a kind (but `kind`), each with the flags that set it. */
@@ -331,4 +331,3 @@ export const keysAudit = Cli.make("audit", {
     connection,
     { kind: "key-hygiene", names, planOnly: true, given: cliJobs["key-hygiene"].specOf(args) }
   ))
-

@@ -43,8 +43,7 @@ const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/
 // --- the journal ----------------------------------------------------------------------------------------
 
 /** `--journal`, else `$OPENROUTER_JOURNAL`, else `.openrouter-effect/journal.sqlite`. */
-export const journalTarget = (flag: Option.Option<string>) =>
-  Option.getOrElse(flag, () => process.env.OPENROUTER_JOURNAL || Journal.defaultPath())
+export const journalTarget = (flag: Option.Option<string>) => Option.getOrElse(flag, () => process.env.OPENROUTER_JOURNAL || Journal.defaultPath())
 
 /** The journal at a target: a `postgres://` URL or a SQLite file. */
 export const journalLayer = (flag: Option.Option<string>) => Journal.layer(journalTarget(flag))
@@ -58,8 +57,10 @@ const tagOf = (error: unknown) => (typeof error === "object" && error !== null &
 
 /** A spec field's issue (`workspaces.0: …`) with the flags that set the field (`--workspace (entry 1): …`). */
 export const inFlagTerms = (flags: Readonly<Record<string, string>>, issue: string) =>
-  issue.replace(/(^|; )([A-Za-z]+)((?:\.\d+)?)(?:\.[A-Za-z]+)*: /g, (_, start, field, index) =>
-    `${start}${flags[field] ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `)
+  issue.replace(
+    /(^|; )([A-Za-z]+)((?:\.\d+)?)(?:\.[A-Za-z]+)*: /g,
+    (_, start, field, index) => `${start}${flags[field] ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `
+  )
     .replace(/\b([a-zA-Z]+): true \((--[a-z-]+)\)/g, "$2")
 
 /** The differences of a resume conflict (`workspaces: saved …, given …`) with flag names. */
@@ -152,9 +153,9 @@ export const summary = (report: Engine.JobReport, asJson: boolean) =>
       return yield* Console.log(JSON.stringify({ jobId, kind, status, unit: unitOf(kind), totals, requests, rateLimited, durationMs, failed }))
     }
     yield* Console.log(
-      `\n${report.kind} ${report.jobId}${report.status === "interrupted" ? " (interrupted)" : ""}: ${report.requests} requests (${report.rateLimited} rate-limited) in ${
-        (report.durationMs / 1000).toFixed(1)
-      } s`
+      `\n${report.kind} ${report.jobId}${
+        report.status === "interrupted" ? " (interrupted)" : ""
+      }: ${report.requests} requests (${report.rateLimited} rate-limited) in ${(report.durationMs / 1000).toFixed(1)} s`
     )
     for (const line of totalsLines(report)) yield* Console.log(line)
     if (report.kind === "offboarding") {

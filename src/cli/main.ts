@@ -21,7 +21,7 @@ import packageJson from "../../package.json" with { type: "json" }
 import { colorAllowed, helpWidth, locate, render, subcommandsOf, suggestions, unknownCommand } from "./help.ts"
 
 // the commands differ in their parsed types; the root only needs them as commands
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+
 type AnyCommand = Command.Command<any, any, any, any>
 
 /** A group made here, so other files can add subcommands to it (keys rotate, org as code). */
@@ -47,20 +47,31 @@ const entries = [
   entry("files", "list, show, upload, download and delete files; clean up old ones", () => import("./commands/files.ts").then((m) => m.files)),
   entry("org", orgSummary, () => import("./commands/org.ts").then((m) => group("org", orgSummary, [...m.orgCommands]))),
   entry("keys", keysSummary, () => import("./commands/keys.ts").then((m) => group("keys", keysSummary, [...m.keysCommands]))),
-  entry("guardrails", "guardrails (spending limits and model/provider policies) and their assignments", () =>
-    import("./commands/guardrails.ts").then((m) => m.guardrails)),
+  entry(
+    "guardrails",
+    "guardrails (spending limits and model/provider policies) and their assignments",
+    () => import("./commands/guardrails.ts").then((m) => m.guardrails)
+  ),
   entry("auth", "the configured API key: is it a management key", () => import("./commands/auth.ts").then((m) => m.auth)),
-  entry("onboard", "add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked", () =>
-    import("./commands/onboard.ts").then((m) => m.onboard)),
-  entry("offboard", "remove users from workspaces, disabling their keys there (asks first)", () =>
-    import("./commands/offboard.ts").then((m) => m.offboard)),
+  entry(
+    "onboard",
+    "add users (ids or e-mails) to workspaces, creating workspaces and budgets if asked",
+    () => import("./commands/onboard.ts").then((m) => m.onboard)
+  ),
+  entry(
+    "offboard",
+    "remove users from workspaces, disabling their keys there (asks first)",
+    () => import("./commands/offboard.ts").then((m) => m.offboard)
+  ),
   entry("budgets", "budget policies across workspaces", () => import("./commands/budgets.ts").then((m) => m.budgets)),
   entry("apply", "apply a plan saved with --out, after checking it against the server", () => import("./commands/apply.ts").then((m) => m.apply)),
   entry("jobs", "the job journal: list jobs, show one", () => import("./commands/jobs.ts").then((m) => m.jobs)),
-  entry("schedule", "run a command on a cron schedule, never overlapping itself", () =>
-    import("./commands/schedule.ts").then((m) => m.schedule)),
-  entry("simulator", "serve the OpenRouter simulator, to try everything without an account", () =>
-    import("./commands/simulator.ts").then((m) => m.simulator))
+  entry("schedule", "run a command on a cron schedule, never overlapping itself", () => import("./commands/schedule.ts").then((m) => m.schedule)),
+  entry(
+    "simulator",
+    "serve the OpenRouter simulator, to try everything without an account",
+    () => import("./commands/simulator.ts").then((m) => m.simulator)
+  )
 ]
 
 /** The top-level commands as names and summaries only, for the top-level help. */

@@ -245,6 +245,8 @@ export const reading = (events: PubSub.PubSub<Engine.JobEvent>, options: Progres
   }))
 
 /** The line a takeover prints: whose lease expired, and since when it was silent. */
-export const tookOverLine = (event: { readonly jobId: string; readonly previous: { readonly host?: string; readonly pid?: number; readonly renewedAt?: string | number } }) =>
+export const tookOverLine = (
+  event: { readonly jobId: string; readonly previous: { readonly host?: string; readonly pid?: number; readonly renewedAt?: string | number } }
+) =>
   `took over job ${event.jobId} from pid ${event.previous.pid ?? "?"} on ${event.previous.host ?? "?"}: its lease expired` +
   `${event.previous.renewedAt !== undefined ? ` (last renewed ${new Date(event.previous.renewedAt).toISOString()})` : ""}; resuming where it stopped`

@@ -29,7 +29,9 @@ export const json = Options.boolean("json").pipe(
 
 export const connection = {
   apiKey: Options.redacted("api-key").pipe(
-    Options.withDescription("management key; - reads it from stdin (default: $OPENROUTER_API_KEY). Prefer - or --api-key-file: a key on the command line is seen by ps and shell history"),
+    Options.withDescription(
+      "management key; - reads it from stdin (default: $OPENROUTER_API_KEY). Prefer - or --api-key-file: a key on the command line is seen by ps and shell history"
+    ),
     Options.optional
   ),
   apiKeyFile: Options.text("api-key-file").pipe(
@@ -80,8 +82,7 @@ const keyFromFlags = (flags: Connection): Effect.Effect<Option.Option<Redacted.R
       const path = flags.apiKeyFile.value
       const text = yield* Effect.try({
         try: () => readFileSync(path, "utf8"),
-        catch: (error) =>
-          usage(`--api-key-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
+        catch: (error) => usage(`--api-key-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
       })
       const key = firstLine(text)
       if (key === "") return yield* Effect.fail(usage(`--api-key-file ${path} is empty: put the management key on its first line`))
@@ -180,7 +181,9 @@ export const servicesLayer = (flags: Connection) =>
         // loaded on use: undici is a large part of start-up
         Layer.provide(
           Layer.unwrapEffect(
-            Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layerUndici))
+            Effect.promise(() =>
+              import("@effect/platform-node/NodeHttpClient")
+            ).pipe(Effect.map((m) => m.layerUndici))
           )
         )
       ))

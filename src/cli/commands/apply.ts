@@ -27,7 +27,9 @@ export const apply = Cli.make("apply", {
     const text = yield* Effect.try({
       try: () => readFileSync(args.file, "utf8"),
       catch: (error) =>
-        Cli.usage(`cannot read the plan ${args.file}: ${(error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a directory" : (error as Error).message}`)
+        Cli.usage(
+          `cannot read the plan ${args.file}: ${(error as NodeJS.ErrnoException).code === "EISDIR" ? "it is a directory" : (error as Error).message}`
+        )
     })
     const document = yield* PlanFile.decode(text).pipe(Effect.mapError((e) => Cli.usage(`${args.file} is not a valid plan: ${e.issue}`)))
     const client = yield* OpenRouterClient

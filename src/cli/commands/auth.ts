@@ -34,14 +34,21 @@ const status = Cli.make("status", {
         ["target", describeTarget(client.baseUrl)],
         ["management key", key.isManagementKey ? "yes" : "no (it cannot manage workspaces, members, keys or guardrails)"],
         ["label", key.label],
-        ["limit", key.limit === null ? "none" : `${usd(key.limit)}${key.limitReset ? `, resets ${key.limitReset}` : ""}, ${usd(key.limitRemaining)} remaining`],
+        [
+          "limit",
+          key.limit === null ? "none" : `${usd(key.limit)}${key.limitReset ? `, resets ${key.limitReset}` : ""}, ${usd(key.limitRemaining)} remaining`
+        ],
         ["usage", `${usd(key.usage)} (today ${usd(key.usageDaily)}, this week ${usd(key.usageWeekly)}, this month ${usd(key.usageMonthly)})`],
         ["expires", key.expiresAt ?? "never"],
         ["free tier", key.isFreeTier ? "yes" : "no"]
       ]
-      for (const [name, value] of lines) yield* Console.log(`${name.padEnd(15)} ${value}`)
+      for (const [name, value] of lines) {
+        yield* Console.log(`${name.padEnd(15)} ${value}`)
+      }
     }
-    if (!key.isManagementKey) return yield* Effect.fail(Cli.usage(new Engine.ManagementKeyRequiredError({ label: key.label }).message))
+    if (!key.isManagementKey) {
+      return yield* Effect.fail(Cli.usage(new Engine.ManagementKeyRequiredError({ label: key.label }).message))
+    }
   }))
 
 export const auth = Cli.group("auth", "the configured API key: is it a management key", [status])

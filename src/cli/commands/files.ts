@@ -12,7 +12,7 @@ import { Files } from "../../Files.ts"
 import * as Cli from "../command.ts"
 import { $, deleted, list, optionalText, some } from "../common.ts"
 import { jobCommand } from "../job-commands.ts"
-import { column, type Column, dateColumn, formatBytes, formatDate, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
+import { type Column, column, dateColumn, formatBytes, formatDate, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
 
 const fileId = Args.text({ name: "file-id" }).pipe(Args.withDescription("the file's id (see `files list`)"))
 const workspaceOption = optionalText("workspace-id", "the workspace (default: the key's default workspace)")
@@ -103,11 +103,14 @@ export const files = Cli.group("files", "list, show, upload, download and delete
         Effect.flatMap((r) => printRecord(r, { ...a, fields: [column("Path", "path"), column("Size", "bytes", formatBytes)], id: (d) => d.path }))
       )
     })),
-  Cli.make("delete", {
-    config: { fileId, workspaceId: workspaceOption, ...outputOptions },
-    summary: "delete a file",
-    examples: [[`${$} files delete file_abc123`]]
-  }, (a) =>
-    Effect.flatMap(Files, (f) => Effect.flatMap(f.delete({ fileId: a.fileId, ...some(a.workspaceId, "workspaceId") }), deleted(a, a.fileId)))),
+  Cli.make(
+    "delete",
+    {
+      config: { fileId, workspaceId: workspaceOption, ...outputOptions },
+      summary: "delete a file",
+      examples: [[`${$} files delete file_abc123`]]
+    },
+    (a) => Effect.flatMap(Files, (f) => Effect.flatMap(f.delete({ fileId: a.fileId, ...some(a.workspaceId, "workspaceId") }), deleted(a, a.fileId)))
+  ),
   jobCommand("file-cleanup")
 ])

@@ -10,7 +10,7 @@ import { Guardrails } from "../../Guardrails.ts"
 import type { Guardrail, KeyAssignment, MemberAssignment } from "../../GuardrailsDomain.ts"
 import * as Cli from "../command.ts"
 import { $, confirmDestructive, deleted, list, optionalText, some, usd, userIdsOf, workspaceIdOf, yesOption } from "../common.ts"
-import { column, type Column, dateColumn, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
+import { type Column, column, dateColumn, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
 
 const workspaceOption = optionalText("workspace", "workspace id or slug (default: the default workspace)")
 const guardrailId = Args.text({ name: "guardrail-id" }).pipe(Args.withDescription("the guardrail's id (see `guardrails list`)"))
@@ -110,20 +110,32 @@ const keys = Cli.group("keys", "a guardrail's key assignments", [
     summary: "list the keys a guardrail applies to",
     examples: [[`${$} guardrails keys list GUARDRAIL_ID`]]
   }, (a) => Effect.flatMap(Guardrails, (g) => list(a, g.streamKeyAssignments({ id: a.id }), keyAssignmentColumns, (x) => x.keyHash))),
-  Cli.make("assign", {
-    config: { id: guardrailId, keyHashes, ...outputOptions },
-    summary: "assign the guardrail to keys",
-    examples: [[`${$} guardrails keys assign GUARDRAIL_ID f01d5260…`]]
-  }, (a) =>
-    Effect.flatMap(Guardrails, (g) =>
-      Effect.flatMap(g.assignKeys({ id: a.id, keyHashes: a.keyHashes }), (r) => counted(a, "assigned", r.assignedCount)))),
-  Cli.make("unassign", {
-    config: { id: guardrailId, keyHashes, ...outputOptions },
-    summary: "take the guardrail off keys",
-    examples: [[`${$} guardrails keys unassign GUARDRAIL_ID f01d5260…`]]
-  }, (a) =>
-    Effect.flatMap(Guardrails, (g) =>
-      Effect.flatMap(g.unassignKeys({ id: a.id, keyHashes: a.keyHashes }), (r) => counted(a, "unassigned", r.unassignedCount))))
+  Cli.make(
+    "assign",
+    {
+      config: { id: guardrailId, keyHashes, ...outputOptions },
+      summary: "assign the guardrail to keys",
+      examples: [[`${$} guardrails keys assign GUARDRAIL_ID f01d5260…`]]
+    },
+    (a) =>
+      Effect.flatMap(
+        Guardrails,
+        (g) => Effect.flatMap(g.assignKeys({ id: a.id, keyHashes: a.keyHashes }), (r) => counted(a, "assigned", r.assignedCount))
+      )
+  ),
+  Cli.make(
+    "unassign",
+    {
+      config: { id: guardrailId, keyHashes, ...outputOptions },
+      summary: "take the guardrail off keys",
+      examples: [[`${$} guardrails keys unassign GUARDRAIL_ID f01d5260…`]]
+    },
+    (a) =>
+      Effect.flatMap(
+        Guardrails,
+        (g) => Effect.flatMap(g.unassignKeys({ id: a.id, keyHashes: a.keyHashes }), (r) => counted(a, "unassigned", r.unassignedCount))
+      )
+  )
 ])
 
 export const guardrails = Cli.group("guardrails", "guardrails (spending limits and model/provider policies) and their assignments", [

@@ -27,7 +27,9 @@ interface Holder {
 const holderOf = (job: Journal.JobRecord): Holder | undefined => (job as { readonly holder?: Holder }).holder
 
 const holderText = (holder: Holder | undefined) =>
-  holder === undefined ? "" : `pid ${holder.pid} on ${holder.host} since ${holder.startedAt}${holder.renewedAt ? `, last seen ${holder.renewedAt}` : ""}`
+  holder === undefined
+    ? ""
+    : `pid ${holder.pid} on ${holder.host} since ${holder.startedAt}${holder.renewedAt ? `, last seen ${holder.renewedAt}` : ""}`
 
 /** A journal fault (unreadable, corrupt) in words: the journal's own errors, whatever the job. */
 const phrased = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.catchAll(self, phraseJobError(names, "onboarding"))
@@ -62,7 +64,9 @@ const jobsShow = Cli.makeLocal("show", {
     const { createdAt, finishedAt, id, kind, operations, spec, status, updatedAt } = job.value
     const holder = holderOf(job.value)
     yield* Console.log(`job ${id} (${kind}): ${status}`)
-    if (holder !== undefined && status === "running") yield* Console.log(`  held by ${holderText(holder)}${holder.expiresAt ? `; lease expires ${holder.expiresAt}` : ""}`)
+    if (holder !== undefined && status === "running") {
+      yield* Console.log(`  held by ${holderText(holder)}${holder.expiresAt ? `; lease expires ${holder.expiresAt}` : ""}`)
+    }
     if (holder !== undefined && (status as string) === "stopped") yield* Console.log(`  its runner (${holderText(holder)}) died without finishing`)
     yield* Console.log(`  started ${createdAt}, last run ${updatedAt}${finishedAt ? `, finished ${finishedAt}` : ""}`)
     yield* Console.log(`  operations: ${Object.entries(operations).map(([s, n]) => `${n} ${s}`).join(", ") || "none"}`)

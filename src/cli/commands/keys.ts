@@ -12,7 +12,7 @@ import type { ApiKey } from "../../KeysDomain.ts"
 import * as Cli from "../command.ts"
 import { $, confirmDestructive, deleted, list, optionalText, some, usd, workspaceIdOf, yesOption } from "../common.ts"
 import { jobCommand, keysAudit } from "../job-commands.ts"
-import { type Column, dateColumn, column, formatOf, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
+import { type Column, column, dateColumn, formatOf, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
 
 const workspaceOption = optionalText("workspace", "workspace id or slug (default: the default workspace)")
 const hash = Args.text({ name: "hash" }).pipe(Args.withDescription("the key's hash (see `keys list`)"))

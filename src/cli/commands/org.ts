@@ -4,7 +4,7 @@ import type { OrganizationMember } from "../../Domain.ts"
 import { Organization } from "../../Organization.ts"
 import * as Cli from "../command.ts"
 import { $, list } from "../common.ts"
-import { column, type Column, listOptions } from "../output.ts"
+import { type Column, column, listOptions } from "../output.ts"
 
 const memberColumns: ReadonlyArray<Column<OrganizationMember>> = [
   column("ID", "id", undefined, { keep: true }),

@@ -71,7 +71,9 @@ export const schedule = Cli.makeLocal("schedule", {
       Effect.forever,
       Effect.onInterrupt(() =>
         Console.log(
-          `schedule stopped by ${receivedSignal() ?? "interruption"}${running ? `; run ${run} was interrupted: ${command.join(" ")}` : " between runs"}`
+          `schedule stopped by ${receivedSignal() ?? "interruption"}${
+            running ? `; run ${run} was interrupted: ${command.join(" ")}` : " between runs"
+          }`
         )
       )
     )

@@ -12,7 +12,7 @@ import { Organization } from "../../Organization.ts"
 import { Workspaces } from "../../Workspaces.ts"
 import * as Cli from "../command.ts"
 import { $, confirmDestructive, deleted, list, optionalText, some, userIdsOf, yesOption } from "../common.ts"
-import { column, type Column, dateColumn, formatDate, formatOf, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
+import { type Column, column, dateColumn, formatDate, formatOf, listOptions, type OutputFlags, outputOptions, printRecord } from "../output.ts"
 
 const id = Args.text({ name: "workspace" }).pipe(Args.withDescription("workspace id or slug"))
 const users = Args.text({ name: "user" }).pipe(Args.atLeast(1), Args.withDescription("user ids or e-mails (up to 100)"))
@@ -41,8 +41,7 @@ const workspaceFields: ReadonlyArray<Column<Workspace>> = [
   column("I/O logging", "isObservabilityIoLoggingEnabled", undefined, { wide: true }),
   column("Broadcast", "isObservabilityBroadcastEnabled", undefined, { wide: true })
 ]
-const showWorkspace = (flags: OutputFlags) => (workspace: Workspace) =>
-  printRecord(workspace, { ...flags, fields: workspaceFields, id: (w) => w.id })
+const showWorkspace = (flags: OutputFlags) => (workspace: Workspace) => printRecord(workspace, { ...flags, fields: workspaceFields, id: (w) => w.id })
 
 const workspacesList = Cli.make("list", {
   config: listOptions,
@@ -141,7 +140,9 @@ const workspacesDelete = Cli.make("delete", {
       Effect.catchTag("ForbiddenResponseError", (error: ForbiddenResponseError): Effect.Effect<never, Cli.UsageError | ForbiddenResponseError> =>
         // the API refuses the default workspace without the confirmation; that is not the key's fault
         /confirm_default_workspace_deletion/.test(error.serverMessage)
-          ? Effect.fail(Cli.usage(`${workspace.slug} is the default workspace: pass --confirm-default-workspace-deletion to delete it (${error.serverMessage})`))
+          ? Effect.fail(
+            Cli.usage(`${workspace.slug} is the default workspace: pass --confirm-default-workspace-deletion to delete it (${error.serverMessage})`)
+          )
           : Effect.fail(error))
     )
     yield* deleted(a, workspace.slug)()
@@ -169,28 +170,45 @@ const budgetRow = (b: WorkspaceBudget): BudgetRow => ({
   id: b.id,
   workspaceId: b.workspaceId
 })
-const showBudget = (flags: OutputFlags) => (b: WorkspaceBudget) =>
-  printRecord(budgetRow(b), { ...flags, fields: budgetColumns, id: (r) => r.id })
+const showBudget = (flags: OutputFlags) => (b: WorkspaceBudget) => printRecord(budgetRow(b), { ...flags, fields: budgetColumns, id: (r) => r.id })
 
 const budgets = Cli.group("budgets", "a workspace's budgets", [
-  Cli.make("list", { config: { id, ...listOptions }, summary: "list a workspace's budgets", examples: [[`${$} workspaces budgets list engineering`]] }, (a) =>
-    Effect.flatMap(Workspaces, (w) =>
-      Effect.flatMap(w.listBudgets({ id: a.id }), (r) => list(a, Stream.fromIterable(r.data.map(budgetRow)), budgetColumns, (b) => b.id)))),
-  Cli.make("get", { config: { id, interval, ...outputOptions }, summary: "show one budget", examples: [[`${$} workspaces budgets get engineering monthly`]] }, (a) =>
-    Effect.flatMap(Workspaces, (w) => Effect.flatMap(w.getBudget({ id: a.id, interval: a.interval }), (r) => showBudget(a)(r.data)))),
-  Cli.make("set", {
-    config: { id, interval, limitUsd: Options.float("limit-usd").pipe(Options.withDescription("the limit in US dollars")), ...outputOptions },
-    summary: "create or change a budget",
-    examples: [[`${$} workspaces budgets set engineering monthly --limit-usd 500`], [`${$} workspaces budgets set research daily --limit-usd 25`]]
-  }, (a) =>
-    Effect.flatMap(Workspaces, (w) =>
-      Effect.flatMap(w.setBudget({ id: a.id, interval: a.interval, limitUsd: a.limitUsd }), (r) => showBudget(a)(r.data)))),
-  Cli.make("delete", {
+  Cli.make(
+    "list",
+    { config: { id, ...listOptions }, summary: "list a workspace's budgets", examples: [[`${$} workspaces budgets list engineering`]] },
+    (a) =>
+      Effect.flatMap(
+        Workspaces,
+        (w) => Effect.flatMap(w.listBudgets({ id: a.id }), (r) => list(a, Stream.fromIterable(r.data.map(budgetRow)), budgetColumns, (b) => b.id))
+      )
+  ),
+  Cli.make("get", {
     config: { id, interval, ...outputOptions },
-    summary: "delete a budget",
-    examples: [[`${$} workspaces budgets delete engineering daily`]]
-  }, (a) =>
-    Effect.flatMap(Workspaces, (w) => Effect.flatMap(w.deleteBudget({ id: a.id, interval: a.interval }), deleted(a, `${a.id} ${a.interval}`))))
+    summary: "show one budget",
+    examples: [[`${$} workspaces budgets get engineering monthly`]]
+  }, (a) => Effect.flatMap(Workspaces, (w) => Effect.flatMap(w.getBudget({ id: a.id, interval: a.interval }), (r) => showBudget(a)(r.data)))),
+  Cli.make(
+    "set",
+    {
+      config: { id, interval, limitUsd: Options.float("limit-usd").pipe(Options.withDescription("the limit in US dollars")), ...outputOptions },
+      summary: "create or change a budget",
+      examples: [[`${$} workspaces budgets set engineering monthly --limit-usd 500`], [`${$} workspaces budgets set research daily --limit-usd 25`]]
+    },
+    (a) =>
+      Effect.flatMap(
+        Workspaces,
+        (w) => Effect.flatMap(w.setBudget({ id: a.id, interval: a.interval, limitUsd: a.limitUsd }), (r) => showBudget(a)(r.data))
+      )
+  ),
+  Cli.make(
+    "delete",
+    {
+      config: { id, interval, ...outputOptions },
+      summary: "delete a budget",
+      examples: [[`${$} workspaces budgets delete engineering daily`]]
+    },
+    (a) => Effect.flatMap(Workspaces, (w) => Effect.flatMap(w.deleteBudget({ id: a.id, interval: a.interval }), deleted(a, `${a.id} ${a.interval}`)))
+  )
 ])
 
 // --- members ----------------------------------------------------------------------------------------
@@ -209,11 +227,13 @@ const memberColumns: ReadonlyArray<Column<MemberRow>> = [
 ]
 
 /** E-mails by user id, from the organization's members (for tables; JSON stays what the API says). */
-const emailsByUserId = Effect.flatMap(Organization, (o) =>
-  Stream.runFold(o.streamMembers(), new Map<string, string>(), (map, m) => map.set(m.id, m.email))).pipe(
-    // names are a courtesy: without them the list is still right
-    Effect.orElseSucceed(() => new Map<string, string>())
-  )
+const emailsByUserId = Effect.flatMap(
+  Organization,
+  (o) => Stream.runFold(o.streamMembers(), new Map<string, string>(), (map, m) => map.set(m.id, m.email))
+).pipe(
+  // names are a courtesy: without them the list is still right
+  Effect.orElseSucceed(() => new Map<string, string>())
+)
 
 const members = Cli.group("members", "a workspace's members", [
   Cli.make("list", {
@@ -262,4 +282,3 @@ export const workspaces = Cli.group("workspaces", "workspaces, their budgets and
   budgets,
   members
 ])
-
