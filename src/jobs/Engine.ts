@@ -15,7 +15,7 @@ import { Cause, Clock, Config, Duration, Effect, Exit, Option, PubSub, Ref, Sche
 import { hostname } from "node:os"
 import { InvalidRequestError } from "../Errors.ts"
 import { Keys } from "../Keys.ts"
-import { Journal, type JournalError, type Lease, LeaseHeldError } from "./Journal.ts"
+import { Journal, JournalError, type Lease, LeaseHeldError } from "./Journal.ts"
 import type * as Journals from "./Journal.ts"
 import * as RateGate from "./RateGate.ts"
 import * as Specs from "./Specs.ts"
@@ -422,6 +422,17 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
     )
 
     return yield* Effect.raceFirst(operations, keepRenewed).pipe(
+      // a journal lost mid-run: say that the run stopped safely and how to go on
+      Effect.mapError((error) =>
+        error._tag === "JournalError"
+          ? new JournalError({
+            target: error.target,
+            reason: `${error.reason}, while job ${jobId} was running`,
+            hint: `${error.hint}; the run stopped before sending any change it could not record: ` +
+              `once the journal is back, run job ${jobId} again to resume it`
+          })
+          : error
+      ),
       Effect.zipRight(Effect.gen(function*() {
         yield* journal.release(lease, "finished")
         const done = yield* report("completed")
