@@ -398,8 +398,11 @@ export const layerSqlite = (path: string = defaultPath()): Layer.Layer<Journal, 
   return layerWith(Sqlite.clientLayer(file), { target: file, fault: Sqlite.fault(file) })
 }
 
-/** The SQLite journal at `path` (default {@link defaultPath}), as in 0.1.0. */
-export const layer = (path: string = defaultPath()): Layer.Layer<Journal, JournalError> => layerSqlite(path)
+/**
+ * The journal at `target` (default {@link defaultPath}): an SQLite file as in 0.1.0, or, for a
+ * `postgres://` URL, PostgreSQL ({@link layerFor}).
+ */
+export const layer = (target: string = defaultPath()): Layer.Layer<Journal, JournalError> => layerFor(target)
 
 /** How to reach a PostgreSQL journal: a URL, or its parts. The password is kept `Redacted`. */
 export interface PgConfig {
