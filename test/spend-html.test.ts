@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { parse } from "node-html-parser"
+import { readFileSync } from "node:fs"
+import { dirname, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
 import { aggregate, type SpendPoint, type Subject } from "../src/spend/Aggregate.ts"
 import { windowOf } from "../src/spend/Calendar.ts"
 import { renderHtml, SECTIONS } from "../src/spend/Html.ts"
@@ -64,5 +67,33 @@ describe("HTML report", () => {
     const html = await renderHtml({ byWorkspace, byMember, byKey: hostile, scope: { all: true, workspaces: [] }, at: NOW })
     expect(parse(html).querySelectorAll("script")).toHaveLength(0)
     expect(html).toContain("&lt;script&gt;")
+  })
+})
+
+describe("loading", () => {
+  /** Every module reachable from `entry` by static imports (type-only imports load nothing). */
+  const graph = (entry: string) => {
+    const files = new Set<string>()
+    const packages = new Set<string>()
+    const visit = (file: string) => {
+      if (files.has(file)) return
+      files.add(file)
+      const text = readFileSync(file, "utf8")
+      for (const m of text.matchAll(/^((?:import|export)\s[^;]*?from\s+"([^"]+)")|^import\s+"([^"]+)"/gms)) {
+        if (m[1] !== undefined && /^(?:import|export)\s+type\s/.test(m[1])) continue
+        const specifier = m[2] ?? m[3]!
+        if (specifier.startsWith(".")) visit(resolve(dirname(file), specifier))
+        else packages.add(specifier)
+      }
+    }
+    visit(entry)
+    return { files: [...files], packages: [...packages] }
+  }
+
+  it("the spend library loads no chart library and no CLI until a page is made", () => {
+    const { files, packages } = graph(fileURLToPath(new URL("../src/spend/index.ts", import.meta.url)))
+    expect(files.some((f) => f.endsWith("Spend.ts"))).toBe(true)
+    expect(packages.filter((p) => /vega|@effect\/cli/.test(p))).toEqual([])
+    expect(files.filter((f) => f.includes("/cli/") || f.endsWith("Html.ts"))).toEqual([])
   })
 })

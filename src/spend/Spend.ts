@@ -1,0 +1,257 @@
+/**
+ * Who spent what: spend per workspace, member, key or model over the last N completed UTC days (from
+ * `/activity`, which reports rows per date × model × endpoint and no key or member) plus today so far
+ * (from the keys' live `usage_daily`, which `/activity` does not report yet).
+ *
+ * ```ts
+ * const report = yield* Spend.report({ by: "member", days: 30 })
+ * for (const row of report.table.rows) console.log(row.name, row.total)
+ * ```
+ *
+ * Requests, fewest first: the workspaces, their keys (the keys API lists one workspace at a time), and one
+ * `/activity` request split per workspace give the whole and the workspace and model views. A key or a
+ * member is only visible through a filtered request, one per subject: those are made largest expected
+ * spender first (the keys' lifetime usage), and stop as soon as the subjects asked account for the whole
+ * (spend is never negative, so everyone not asked spent nothing). What no subject accounts for (deleted
+ * keys) is a row of its own, so the rows always add up to the total.
+ *
+ * @since 0.2.0
+ */
+import { Clock, Effect, Stream } from "effect"
+import { Activity } from "../Activity.ts"
+import type { OrganizationMember, Workspace } from "../Domain.ts"
+import { InvalidRequestError } from "../Errors.ts"
+import { Keys } from "../Keys.ts"
+import type { ApiKey } from "../KeysDomain.ts"
+import { Organization } from "../Organization.ts"
+import { Workspaces } from "../Workspaces.ts"
+import {
+  type ActivityRow,
+  aggregate,
+  byDate,
+  fullyAttributed,
+  pointsOf,
+  remainder,
+  SpendBy,
+  type SpendPoint,
+  type SpendTable,
+  type Subject
+} from "./Aggregate.ts"
+import { MAX_DAYS, type SpendWindow, windowOf } from "./Calendar.ts"
+import { type ResolvedScope, resolveScope, type WorkspaceRefs } from "./Scope.ts"
+
+export interface ReportOptions {
+  readonly by: SpendBy
+  /** Completed UTC days, 1–30 (what `/activity` keeps). Default 30. */
+  readonly days?: number
+  /** Default every workspace. */
+  readonly workspaces?: WorkspaceRefs
+  /** Add BYOK spend (billed by the organisation's own provider keys). Default false: OpenRouter credits only. */
+  readonly includeByok?: boolean
+  /** Requests in flight at once. Default 8. */
+  readonly concurrency?: number
+  /** The instant the report is for (epoch ms). Default the Clock's now. */
+  readonly now?: number
+}
+
+export interface SpendReport {
+  readonly table: SpendTable
+  readonly scope: ResolvedScope
+  /** When the report was made (epoch ms). */
+  readonly at: number
+}
+
+/** Subjects that stand for no single workspace, member or key. */
+export const UNATTRIBUTED = "(unattributed)"
+export const NO_CREATOR = "(no creator)"
+export const TODAY_ALL_MODELS = "(today)"
+
+const isInt = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max
+
+/** The options, checked before any request. */
+export const validate = (operation: string, options: Partial<ReportOptions>) =>
+  Effect.gen(function*() {
+    const fail = (issue: string) => Effect.fail(new InvalidRequestError({ operation, issue }))
+    if ("by" in options && !SpendBy.includes(options.by as SpendBy)) {
+      return yield* fail(`"by" must be one of ${SpendBy.join(", ")}, not ${JSON.stringify(options.by)}`)
+    }
+    const days = options.days ?? MAX_DAYS
+    if (!isInt(days, 1, MAX_DAYS)) {
+      return yield* fail(`days must be a whole number from 1 to ${MAX_DAYS} (/activity keeps the last ${MAX_DAYS} completed UTC days), not ${days}`)
+    }
+    const concurrency = options.concurrency ?? 8
+    if (!isInt(concurrency, 1, 64)) return yield* fail(`concurrency must be a whole number from 1 to 64, not ${concurrency}`)
+    const now = options.now ?? (yield* Clock.currentTimeMillis)
+    if (!Number.isFinite(now)) return yield* fail(`now must be an instant (epoch milliseconds), not ${now}`)
+    return { days, concurrency, now, includeByok: options.includeByok ?? false, workspaces: options.workspaces ?? "all" }
+  })
+
+// --- what the organisation looks like -------------------------------------------------------------------
+
+/** The selected workspaces and every key in them (disabled ones too: they spent). */
+export const loadScope = (operation: string, refs: WorkspaceRefs, concurrency: number) =>
+  Effect.gen(function*() {
+    const workspaces = yield* Workspaces
+    const keys = yield* Keys
+    const all: Array<Workspace> = [...yield* Stream.runCollect(workspaces.stream())]
+    const scope = yield* resolveScope(operation, refs, all)
+    const perWorkspace = yield* Effect.forEach(
+      scope.workspaces,
+      (w) => Stream.runCollect(keys.stream({ workspaceId: w.id, includeDisabled: true })),
+      { concurrency }
+    )
+    const scopedKeys: Array<ApiKey> = perWorkspace.flatMap((chunk) => [...chunk])
+    return { all, scope, keys: scopedKeys }
+  })
+
+const keyUsd = (key: ApiKey, field: "daily" | "lifetime", includeByok: boolean) =>
+  field === "daily"
+    ? key.usageDaily + (includeByok ? key.byokUsageDaily : 0)
+    : key.usage + (includeByok ? key.byokUsage : 0)
+
+/** Today so far, per subject, from the keys' live usage. */
+const todayPoints = (keys: ReadonlyArray<ApiKey>, window: SpendWindow, includeByok: boolean, subjectOf: (key: ApiKey) => string) =>
+  keys.flatMap((key) => {
+    const usd = keyUsd(key, "daily", includeByok)
+    return usd > 0 ? [{ subject: subjectOf(key), date: window.today, usd }] : []
+  })
+
+// --- the report -----------------------------------------------------------------------------------------
+
+/**
+ * Ask each candidate in turn (largest expected spend first, `concurrency` at once) until the points
+ * gathered account for the whole; what is still missing then is returned as {@link UNATTRIBUTED} points.
+ */
+const attribute = <C>(
+  candidates: ReadonlyArray<C>,
+  fetch: (candidate: C) => Effect.Effect<ReadonlyArray<SpendPoint>, any, any>,
+  whole: ReadonlyMap<string, number>,
+  concurrency: number
+) =>
+  Effect.suspend(() => {
+    const attributed = new Map<string, number>()
+    const gathered: Array<SpendPoint> = []
+    const done = () => fullyAttributed(whole, attributed)
+    const run = done() ? Effect.void : Stream.fromIterable(candidates).pipe(
+      Stream.mapEffect(fetch, { concurrency }),
+      Stream.tap((points) =>
+        Effect.sync(() => {
+          for (const point of points) {
+            gathered.push(point)
+            attributed.set(point.date, (attributed.get(point.date) ?? 0) + point.usd)
+          }
+        })
+      ),
+      Stream.takeUntil(done),
+      Stream.runDrain
+    )
+    return Effect.map(run, () => [...gathered, ...remainder(whole, attributed, UNATTRIBUTED)])
+  })
+
+const byExpectedSpend = <C extends { readonly expected: number }>(candidates: Array<C>) => candidates.sort((a, b) => b.expected - a.expected)
+
+/**
+ * The spend table of the window, by workspace, member, key or model, with what it covers. Fails with
+ * `InvalidRequestError` (nothing sent) for bad options or a workspace selection that matches nothing.
+ */
+export const report = (options: ReportOptions) =>
+  Effect.gen(function*() {
+    const operation = "Spend.report"
+    const valid = yield* validate(operation, options)
+    const activity = yield* Activity
+    const { includeByok, concurrency } = valid
+    const window = windowOf(valid.now, valid.days)
+    const { all, keys, scope } = yield* loadScope(operation, valid.workspaces, concurrency)
+    const inScope = (row: ActivityRow) => row.workspaceId === undefined ? scope.all : scope.ids.has(row.workspaceId)
+    const rowsOf = (filter: { readonly userId?: string; readonly apiKeyHash?: string }) =>
+      Effect.map(activity.list({ ...filter, groupBy: "workspace" }), (response) => response.data)
+
+    // the whole: one request, split per workspace
+    const wholeRows = yield* rowsOf({})
+    const subjects = new Map<string, Subject>()
+    const base = { by: options.by, window, includeByok, subjects }
+
+    switch (options.by) {
+      case "workspace": {
+        for (const w of all) subjects.set(w.id, { id: w.id, name: w.slug })
+        const points = pointsOf(wholeRows, window, includeByok, (row) => inScope(row) ? row.workspaceId ?? UNATTRIBUTED : undefined)
+        for (const point of points) {
+          if (!subjects.has(point.subject)) {
+            subjects.set(
+              point.subject,
+              point.subject === UNATTRIBUTED
+                ? { id: UNATTRIBUTED, name: "no workspace", note: "rows without a workspace" }
+                : { id: point.subject, name: point.subject, note: "workspace no longer listed" }
+            )
+          }
+        }
+        points.push(...todayPoints(keys, window, includeByok, (key) => key.workspaceId))
+        return { table: aggregate({ ...base, points, always: scope.ids }), scope, at: valid.now } satisfies SpendReport
+      }
+      case "model": {
+        const points = pointsOf(wholeRows, window, includeByok, (row) => inScope(row) ? row.model : undefined)
+        subjects.set(TODAY_ALL_MODELS, { id: TODAY_ALL_MODELS, name: "today so far", note: "all models: the keys' usage is not split by model" })
+        points.push(...todayPoints(keys, window, includeByok, () => TODAY_ALL_MODELS))
+        return { table: aggregate({ ...base, points }), scope, at: valid.now } satisfies SpendReport
+      }
+      case "key": {
+        const whole = byDate(pointsOf(wholeRows, window, includeByok, (row) => inScope(row) ? "" : undefined))
+        for (const key of keys) subjects.set(key.hash, { id: key.hash, name: key.name, ...(key.disabled ? { note: "disabled" } : {}) })
+        subjects.set(UNATTRIBUTED, { id: UNATTRIBUTED, name: "deleted keys", note: "spend no listed key accounts for" })
+        // a key that never spent anything has no activity: it is not asked
+        const candidates = byExpectedSpend(
+          keys.map((key) => ({ key, expected: keyUsd(key, "lifetime", includeByok) })).filter((c) => c.expected > 0)
+        )
+        const points = yield* attribute(
+          candidates,
+          ({ key }) =>
+            Effect.map(
+              rowsOf({ apiKeyHash: key.hash }),
+              (rows) => pointsOf(rows, window, includeByok, (row) => inScope(row) ? key.hash : undefined)
+            ),
+          whole,
+          concurrency
+        )
+        points.push(...todayPoints(keys, window, includeByok, (key) => key.hash))
+        return { table: aggregate({ ...base, points }), scope, at: valid.now } satisfies SpendReport
+      }
+      case "member": {
+        const organization = yield* Organization
+        const members: Array<OrganizationMember> = [...yield* Stream.runCollect(organization.streamMembers())]
+        const memberIds = new Set(members.map((m) => m.id))
+        const whole = byDate(pointsOf(wholeRows, window, includeByok, (row) => inScope(row) ? "" : undefined))
+        for (const m of members) subjects.set(m.id, { id: m.id, name: m.email })
+        subjects.set(NO_CREATOR, { id: NO_CREATOR, name: "keys without a creator", note: "no member" })
+        subjects.set(UNATTRIBUTED, { id: UNATTRIBUTED, name: "deleted keys", note: "of former members or without a creator" })
+        const subjectOfKey = (key: ApiKey) => key.creatorUserId ?? NO_CREATOR
+        for (const key of keys) {
+          const creator = subjectOfKey(key)
+          if (creator !== NO_CREATOR && !memberIds.has(creator)) subjects.set(creator, { id: creator, name: creator, note: "no longer a member" })
+        }
+        // a member's activity is asked by user id (it covers their deleted keys too); a key whose creator is
+        // no member (left, or none) is asked by its hash
+        const expected = new Map<string, number>()
+        for (const key of keys) expected.set(subjectOfKey(key), (expected.get(subjectOfKey(key)) ?? 0) + keyUsd(key, "lifetime", includeByok))
+        const candidates = byExpectedSpend([
+          ...members.map((m) => ({ subject: m.id, filter: { userId: m.id }, expected: expected.get(m.id) ?? 0 })),
+          ...keys.filter((key) => !memberIds.has(subjectOfKey(key)) && keyUsd(key, "lifetime", includeByok) > 0).map((key) => ({
+            subject: subjectOfKey(key),
+            filter: { apiKeyHash: key.hash },
+            expected: keyUsd(key, "lifetime", includeByok)
+          }))
+        ])
+        const points = yield* attribute(
+          candidates,
+          ({ filter, subject }) =>
+            Effect.map(
+              rowsOf(filter),
+              (rows) => pointsOf(rows, window, includeByok, (row) => inScope(row) ? subject : undefined)
+            ),
+          whole,
+          concurrency
+        )
+        points.push(...todayPoints(keys, window, includeByok, subjectOfKey))
+        return { table: aggregate({ ...base, points }), scope, at: valid.now } satisfies SpendReport
+      }
+    }
+  })

@@ -1,0 +1,151 @@
+/**
+ * Spend reports against the simulator over loopback, checked against its ground truth (one record per
+ * key × UTC day × model): for every `by`, each row's total and the whole equal what the records say for
+ * the window's completed days plus today; a workspace selection narrows both; a deleted key's spend stays
+ * in the whole as a row of its own; filtered requests stop once everything is accounted for.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import { Activity } from "../src/Activity.ts"
+import { Keys } from "../src/Keys.ts"
+import { Simulator } from "../src/simulator/index.ts"
+import type { SpendBy } from "../src/spend/Aggregate.ts"
+import { windowOf } from "../src/spend/Calendar.ts"
+import { NO_CREATOR, report, TODAY_ALL_MODELS, UNATTRIBUTED } from "../src/spend/Spend.ts"
+import { servicesLayer } from "./support.ts"
+
+const layer = Layer.mergeAll(Keys.Default, Activity.Default).pipe(Layer.provideMerge(servicesLayer({ seed: "spend", organization: { members: 60 } })))
+
+/** What the records say each subject spent in the window (completed days and today), in USD. */
+const truth = Effect.gen(function*() {
+  const sim = yield* Simulator
+  const now = sim.state.today + 3_600_000
+  const window = windowOf(now, 30)
+  const dates = new Set([...window.days, window.today])
+  const members = new Set(sim.state.members().map((m) => m.id))
+  const records = sim.state.activity().filter((r) => dates.has(r.date))
+  const sum = (subjectOf: (r: (typeof records)[number]) => string, only?: (r: (typeof records)[number]) => boolean) => {
+    const sums = new Map<string, number>()
+    for (const r of records) {
+      if (only && !only(r)) continue
+      const s = subjectOf(r)
+      sums.set(s, (sums.get(s) ?? 0) + r.usage)
+    }
+    return sums
+  }
+  return { sim, now, window, records, members, sum }
+})
+
+const totals = (rows: ReadonlyArray<{ id: string; total: number }>) => new Map(rows.filter((r) => r.total > 0).map((r) => [r.id, r.total]))
+
+const expectSameTotals = (actual: Map<string, number>, expected: Map<string, number>) => {
+  expect([...actual.keys()].sort()).toEqual([...expected.keys()].filter((k) => expected.get(k)! > 0).sort())
+  for (const [id, usd] of expected) expect(actual.get(id) ?? 0, id).toBeCloseTo(usd, 6)
+}
+
+describe("spend report", () => {
+  it.scopedLive("every --by: each row and the whole equal the simulator's records (completed days + today)", () =>
+    Effect.gen(function*() {
+      const { members, now, records, sum, window } = yield* truth
+      const whole = records.reduce((s, r) => s + r.usage, 0)
+      expect(whole).toBeGreaterThan(10)
+      const expected: Record<SpendBy, Map<string, number>> = {
+        workspace: sum((r) => r.workspaceId),
+        key: sum((r) => r.keyHash),
+        member: sum((r) => r.userId ?? NO_CREATOR),
+        // today's spend is not split by model: one row for it
+        model: sum((r) => (r.date === window.today ? TODAY_ALL_MODELS : r.model))
+      }
+      // the seed has keys whose creator left: they are rows of their own, by creator id
+      expect([...expected.member.keys()].some((id) => id !== NO_CREATOR && !members.has(id))).toBe(true)
+      for (const by of ["workspace", "member", "key", "model"] as const) {
+        const { table } = yield* report({ by, now })
+        expect(table.total, by).toBeCloseTo(whole, 6)
+        expect(table.rows.reduce((s, r) => s + r.total, 0), by).toBeCloseTo(whole, 6)
+        expectSameTotals(totals(table.rows), expected[by])
+        expect(table.rows.some((r) => r.id === UNATTRIBUTED), by).toBe(false)
+        expect(table.dates.at(-1)).toBe(window.today)
+      }
+      const byMember = (yield* report({ by: "member", now })).table
+      const named = byMember.rows.find((r) => members.has(r.id))!
+      expect(named.name).toMatch(/@example\.com$/)
+      expect(byMember.rows.find((r) => r.id !== NO_CREATOR && !members.has(r.id))!.note).toBe("no longer a member")
+    }).pipe(Effect.provide(layer)))
+
+  it.scopedLive("--days and --workspace narrow the figures; BYOK is added only when asked", () =>
+    Effect.gen(function*() {
+      const { now, records, sim, window } = yield* truth
+      const engineering = sim.state.workspaces().find((w) => w.slug === "engineering")!
+      const days = new Set([...window.days.slice(-7), window.today])
+      const inScope = records.filter((r) => r.workspaceId === engineering.id && days.has(r.date))
+      const expected = new Map<string, number>()
+      for (const r of inScope) expected.set(r.keyHash, (expected.get(r.keyHash) ?? 0) + r.usage)
+      const { scope, table } = yield* report({ by: "key", days: 7, workspaces: ["engineering"], now })
+      expect(scope.workspaces).toEqual([{ id: engineering.id, slug: "engineering" }])
+      expect(table.dates).toHaveLength(8)
+      expectSameTotals(totals(table.rows), expected)
+      const withByok = yield* report({ by: "workspace", days: 7, workspaces: [engineering.id], includeByok: true, now })
+      expect(withByok.table.total).toBeCloseTo(inScope.reduce((s, r) => s + r.usage + r.byokUsageInference, 0), 6)
+      expect(inScope.some((r) => r.byokUsageInference > 0)).toBe(true)
+    }).pipe(Effect.provide(layer)))
+
+  it.scopedLive("a deleted key: by key its spend is a row of its own; by member it stays with its creator", () =>
+    Effect.gen(function*() {
+      const { members, now, records, sim, window } = yield* truth
+      const keys = yield* Keys
+      const victim = sim.state.apiKeys().find((k) =>
+        k.creatorUserId !== null && members.has(k.creatorUserId) && records.some((r) => r.keyHash === k.hash && r.date !== window.today)
+      )!
+      const completed = records.filter((r) => r.keyHash === victim.hash && r.date !== window.today).reduce((s, r) => s + r.usage, 0)
+      const before = (yield* report({ by: "member", now })).table
+      yield* keys.delete({ hash: victim.hash })
+      const byKey = (yield* report({ by: "key", now })).table
+      const unattributed = byKey.rows.find((r) => r.id === UNATTRIBUTED)!
+      expect(unattributed.name).toBe("deleted keys")
+      expect(unattributed.total).toBeCloseTo(completed, 6)
+      const byMember = (yield* report({ by: "member", now })).table
+      const creator = (t: typeof before) => t.rows.find((r) => r.id === victim.creatorUserId)!.total
+      // the completed days still count for the member; today's came from the key's live usage, now gone
+      expect(creator(byMember)).toBeCloseTo(creator(before) - victim.usageDaily, 6)
+    }).pipe(Effect.provide(layer)))
+
+  it.scopedLive("filtered requests: largest spenders first, none for a key that never spent, stopping once all is accounted for", () =>
+    Effect.gen(function*() {
+      const { now, sim } = yield* truth
+      yield* sim.clearRequests
+      yield* report({ by: "member", now })
+      const perMember = (yield* sim.requests).filter((r) => r.path === "/activity" && r.query.includes("user_id="))
+      const members = sim.state.members()
+      const keys = sim.state.apiKeys()
+      const spenders = new Set(keys.filter((k) => k.usage > 0).map((k) => k.creatorUserId))
+      // members without a key that ever spent are never asked (the whole is accounted for before them)
+      expect(perMember.length).toBeLessThanOrEqual(members.filter((m) => spenders.has(m.id)).length)
+      expect(members.some((m) => !spenders.has(m.id))).toBe(true)
+      // a new key has spent nothing: it is never asked about
+      const fresh = yield* (yield* Keys).create({ name: "fresh" })
+      yield* sim.clearRequests
+      yield* report({ by: "key", now })
+      const perKey = (yield* sim.requests).filter((r) => r.path === "/activity" && r.query.includes("api_key_hash="))
+      expect(perKey.length).toBeGreaterThan(0)
+      expect(perKey.length).toBeLessThanOrEqual(keys.filter((k) => k.usage > 0).length)
+      expect(perKey.some((r) => r.query.includes(fresh.data.hash))).toBe(false)
+    }).pipe(Effect.provide(layer)))
+
+  it.scopedLive("bad options are refused before any request", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      yield* sim.clearRequests
+      for (
+        const options of [{ by: "member" as const, days: 31 }, { by: "member" as const, days: 0 }, { by: "team" as any }, {
+          by: "key" as const,
+          workspaces: []
+        }]
+      ) {
+        const error = yield* Effect.flip(report(options))
+        expect(error._tag).toBe("InvalidRequestError")
+      }
+      const unknown = yield* Effect.flip(report({ by: "workspace", workspaces: ["nope-*"] }))
+      expect(unknown.message).toContain("no workspace matches \"nope-*\"")
+      expect((yield* sim.requests).filter((r) => r.path === "/activity")).toHaveLength(0)
+    }).pipe(Effect.provide(layer)))
+})
