@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { Activity } from "../src/Activity.ts"
+import { Analytics } from "../src/Analytics.ts"
 import { Keys } from "../src/Keys.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import type { SpendBy } from "../src/spend/Aggregate.ts"
@@ -14,7 +15,7 @@ import { windowOf } from "../src/spend/Calendar.ts"
 import { NO_CREATOR, report, TODAY_ALL_MODELS, UNATTRIBUTED } from "../src/spend/Spend.ts"
 import { servicesLayer } from "./support.ts"
 
-const layer = Layer.mergeAll(Keys.Default, Activity.Default).pipe(Layer.provideMerge(servicesLayer({ seed: "spend", organization: { members: 60 } })))
+const layer = Layer.mergeAll(Keys.Default, Activity.Default, Analytics.Default).pipe(Layer.provideMerge(servicesLayer({ seed: "spend", organization: { members: 60 } })))
 
 /** What the records say each subject spent in the window (completed days and today), in USD. */
 const truth = Effect.gen(function*() {
@@ -43,6 +44,8 @@ const expectSameTotals = (actual: Map<string, number>, expected: Map<string, num
   for (const [id, usd] of expected) expect(actual.get(id) ?? 0, id).toBeCloseTo(usd, 6)
 }
 
+const cases = (["workspace", "member", "key", "model"] as const).flatMap((by) => (["auto", "activity"] as const).map((a) => [by, a] as const))
+
 describe("spend report", () => {
   it.scopedLive("every --by: each row and the whole equal the simulator's records (completed days + today)", () =>
     Effect.gen(function*() {
@@ -58,8 +61,11 @@ describe("spend report", () => {
       }
       // the seed has keys whose creator left: they are rows of their own, by creator id
       expect([...expected.member.keys()].some((id) => id !== NO_CREATOR && !members.has(id))).toBe(true)
-      for (const by of ["workspace", "member", "key", "model"] as const) {
-        const { table } = yield* report({ by, now })
+      for (const [by, attribution] of cases) {
+        const made = yield* report({ by, now, attribution })
+        const table = made.table
+        // members and keys: one analytics query when it can be trusted, else a filtered /activity each
+        expect(made.attribution, `${by} ${attribution}`).toBe(attribution === "auto" && (by === "member" || by === "key") ? "analytics" : "activity")
         expect(table.total, by).toBeCloseTo(whole, 6)
         expect(table.rows.reduce((s, r) => s + r.total, 0), by).toBeCloseTo(whole, 6)
         expectSameTotals(totals(table.rows), expected[by])
@@ -99,21 +105,23 @@ describe("spend report", () => {
       const completed = records.filter((r) => r.keyHash === victim.hash && r.date !== window.today).reduce((s, r) => s + r.usage, 0)
       const before = (yield* report({ by: "member", now })).table
       yield* keys.delete({ hash: victim.hash })
-      const byKey = (yield* report({ by: "key", now })).table
-      const unattributed = byKey.rows.find((r) => r.id === UNATTRIBUTED)!
-      expect(unattributed.name).toBe("deleted keys")
-      expect(unattributed.total).toBeCloseTo(completed, 6)
-      const byMember = (yield* report({ by: "member", now })).table
-      const creator = (t: typeof before) => t.rows.find((r) => r.id === victim.creatorUserId)!.total
-      // the completed days still count for the member; today's came from the key's live usage, now gone
-      expect(creator(byMember)).toBeCloseTo(creator(before) - victim.usageDaily, 6)
+      for (const attribution of ["auto", "activity"] as const) {
+        const byKey = (yield* report({ by: "key", now, attribution })).table
+        const unattributed = byKey.rows.find((r) => r.id === UNATTRIBUTED)!
+        expect(unattributed.name).toBe("deleted keys")
+        expect(unattributed.total).toBeCloseTo(completed, 6)
+        const byMember = (yield* report({ by: "member", now, attribution })).table
+        const creator = (t: typeof before) => t.rows.find((r) => r.id === victim.creatorUserId)!.total
+        // the completed days still count for the member; today's came from the key's live usage, now gone
+        expect(creator(byMember)).toBeCloseTo(creator(before) - victim.usageDaily, 6)
+      }
     }).pipe(Effect.provide(layer)))
 
   it.scopedLive("filtered requests: largest spenders first, none for a key that never spent, stopping once all is accounted for", () =>
     Effect.gen(function*() {
       const { now, sim } = yield* truth
       yield* sim.clearRequests
-      yield* report({ by: "member", now })
+      yield* report({ by: "member", now, attribution: "activity" })
       const perMember = (yield* sim.requests).filter((r) => r.path === "/activity" && r.query.includes("user_id="))
       const members = sim.state.members()
       const keys = sim.state.apiKeys()
@@ -124,11 +132,28 @@ describe("spend report", () => {
       // a new key has spent nothing: it is never asked about
       const fresh = yield* (yield* Keys).create({ name: "fresh" })
       yield* sim.clearRequests
-      yield* report({ by: "key", now })
+      yield* report({ by: "key", now, attribution: "activity" })
       const perKey = (yield* sim.requests).filter((r) => r.path === "/activity" && r.query.includes("api_key_hash="))
       expect(perKey.length).toBeGreaterThan(0)
       expect(perKey.length).toBeLessThanOrEqual(keys.filter((k) => k.usage > 0).length)
       expect(perKey.some((r) => r.query.includes(fresh.data.hash))).toBe(false)
+    }).pipe(Effect.provide(layer)))
+
+  it.scopedLive("auto: one analytics query and one /activity; an analytics answer that fails falls back to /activity, same figures", () =>
+    Effect.gen(function*() {
+      const { now, sim } = yield* truth
+      const trusted = yield* report({ by: "member", now })
+      yield* sim.clearRequests
+      const again = yield* report({ by: "member", now })
+      const made = yield* sim.requests
+      expect(made.filter((r) => r.path === "/analytics/query")).toHaveLength(1)
+      expect(made.filter((r) => r.path === "/activity")).toHaveLength(1)
+      expect(again.table.rows).toEqual(trusted.table.rows)
+      yield* sim.inject({ path: "/analytics/query", status: 400 })
+      const fallback = yield* report({ by: "member", now })
+      expect(fallback.attribution).toBe("activity")
+      expect(fallback.table.total).toBeCloseTo(trusted.table.total, 6)
+      for (const row of trusted.table.rows) expect(fallback.table.rows.find((r) => r.id === row.id)!.total).toBeCloseTo(row.total, 6)
     }).pipe(Effect.provide(layer)))
 
   it.scopedLive("bad options are refused before any request", () =>

@@ -9,16 +9,19 @@
  * ```
  *
  * Requests, fewest first: the workspaces, their keys (the keys API lists one workspace at a time), and one
- * `/activity` request split per workspace give the whole and the workspace and model views. A key or a
- * member is only visible through a filtered request, one per subject: those are made largest expected
- * spender first (the keys' lifetime usage), and stop as soon as the subjects asked account for the whole
- * (spend is never negative, so everyone not asked spent nothing). What no subject accounts for (deleted
- * keys) is a row of its own, so the rows always add up to the total.
+ * `/activity` request split per workspace give the whole and the workspace and model views. Members and
+ * keys: one `/analytics/query` grouped by member (or key) and day, trusted only when it is complete, names
+ * every subject by id and adds up to `/activity`'s total on every day. Otherwise (the real API may answer
+ * with display labels) a member or a key is only visible through a filtered `/activity` request each: those
+ * are made largest expected spender first (the keys' lifetime usage) and stop as soon as the subjects asked
+ * account for the whole (spend is never negative, so everyone not asked spent nothing). What no subject
+ * accounts for (deleted keys) is a row of its own, so the rows always add up to the total.
  *
  * @since 0.2.0
  */
-import { Clock, Effect, Stream } from "effect"
+import { Clock, Effect, Option, Stream } from "effect"
 import { Activity } from "../Activity.ts"
+import { Analytics } from "../Analytics.ts"
 import type { OrganizationMember, Workspace } from "../Domain.ts"
 import { InvalidRequestError } from "../Errors.ts"
 import { Keys } from "../Keys.ts"
@@ -52,6 +55,13 @@ export interface ReportOptions {
   readonly concurrency?: number
   /** The instant the report is for (epoch ms). Default the Clock's now. */
   readonly now?: number
+  /**
+   * How spend is attributed to members and keys. `"auto"` (default): one `/analytics/query` grouped by
+   * member or key and day, used only when it is not truncated, names every subject by id (not by a display
+   * label) and adds up to `/activity`'s total on every day; otherwise, and with `"activity"`, one filtered
+   * `/activity` request per subject.
+   */
+  readonly attribution?: "auto" | "activity"
 }
 
 export interface SpendReport {
@@ -59,6 +69,8 @@ export interface SpendReport {
   readonly scope: ResolvedScope
   /** When the report was made (epoch ms). */
   readonly at: number
+  /** Where members' and keys' figures came from (workspaces and models always come from `/activity`). */
+  readonly attribution: "activity" | "analytics"
 }
 
 /** Subjects that stand for no single workspace, member or key. */
@@ -148,6 +160,47 @@ const attribute = <C>(
     return Effect.map(run, () => [...gathered, ...remainder(whole, attributed, UNATTRIBUTED)])
   })
 
+/** Sums below this are float noise, not a difference. */
+const close = (a: number, b: number) => Math.abs(a - b) <= Math.max(1e-6, Math.abs(a) * 1e-9)
+
+/**
+ * Spend per subject and completed day from one `/analytics/query`, when it can be trusted: not truncated,
+ * every subject given by id (`subjectOf` answers undefined for anything else, e.g. a display label) and the
+ * same total as `/activity` on every day. `None` when any of that fails (the caller asks `/activity` then).
+ */
+const fromAnalytics = (
+  dimension: "user" | "api_key_id",
+  window: SpendWindow,
+  scope: ResolvedScope,
+  includeByok: boolean,
+  whole: ReadonlyMap<string, number>,
+  subjectOf: (value: unknown) => string | undefined
+) =>
+  Effect.gen(function*() {
+    const analytics = yield* Analytics
+    const response = yield* analytics.query({
+      metrics: includeByok ? ["usage", "byok_usage_inference"] : ["usage"],
+      dimensions: [dimension],
+      granularity: "day",
+      ...(scope.all ? {} : { filters: [{ field: "workspace", operator: "in", value: [...scope.ids] }] }),
+      timeRange: { start: `${window.days[0]}T00:00:00Z`, end: `${window.today}T00:00:00Z` },
+      limit: 200_000
+    })
+    if (response.data.metadata.truncated) return Option.none<Array<SpendPoint>>()
+    const days = new Set(window.days)
+    const points: Array<SpendPoint> = []
+    for (const row of response.data.data) {
+      const date = typeof row.date__day === "string" ? row.date__day.slice(0, 10) : undefined
+      const subject = subjectOf(row[dimension])
+      const usd = Number(row.usage ?? 0) + (includeByok ? Number(row.byok_usage_inference ?? 0) : 0)
+      if (date === undefined || !days.has(date) || subject === undefined || !Number.isFinite(usd) || usd < 0) return Option.none()
+      if (usd > 0) points.push({ subject, date, usd })
+    }
+    const sums = byDate(points)
+    for (const day of window.days) if (!close(sums.get(day) ?? 0, whole.get(day) ?? 0)) return Option.none()
+    return Option.some(points)
+  }).pipe(Effect.catchAll(() => Effect.succeed(Option.none<Array<SpendPoint>>())))
+
 const byExpectedSpend = <C extends { readonly expected: number }>(candidates: Array<C>) => candidates.sort((a, b) => b.expected - a.expected)
 
 /**
@@ -186,13 +239,13 @@ export const report = (options: ReportOptions) =>
           }
         }
         points.push(...todayPoints(keys, window, includeByok, (key) => key.workspaceId))
-        return { table: aggregate({ ...base, points, always: scope.ids }), scope, at: valid.now } satisfies SpendReport
+        return { table: aggregate({ ...base, points, always: scope.ids }), scope, at: valid.now, attribution: "activity" } satisfies SpendReport
       }
       case "model": {
         const points = pointsOf(wholeRows, window, includeByok, (row) => inScope(row) ? row.model : undefined)
         subjects.set(TODAY_ALL_MODELS, { id: TODAY_ALL_MODELS, name: "today so far", note: "all models: the keys' usage is not split by model" })
         points.push(...todayPoints(keys, window, includeByok, () => TODAY_ALL_MODELS))
-        return { table: aggregate({ ...base, points }), scope, at: valid.now } satisfies SpendReport
+        return { table: aggregate({ ...base, points }), scope, at: valid.now, attribution: "activity" } satisfies SpendReport
       }
       case "key": {
         const whole = byDate(pointsOf(wholeRows, window, includeByok, (row) => inScope(row) ? "" : undefined))
@@ -202,7 +255,14 @@ export const report = (options: ReportOptions) =>
         const candidates = byExpectedSpend(
           keys.map((key) => ({ key, expected: keyUsd(key, "lifetime", includeByok) })).filter((c) => c.expected > 0)
         )
-        const points = yield* attribute(
+        const listed = new Set(keys.map((key) => key.hash))
+        // a hash the listing lacks is a deleted key's; anything else (a numeric id, a label) is not usable
+        const keyOf = (value: unknown) =>
+          typeof value !== "string" ? undefined : listed.has(value) ? value : /^[0-9a-f]{64}$/.test(value) ? UNATTRIBUTED : undefined
+        const viaAnalytics = options.attribution === "activity"
+          ? Option.none<Array<SpendPoint>>()
+          : yield* fromAnalytics("api_key_id", window, scope, includeByok, whole, keyOf)
+        const points = Option.isSome(viaAnalytics) ? viaAnalytics.value : yield* attribute(
           candidates,
           ({ key }) =>
             Effect.map(
@@ -213,7 +273,8 @@ export const report = (options: ReportOptions) =>
           concurrency
         )
         points.push(...todayPoints(keys, window, includeByok, (key) => key.hash))
-        return { table: aggregate({ ...base, points }), scope, at: valid.now } satisfies SpendReport
+        const attribution = Option.isSome(viaAnalytics) ? "analytics" : "activity"
+        return { table: aggregate({ ...base, points }), scope, at: valid.now, attribution } satisfies SpendReport
       }
       case "member": {
         const organization = yield* Organization
@@ -240,7 +301,22 @@ export const report = (options: ReportOptions) =>
             expected: keyUsd(key, "lifetime", includeByok)
           }))
         ])
-        const points = yield* attribute(
+        // a member's id, a former member's (an id, not a display name), or none: a key without a creator
+        const userOf = (value: unknown) =>
+          value === null || value === ""
+            ? NO_CREATOR
+            : typeof value === "string" && (memberIds.has(value) || /^user_[A-Za-z0-9]+$/.test(value))
+            ? value
+            : undefined
+        const viaAnalytics = options.attribution === "activity"
+          ? Option.none<Array<SpendPoint>>()
+          : yield* fromAnalytics("user", window, scope, includeByok, whole, userOf)
+        if (Option.isSome(viaAnalytics)) {
+          for (const { subject } of viaAnalytics.value) {
+            if (!subjects.has(subject)) subjects.set(subject, { id: subject, name: subject, note: "no longer a member" })
+          }
+        }
+        const points = Option.isSome(viaAnalytics) ? viaAnalytics.value : yield* attribute(
           candidates,
           ({ filter, subject }) =>
             Effect.map(
@@ -251,7 +327,8 @@ export const report = (options: ReportOptions) =>
           concurrency
         )
         points.push(...todayPoints(keys, window, includeByok, subjectOfKey))
-        return { table: aggregate({ ...base, points }), scope, at: valid.now } satisfies SpendReport
+        const attribution = Option.isSome(viaAnalytics) ? "analytics" : "activity"
+        return { table: aggregate({ ...base, points }), scope, at: valid.now, attribution } satisfies SpendReport
       }
     }
   })
