@@ -214,13 +214,18 @@ export const report = (options: ReportOptions) =>
     const activity = yield* Activity
     const { includeByok, concurrency } = valid
     const window = windowOf(valid.now, valid.days)
-    const { all, keys, scope } = yield* loadScope(operation, valid.workspaces, concurrency)
-    const inScope = (row: ActivityRow) => row.workspaceId === undefined ? scope.all : scope.ids.has(row.workspaceId)
+    const organization = yield* Organization
     const rowsOf = (filter: { readonly userId?: string; readonly apiKeyHash?: string }) =>
       Effect.map(activity.list({ ...filter, groupBy: "workspace" }), (response) => response.data)
-
-    // the whole: one request, split per workspace
-    const wholeRows = yield* rowsOf({})
+    // at once: the workspaces and their keys, the members (by member), and the whole (one request, split per workspace)
+    const [{ all, keys, scope }, members, wholeRows] = yield* Effect.all([
+      loadScope(operation, valid.workspaces, concurrency),
+      options.by === "member"
+        ? Effect.map(Stream.runCollect(organization.streamMembers()), (chunk): Array<OrganizationMember> => [...chunk])
+        : Effect.succeed([]),
+      rowsOf({})
+    ], { concurrency: "unbounded" })
+    const inScope = (row: ActivityRow) => row.workspaceId === undefined ? scope.all : scope.ids.has(row.workspaceId)
     const subjects = new Map<string, Subject>()
     const base = { by: options.by, window, includeByok, subjects }
 
@@ -277,8 +282,6 @@ export const report = (options: ReportOptions) =>
         return { table: aggregate({ ...base, points }), scope, at: valid.now, attribution } satisfies SpendReport
       }
       case "member": {
-        const organization = yield* Organization
-        const members: Array<OrganizationMember> = [...yield* Stream.runCollect(organization.streamMembers())]
         const memberIds = new Set(members.map((m) => m.id))
         const whole = byDate(pointsOf(wholeRows, window, includeByok, (row) => inScope(row) ? "" : undefined))
         for (const m of members) subjects.set(m.id, { id: m.id, name: m.email })
