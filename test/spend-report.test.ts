@@ -15,7 +15,9 @@ import { windowOf } from "../src/spend/Calendar.ts"
 import { NO_CREATOR, report, TODAY_ALL_MODELS, UNATTRIBUTED } from "../src/spend/Spend.ts"
 import { servicesLayer } from "./support.ts"
 
-const layer = Layer.mergeAll(Keys.Default, Activity.Default, Analytics.Default).pipe(Layer.provideMerge(servicesLayer({ seed: "spend", organization: { members: 60 } })))
+const layer = Layer.mergeAll(Keys.Default, Activity.Default, Analytics.Default).pipe(
+  Layer.provideMerge(servicesLayer({ seed: "spend", organization: { members: 60 } }))
+)
 
 /** What the records say each subject spent in the window (completed days and today), in USD. */
 const truth = Effect.gen(function*() {
