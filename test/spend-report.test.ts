@@ -123,7 +123,8 @@ describe("spend report", () => {
     Effect.gen(function*() {
       const { now, sim } = yield* truth
       yield* sim.clearRequests
-      yield* report({ by: "member", now, attribution: "activity" })
+      // one request at a time: none in flight when the whole is accounted for
+      yield* report({ by: "member", now, attribution: "activity", concurrency: 1 })
       const perMember = (yield* sim.requests).filter((r) => r.path === "/activity" && r.query.includes("user_id="))
       const members = sim.state.members()
       const keys = sim.state.apiKeys()

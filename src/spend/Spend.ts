@@ -93,6 +93,10 @@ export const validate = (operation: string, options: Partial<ReportOptions>) =>
     }
     const concurrency = options.concurrency ?? 8
     if (!isInt(concurrency, 1, 64)) return yield* fail(`concurrency must be a whole number from 1 to 64, not ${concurrency}`)
+    const refs = options.workspaces ?? "all"
+    if (refs !== "all" && (refs.length === 0 || refs.some((ref) => ref.trim() === ""))) {
+      return yield* fail("an empty workspace selection selects nothing: name a workspace (id, slug or glob)")
+    }
     const now = options.now ?? (yield* Clock.currentTimeMillis)
     if (!Number.isFinite(now)) return yield* fail(`now must be an instant (epoch milliseconds), not ${now}`)
     return { days, concurrency, now, includeByok: options.includeByok ?? false, workspaces: options.workspaces ?? "all" }
@@ -101,19 +105,24 @@ export const validate = (operation: string, options: Partial<ReportOptions>) =>
 // --- what the organisation looks like -------------------------------------------------------------------
 
 /** The selected workspaces and every key in them (disabled ones too: they spent). */
-export const loadScope = (operation: string, refs: WorkspaceRefs, concurrency: number) =>
+export const loadScope = <A = never, E = never, R = never>(
+  operation: string,
+  refs: WorkspaceRefs,
+  concurrency: number,
+  alongside: Effect.Effect<A, E, R> = Effect.void as Effect.Effect<any>
+) =>
   Effect.gen(function*() {
     const workspaces = yield* Workspaces
     const keys = yield* Keys
     const all: Array<Workspace> = [...yield* Stream.runCollect(workspaces.stream())]
     const scope = yield* resolveScope(operation, refs, all)
-    const perWorkspace = yield* Effect.forEach(
-      scope.workspaces,
-      (w) => Stream.runCollect(keys.stream({ workspaceId: w.id, includeDisabled: true })),
-      { concurrency }
-    )
+    // once the selection is known to be good: the keys, and whatever the caller reads alongside them
+    const [perWorkspace, other] = yield* Effect.all([
+      Effect.forEach(scope.workspaces, (w) => Stream.runCollect(keys.stream({ workspaceId: w.id, includeDisabled: true })), { concurrency }),
+      alongside
+    ], { concurrency: "unbounded" })
     const scopedKeys: Array<ApiKey> = perWorkspace.flatMap((chunk) => [...chunk])
-    return { all, scope, keys: scopedKeys }
+    return { all, scope, keys: scopedKeys, alongside: other as A }
   })
 
 const keyUsd = (key: ApiKey, field: "daily" | "lifetime", includeByok: boolean) =>
@@ -218,13 +227,18 @@ export const report = (options: ReportOptions) =>
     const rowsOf = (filter: { readonly userId?: string; readonly apiKeyHash?: string }) =>
       Effect.map(activity.list({ ...filter, groupBy: "workspace" }), (response) => response.data)
     // at once: the workspaces and their keys, the members (by member), and the whole (one request, split per workspace)
-    const [{ all, keys, scope }, members, wholeRows] = yield* Effect.all([
-      loadScope(operation, valid.workspaces, concurrency),
-      options.by === "member"
-        ? Effect.map(Stream.runCollect(organization.streamMembers()), (chunk): Array<OrganizationMember> => [...chunk])
-        : Effect.succeed([]),
-      rowsOf({})
-    ], { concurrency: "unbounded" })
+    // the members (by member) and the whole (one request, split per workspace) read with the keys
+    const { all, alongside: [members, wholeRows], keys, scope } = yield* loadScope(
+      operation,
+      valid.workspaces,
+      concurrency,
+      Effect.all([
+        options.by === "member"
+          ? Effect.map(Stream.runCollect(organization.streamMembers()), (chunk): Array<OrganizationMember> => [...chunk])
+          : Effect.succeed([]),
+        rowsOf({})
+      ], { concurrency: "unbounded" })
+    )
     const inScope = (row: ActivityRow) => row.workspaceId === undefined ? scope.all : scope.ids.has(row.workspaceId)
     const subjects = new Map<string, Subject>()
     const base = { by: options.by, window, includeByok, subjects }
