@@ -1,5 +1,5 @@
 /** One scenario of `bench/files.bench.ts`, in its own process so its RSS is its own. */
-import { NodeHttpClient } from "@effect/platform-node"
+import { NodeContext, NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect"
 import { createReadStream, createWriteStream } from "node:fs"
 import { rm } from "node:fs/promises"
@@ -18,7 +18,8 @@ const source = process.env.SOURCE ?? ""
 const runtime = ManagedRuntime.make(
   Files.Default.pipe(
     Layer.provide(OpenRouterClient.layer({ apiKey: Redacted.make(apiKey), baseUrl })),
-    Layer.provide(NodeHttpClient.layerUndici)
+    Layer.provide(NodeHttpClient.layerUndici),
+    Layer.merge(NodeContext.layer)
   )
 )
 // the SDK is only loaded where it is measured (it adds ~90 MB of RSS just by being imported)

@@ -2,6 +2,10 @@
  * The `Files` service: list (cursor pages, lazily), upload (a streamed multipart body, never the
  * whole file in memory), retrieve, delete, download (a Stream) and `downloadTo` (atomic write).
  *
+ * Platform-neutral: reading a `{ path }` and `downloadTo` use `@effect/platform`'s `FileSystem` and
+ * `Path`, which the platform layer you already provide supplies (`NodeContext.layer`,
+ * `BunContext.layer`); their types say so. Bytes, Blobs and Streams need nothing more.
+ *
  * ```ts
  * const files = yield* Files
  * const meta = yield* files.upload({ file: { path: "./report.pdf" } })
@@ -10,12 +14,9 @@
  *
  * @since 0.1.0
  */
-import { HttpBody } from "@effect/platform"
-import { NodeStream } from "@effect/platform-node"
+import { FileSystem, HttpBody, Path } from "@effect/platform"
+import type { PlatformError } from "@effect/platform/Error"
 import { Effect, Option, Predicate, Schema, Stream } from "effect"
-import { createReadStream } from "node:fs"
-import * as fs from "node:fs/promises"
-import * as Path from "node:path"
 import { FilePageLimit, FilePageLimitParam, NonEmptyId, optionalWire } from "./Domain.ts"
 import {
   BadGatewayResponseError,
@@ -33,6 +34,7 @@ import {
   UnauthorizedResponseError
 } from "./Errors.ts"
 import { FileProvider, MAX_FILE_BYTES, shapes } from "./FileDomain.ts"
+import { withStreamAccessors } from "./internal/accessors.ts"
 import { type Declaration, declare, type MethodError, withSuccess } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
@@ -169,15 +171,23 @@ export type UploadSource<E = never> =
   | Stream.Stream<Uint8Array, E>
   | { readonly path: string }
 
-export interface UploadOptions<E = never> {
-  readonly file: UploadSource<E>
+/** A source held in memory or produced by a Stream: uploading it needs no `FileSystem`. */
+export type InMemorySource<E = never> = Exclude<UploadSource<E>, { readonly path: string }>
+
+export interface UploadOptions<E = never, S extends UploadSource<E> = UploadSource<E>> {
+  readonly file: S
   /** Default: the path's base name, the Blob's name, or "upload". */
   readonly filename?: string
   readonly workspaceId?: string
   readonly provider?: FileProvider
 }
 
-const shapeOf = (provider: string | undefined): ShapeName => provider === "openai" || provider === "anthropic" ? provider : "openrouter"
+/** A platform error as a reason a person reads (the platform's own text, without its call site). */
+const reasonOf = (error: PlatformError) =>
+  error._tag === "SystemError" && error.cause instanceof Error ? error.cause.message : error.message
+
+const shapeOf = (provider: string | undefined): ShapeName =>
+  provider === "openai" || provider === "anthropic" ? provider : "openrouter"
 const CHUNK = 64 * 1024
 const encoder = new TextEncoder()
 
@@ -196,10 +206,8 @@ export const make = Effect.gen(function*() {
 
   /** A JSON operation in the shape of the provider asked for. */
   const byProvider = (kind: "list" | "retrieve" | "delete") => (options: unknown) =>
-    Effect.flatMap(
-      declarations[kind].validate(options),
-      (input: any) => Op.execute(client, operations[kind][shapeOf(input.provider)] as Declaration<any, any>, declarations[kind].request(input))
-    )
+    Effect.flatMap(declarations[kind].validate(options), (input: any) =>
+      Op.execute(client, operations[kind][shapeOf(input.provider)] as Declaration<any, any>, declarations[kind].request(input)))
 
   /** One page: `{ data, hasMore, cursor, firstId, lastId }` in the provider's shape. */
   const list: <P extends FileProvider | undefined = undefined>(
@@ -247,7 +255,8 @@ export const make = Effect.gen(function*() {
   /** Every file's metadata, lazily. */
   const stream = <P extends FileProvider | undefined = undefined>(
     options: StreamOptions & { readonly provider?: P } = {}
-  ): Stream.Stream<Of<P, "file">, ListError | PaginationError> => Stream.mapConcat(pages(options), (page: any) => page.data)
+  ): Stream.Stream<Of<P, "file">, ListError | PaginationError> =>
+    Stream.mapConcat(pages(options), (page: any) => page.data)
 
   /** One file by id, in the shape of the provider asked for. */
   const retrieve: <P extends FileProvider | undefined = undefined>(
@@ -265,9 +274,16 @@ export const make = Effect.gen(function*() {
    * aborted past 100 MB. Retried only when the server cannot have accepted it (429, 503, connection
    * refused), and only for sources that can be read again (bytes, Blob, path): a Stream is sent once.
    */
-  const upload = <E = never, P extends FileProvider | undefined = undefined>(
-    options: UploadOptions<E> & { readonly provider?: P }
-  ): Effect.Effect<Of<P, "file">, UploadError | E> =>
+  const upload: {
+    /** From a path: read through the platform's `FileSystem`. */
+    <P extends FileProvider | undefined = undefined>(
+      options: UploadOptions<never, { readonly path: string }> & { readonly provider?: P }
+    ): Effect.Effect<Of<P, "file">, UploadError, FileSystem.FileSystem>
+    /** From bytes, a Blob or a Stream. */
+    <E = never, P extends FileProvider | undefined = undefined>(
+      options: UploadOptions<E, InMemorySource<E>> & { readonly provider?: P }
+    ): Effect.Effect<Of<P, "file">, UploadError | E>
+  } = (options: UploadOptions<unknown> & { readonly provider?: FileProvider }) =>
     Effect.gen(function*() {
       const input = yield* validateUpload(options)
       const { file } = input
@@ -293,7 +309,7 @@ export const make = Effect.gen(function*() {
         replayable = false
         let sent = 0
         content = () =>
-          Stream.mapEffect(file as Stream.Stream<Uint8Array, E>, (chunk: unknown) => {
+          Stream.mapEffect(file as Stream.Stream<Uint8Array, unknown>, (chunk: unknown) => {
             if (!(chunk instanceof Uint8Array)) {
               aborted = invalid("the stream must emit Uint8Array chunks; the upload was aborted")
               return Effect.fail(aborted)
@@ -307,18 +323,13 @@ export const make = Effect.gen(function*() {
           })
       } else {
         const path = (file as { path: string }).path
-        const stat = yield* Effect.tryPromise({
-          try: () => fs.stat(path),
-          catch: (e) => new LocalFileError({ path, reason: (e as Error).message })
-        })
-        if (!stat.isFile()) return yield* new LocalFileError({ path, reason: "not a regular file" })
-        size = stat.size
-        filename ??= Path.basename(path)
-        content = () =>
-          NodeStream.fromReadable(
-            () => createReadStream(path, { highWaterMark: CHUNK }),
-            (e) => new LocalFileError({ path, reason: String(e) })
-          )
+        const fs = yield* FileSystem.FileSystem
+        const localError = (e: PlatformError) => new LocalFileError({ path, reason: reasonOf(e) })
+        const stat = yield* Effect.mapError(fs.stat(path), localError)
+        if (stat.type !== "File") return yield* new LocalFileError({ path, reason: "not a regular file" })
+        size = Number(stat.size)
+        filename ??= path.split(/[\\/]/).pop()
+        content = () => Stream.mapError(fs.stream(path, { chunkSize: CHUNK }), localError)
       }
       if (size === 0) return yield* invalid("the file is empty; the API rejects empty files")
       if (size !== undefined && size > MAX_FILE_BYTES) {
@@ -367,59 +378,64 @@ export const make = Effect.gen(function*() {
   /**
    * Download into `path` atomically: written to a temporary file beside it, synced, then renamed.
    * Nothing is left behind on failure or interruption, and nothing is written outside `path`.
+   * Uses the platform's `FileSystem` and `Path`.
    */
-  const downloadTo = (options: FileOptions & { readonly path: string }) =>
+  const downloadTo = (
+    options: FileOptions & { readonly path: string }
+  ): Effect.Effect<
+    { readonly path: string; readonly bytes: number },
+    DownloadError | LocalFileError,
+    FileSystem.FileSystem | Path.Path
+  > =>
     Effect.gen(function*() {
       const input = yield* validateDownloadTo(options)
-      const target = Path.resolve(input.path)
-      const existing = yield* Effect.promise(() => fs.stat(target).catch(() => undefined))
-      if (existing?.isDirectory()) {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const target = path.resolve(input.path)
+      const existing = yield* Effect.option(fs.stat(target))
+      if (Option.isSome(existing) && existing.value.type === "Directory") {
         return yield* new InvalidRequestError({
           operation: "Files.downloadTo",
           issue: `${target} is a directory; give the file's full path`
         })
       }
-      const temp = Path.join(
-        Path.dirname(target),
-        `.${Path.basename(target)}.${Math.random().toString(36).slice(2)}.part`
+      const temp = path.join(
+        path.dirname(target),
+        `.${path.basename(target)}.${Math.random().toString(36).slice(2)}.part`
       )
       // the temporary file is ours, not the caller's: errors name the target, never the temporary path
-      const fail = (e: unknown) => {
-        const error = e as NodeJS.ErrnoException
-        const reason = error.code === "ENOENT"
-          ? `the directory ${Path.dirname(target)} does not exist`
-          : String(error.message ?? e).split(temp).join(target)
-        return new LocalFileError({ path: target, reason })
-      }
-      return yield* Effect.acquireUseRelease(
-        Effect.tryPromise({ try: () => fs.open(temp, "wx"), catch: fail }),
-        (handle) =>
-          Effect.gen(function*() {
-            let bytes = 0
-            yield* Stream.runForEach(download(input), (chunk) =>
-              Effect.tryPromise({
-                try: async () => {
-                  await handle.write(chunk)
-                  bytes += chunk.byteLength
-                },
-                catch: fail
-              }))
-            yield* Effect.tryPromise({ try: () => handle.sync(), catch: fail })
-            yield* Effect.tryPromise({ try: () => fs.rename(temp, target), catch: fail })
-            return { path: target, bytes }
-          }),
-        (handle, exit) =>
-          Effect.promise(async () => {
-            await handle.close().catch(() => {})
-            if (exit._tag === "Failure") await fs.rm(temp, { force: true }).catch(() => {})
-          })
-      )
+      const fail = (error: PlatformError) =>
+        new LocalFileError({
+          path: target,
+          reason: error._tag === "SystemError" && error.reason === "NotFound"
+            ? `the directory ${path.dirname(target)} does not exist`
+            : reasonOf(error).split(temp).join(target)
+        })
+      return yield* Effect.scoped(Effect.gen(function*() {
+        const handle = yield* Effect.mapError(fs.open(temp, { flag: "wx" }), fail)
+        yield* Effect.addFinalizer((exit) => exit._tag === "Failure" ? Effect.ignore(fs.remove(temp)) : Effect.void)
+        let bytes = 0
+        yield* Stream.runForEach(download(input), (chunk) =>
+          Effect.map(Effect.mapError(handle.writeAll(chunk), fail), () => {
+            bytes += chunk.byteLength
+          }))
+        yield* Effect.mapError(handle.sync, fail)
+        yield* Effect.mapError(fs.rename(temp, target), fail)
+        return { path: target, bytes }
+      }))
     })
 
   return { list, pages, stream, upload, retrieve, delete: del, download, downloadTo } as const
 })
 
-export class Files extends Effect.Service<Files>()("openrouter-effect/Files", {
-  accessors: true,
-  effect: make
-}) {}
+/**
+ * The service; its static accessors run a method on the service in context: Effect methods as
+ * Effects, Stream methods as Streams (`Files.pages()`, `Files.stream()`, `Files.download()`).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Files extends withStreamAccessors<Files, Effect.Effect.Success<typeof make>>()(
+  Effect.Service<Files>()("openrouter-effect/Files", { accessors: true, effect: make }),
+  ["pages", "stream", "download"]
+) {}

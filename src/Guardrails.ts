@@ -36,6 +36,7 @@ import {
   UnassignedResponse,
   UpdateGuardrailRequest
 } from "./GuardrailsDomain.ts"
+import { withStreamAccessors } from "./internal/accessors.ts"
 import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
@@ -260,7 +261,20 @@ export const make = Effect.gen(function*() {
   } as const
 })
 
-export class Guardrails extends Effect.Service<Guardrails>()("openrouter-effect/Guardrails", {
-  accessors: true,
-  effect: make
-}) {}
+/**
+ * The service; its static accessors run a method on the service in context: Effect methods as
+ * Effects, Stream methods as Streams (`Guardrails.stream()`, `Guardrails.streamMemberAssignments({ id })`, …).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Guardrails extends withStreamAccessors<Guardrails, Effect.Effect.Success<typeof make>>()(
+  Effect.Service<Guardrails>()("openrouter-effect/Guardrails", { accessors: true, effect: make }),
+  [
+    "stream",
+    "streamMemberAssignments",
+    "streamKeyAssignments",
+    "streamAllMemberAssignments",
+    "streamAllKeyAssignments"
+  ]
+) {}

@@ -24,6 +24,7 @@ import {
   TooManyRequestsResponseError,
   UnauthorizedResponseError
 } from "./Errors.ts"
+import { withStreamAccessors } from "./internal/accessors.ts"
 import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import {
@@ -194,7 +195,14 @@ export const make = Effect.gen(function*() {
   return { current, list, pages, stream, create, get, update, delete: del } as const
 })
 
-export class Keys extends Effect.Service<Keys>()("openrouter-effect/Keys", {
-  accessors: true,
-  effect: make
-}) {}
+/**
+ * The service; its static accessors run a method on the service in context: Effect methods as
+ * Effects, Stream methods as Streams (`Keys.pages()`, `Keys.stream()`).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Keys extends withStreamAccessors<Keys, Effect.Effect.Success<typeof make>>()(
+  Effect.Service<Keys>()("openrouter-effect/Keys", { accessors: true, effect: make }),
+  ["pages", "stream"]
+) {}

@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { ListOrganizationMembersResponse, pagingQuery } from "./Domain.ts"
 import { InternalServerResponseError, NotFoundResponseError, UnauthorizedResponseError } from "./Errors.ts"
 import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
+import { withStreamAccessors } from "./internal/accessors.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
@@ -42,7 +43,14 @@ export const make = Effect.gen(function*() {
   return { listMembers, memberPages, streamMembers } as const
 })
 
-export class Organization extends Effect.Service<Organization>()("openrouter-effect/Organization", {
-  accessors: true,
-  effect: make
-}) {}
+/**
+ * The service; its static accessors run a method on the service in context
+ * (`Organization.streamMembers()` is a `Stream`, `Organization.listMembers()` an `Effect`).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Organization extends withStreamAccessors<Organization, Effect.Effect.Success<typeof make>>()(
+  Effect.Service<Organization>()("openrouter-effect/Organization", { accessors: true, effect: make }),
+  ["memberPages", "streamMembers"]
+) {}

@@ -27,6 +27,7 @@ import {
   pagingQuery,
   UpdateWorkspaceRequest,
   UpsertWorkspaceBudgetRequest,
+  type Workspace,
   WorkspaceBudgetResponse,
   WorkspaceResponse
 } from "./Domain.ts"
@@ -37,6 +38,7 @@ import {
   NotFoundResponseError,
   UnauthorizedResponseError
 } from "./Errors.ts"
+import { withStreamAccessors } from "./internal/accessors.ts"
 import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Op from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
@@ -139,6 +141,8 @@ export const operations = {
 type Ops = typeof operations
 /** The error channel of a workspace operation: what the spec documents for it, plus transport and input errors. */
 export type WorkspacesError<K extends keyof Ops> = MethodError<Ops[K]>
+/** `find`'s errors: `get`'s without the 404 (that is `None`). */
+export type FindError = Exclude<WorkspacesError<"get">, NotFoundResponseError>
 
 // --- inputs (camelCase, validated before sending) --------------------------------------------------
 
@@ -211,10 +215,10 @@ export const make = Effect.gen(function*() {
   const streamMembers = (options: StreamMembersOptions) => Pagination.items(memberPages(options))
 
   /** A workspace by id or slug, or `None` when it does not exist. */
-  const find = (options: { readonly id: string }) =>
+  const find = (options: { readonly id: string }): Effect.Effect<Option.Option<Workspace>, FindError> =>
     get(options).pipe(
       Effect.map((response) => Option.some(response.data)),
-      Effect.catchTag("NotFoundResponseError", () => Effect.succeedNone)
+      Effect.catchTag("NotFoundResponseError", () => Effect.succeed(Option.none<Workspace>()))
     )
 
   return {
@@ -238,7 +242,14 @@ export const make = Effect.gen(function*() {
   } as const
 })
 
-export class Workspaces extends Effect.Service<Workspaces>()("openrouter-effect/Workspaces", {
-  accessors: true,
-  effect: make
-}) {}
+/**
+ * The service; its static accessors run a method on the service in context: Effect methods as
+ * Effects, Stream methods as Streams (`Workspaces.pages()`, `Workspaces.stream()`, `Workspaces.memberPages()`, `Workspaces.streamMembers()`).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Workspaces extends withStreamAccessors<Workspaces, Effect.Effect.Success<typeof make>>()(
+  Effect.Service<Workspaces>()("openrouter-effect/Workspaces", { accessors: true, effect: make }),
+  ["pages", "stream", "memberPages", "streamMembers"]
+) {}

@@ -7,6 +7,7 @@
  * `$OPENROUTER_API_KEY`, `--api-key-file FILE`, or `--api-key -` (read from stdin).
  */
 import { Command, Options } from "@effect/cli"
+import type { FileSystem, Path } from "@effect/platform"
 import { Config, Console, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
 import { readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
@@ -50,8 +51,19 @@ export const connection = {
 }
 export type Connection = Command.Command.ParseConfig<typeof connection>
 
-/** The services every API command may use. New service modules add theirs here. */
-export type Services = Workspaces | Organization | Files | Keys | Guardrails | OpenRouterClient.OpenRouterClient
+/**
+ * The services every API command may use. New service modules add theirs here. FileSystem and Path
+ * (files upload/download) come from NodeContext.layer, which main.ts provides.
+ */
+export type Services =
+  | Workspaces
+  | Organization
+  | Files
+  | Keys
+  | Guardrails
+  | OpenRouterClient.OpenRouterClient
+  | FileSystem.FileSystem
+  | Path.Path
 
 // --- the key ----------------------------------------------------------------------------------------------
 
