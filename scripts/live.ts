@@ -3,10 +3,11 @@
  * embedded simulator (so every script can be tried without an account).
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import type { HttpClient } from "@effect/platform"
+import { type ConfigError, Effect, Layer } from "effect"
 import { Files, Guardrails, Keys, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
 import { Journal } from "openrouter-effect/jobs"
-import { Simulator } from "openrouter-effect/simulator"
+import { Simulator, type SimulatorStartError } from "openrouter-effect/simulator"
 
 const services = Layer.mergeAll(
   Workspaces.Workspaces.Default,
@@ -16,7 +17,11 @@ const services = Layer.mergeAll(
   Guardrails.Guardrails.Default
 )
 
-const client = process.env.OPENROUTER_API_KEY
+const client: Layer.Layer<
+  OpenRouterClient.OpenRouterClient,
+  ConfigError.ConfigError | SimulatorStartError,
+  HttpClient.HttpClient
+> = process.env.OPENROUTER_API_KEY
   ? OpenRouterClient.layerConfig()
   : Layer.unwrapEffect(Effect.map(Simulator, (sim) => OpenRouterClient.layer({ apiKey: sim.managementKey, baseUrl: sim.baseUrl }))).pipe(
     Layer.provide(Simulator.layer({ seed: "demo", organization: { members: 2500, workspaces: 14 }, files: { count: 6000 } }))
