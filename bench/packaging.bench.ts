@@ -15,11 +15,14 @@ const loader = fileURLToPath(new URL("./support/loaded-modules.mjs", import.meta
 const RUNS = Number(process.env.RUNS ?? 9)
 
 const measure = (specifiers: ReadonlyArray<string>) => {
-  const runs = Array.from({ length: RUNS }, () =>
-    JSON.parse(execFileSync(process.execPath, [loader, ...specifiers], { cwd: root, encoding: "utf8" })) as {
-      modules: Array<string>
-      ms: number
-    })
+  const runs = Array.from(
+    { length: RUNS },
+    () =>
+      JSON.parse(execFileSync(process.execPath, [loader, ...specifiers], { cwd: root, encoding: "utf8" })) as {
+        modules: Array<string>
+        ms: number
+      }
+  )
   const times = runs.map((r) => r.ms).sort((a, b) => a - b)
   const modules = runs[0]!.modules
   const packages = new Set(modules.flatMap((url) => url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ?? []))
@@ -52,9 +55,7 @@ const client = measure([`${root}dist/index.js`])
 console.log(`import time, median of ${RUNS} fresh processes (plain Node, dist/):`)
 console.log(`  effect + @effect/platform   ${baseline.modules} modules  ${baseline.ms.toFixed(0)} ms`)
 console.log(
-  `  openrouter-effect           ${client.modules} modules  ${client.ms.toFixed(0)} ms  = ${
-    (client.ms / baseline.ms).toFixed(2)
-  }× (target ≤ 1.3×)`
+  `  openrouter-effect           ${client.modules} modules  ${client.ms.toFixed(0)} ms  = ${(client.ms / baseline.ms).toFixed(2)}× (target ≤ 1.3×)`
 )
 console.log(`  packages loaded: ${client.packages.join(", ")}`)
 

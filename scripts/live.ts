@@ -2,8 +2,8 @@
  * The layer the example scripts share: the real API when OPENROUTER_API_KEY is set, otherwise an
  * embedded simulator (so every script can be tried without an account).
  */
-import { NodeHttpClient } from "@effect/platform-node"
 import type { HttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { type ConfigError, Effect, Layer } from "effect"
 import { Files, Guardrails, Keys, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
 import { Journal } from "openrouter-effect/jobs"

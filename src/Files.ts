@@ -183,11 +183,9 @@ export interface UploadOptions<E = never, S extends UploadSource<E> = UploadSour
 }
 
 /** A platform error as a reason a person reads (the platform's own text, without its call site). */
-const reasonOf = (error: PlatformError) =>
-  error._tag === "SystemError" && error.cause instanceof Error ? error.cause.message : error.message
+const reasonOf = (error: PlatformError) => error._tag === "SystemError" && error.cause instanceof Error ? error.cause.message : error.message
 
-const shapeOf = (provider: string | undefined): ShapeName =>
-  provider === "openai" || provider === "anthropic" ? provider : "openrouter"
+const shapeOf = (provider: string | undefined): ShapeName => provider === "openai" || provider === "anthropic" ? provider : "openrouter"
 const CHUNK = 64 * 1024
 const encoder = new TextEncoder()
 
@@ -206,8 +204,10 @@ export const make = Effect.gen(function*() {
 
   /** A JSON operation in the shape of the provider asked for. */
   const byProvider = (kind: "list" | "retrieve" | "delete") => (options: unknown) =>
-    Effect.flatMap(declarations[kind].validate(options), (input: any) =>
-      Op.execute(client, operations[kind][shapeOf(input.provider)] as Declaration<any, any>, declarations[kind].request(input)))
+    Effect.flatMap(
+      declarations[kind].validate(options),
+      (input: any) => Op.execute(client, operations[kind][shapeOf(input.provider)] as Declaration<any, any>, declarations[kind].request(input))
+    )
 
   /** One page: `{ data, hasMore, cursor, firstId, lastId }` in the provider's shape. */
   const list: <P extends FileProvider | undefined = undefined>(
@@ -255,8 +255,7 @@ export const make = Effect.gen(function*() {
   /** Every file's metadata, lazily. */
   const stream = <P extends FileProvider | undefined = undefined>(
     options: StreamOptions & { readonly provider?: P } = {}
-  ): Stream.Stream<Of<P, "file">, ListError | PaginationError> =>
-    Stream.mapConcat(pages(options), (page: any) => page.data)
+  ): Stream.Stream<Of<P, "file">, ListError | PaginationError> => Stream.mapConcat(pages(options), (page: any) => page.data)
 
   /** One file by id, in the shape of the provider asked for. */
   const retrieve: <P extends FileProvider | undefined = undefined>(

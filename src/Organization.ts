@@ -6,8 +6,8 @@
 import { Effect, Schema } from "effect"
 import { ListOrganizationMembersResponse, pagingQuery } from "./Domain.ts"
 import { InternalServerResponseError, NotFoundResponseError, UnauthorizedResponseError } from "./Errors.ts"
-import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import { withStreamAccessors } from "./internal/accessors.ts"
+import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 

@@ -17,8 +17,7 @@ describe("static accessors", () => {
   it.effect("Stream methods are Streams of items, Effect methods are Effects", () =>
     Effect.gen(function*() {
       const emails: Array<string> = []
-      yield* Stream.runForEach(Organization.streamMembers({ pageSize: 50 }), (member) =>
-        Effect.sync(() => emails.push(member.email)))
+      yield* Stream.runForEach(Organization.streamMembers({ pageSize: 50 }), (member) => Effect.sync(() => emails.push(member.email)))
       expect(emails.length).toBe(200)
       expect(emails.every((email) => email.endsWith("@example.com"))).toBe(true)
 

@@ -1,14 +1,14 @@
 /** Layers for tests: a fresh simulator on loopback and our services pointed at it. */
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
+import { Context, Effect, Layer, type Redacted, TestServices, Tracer } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Context, Effect, Layer, type Redacted, TestServices, Tracer } from "effect"
 import { Files } from "../src/Files.ts"
 import { Guardrails } from "../src/Guardrails.ts"
 import { Keys } from "../src/Keys.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
-import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Organization } from "../src/Organization.ts"
+import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
 
@@ -17,9 +17,7 @@ export type ClientOptions = Partial<OpenRouterClient.Options>
 /** The client pointed at the simulator with its management key (override anything). */
 export const clientLayer = (options: ClientOptions = {}) =>
   Layer.unwrapEffect(
-    Effect.map(Simulator, (sim) =>
-      OpenRouterClient.layer({ apiKey: sim.managementKey, baseUrl: sim.baseUrl, ...options })
-    )
+    Effect.map(Simulator, (sim) => OpenRouterClient.layer({ apiKey: sim.managementKey, baseUrl: sim.baseUrl, ...options }))
   )
 
 /** Simulator + client + Workspaces + Organization + Files (+ the platform's FileSystem and Path), all fresh. */
@@ -113,9 +111,21 @@ export const recordingTracer = () => {
       const attributes = new Map<string, unknown>()
       spans.push({ name, attributes })
       return {
-        _tag: "Span", name, spanId: `span${spans.length}`, traceId: "trace", parent, context,
-        status: { _tag: "Started", startTime: 0n }, attributes, links, sampled: true, kind,
-        end: () => {}, attribute: (key, value) => attributes.set(key, value), event: () => {}, addLinks: () => {}
+        _tag: "Span",
+        name,
+        spanId: `span${spans.length}`,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime: 0n },
+        attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => {},
+        attribute: (key, value) => attributes.set(key, value),
+        event: () => {},
+        addLinks: () => {}
       }
     }
   })

@@ -4,13 +4,13 @@
  * run under `TestClock` with the obvious pattern (fork, adjust, join); the simulator adds no span of its
  * own to the program's tracer; `Simulator.layer` on a busy port fails with a typed error.
  */
+import { NodeHttpClient } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Exit, Fiber, Layer, Option, Stream, TestClock } from "effect"
 import { createServer } from "node:net"
-import { NodeHttpClient } from "@effect/platform-node"
 import { Files } from "../src/Files.ts"
-import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import { Keys } from "../src/Keys.ts"
+import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import { Organization } from "../src/Organization.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator, SimulatorStartError } from "../src/simulator/index.ts"
@@ -33,8 +33,7 @@ describe("Simulator.layerClient", () => {
       const current = yield* Keys.current()
       expect(current.data.isManagementKey).toBe(true)
       // a multipart upload and a streamed download go through too
-      const file = yield* Effect.flatMap(Files, (files) =>
-        files.upload({ file: new TextEncoder().encode("hello"), filename: "h.txt" }))
+      const file = yield* Effect.flatMap(Files, (files) => files.upload({ file: new TextEncoder().encode("hello"), filename: "h.txt" }))
       expect(file.filename).toBe("h.txt")
       const seeded = sim.state.files.list(sim.state.defaultWorkspaceId).find((f) => f.downloadable)!
       const bytes = yield* Stream.runFold(Files.download({ fileId: seeded.id }), 0, (n, chunk) => n + chunk.byteLength)
@@ -113,7 +112,9 @@ describe("Simulator.layerClient", () => {
       const exit = yield* Effect.exit(Effect.scoped(Layer.build(Simulator.layer({ port }))))
       blocker.close()
       expect(Exit.isFailure(exit)).toBe(true)
-      const error = Exit.isFailure(exit) ? Option.getOrUndefined(exit.cause._tag === "Fail" ? Option.some(exit.cause.error) : Option.none()) : undefined
+      const error = Exit.isFailure(exit)
+        ? Option.getOrUndefined(exit.cause._tag === "Fail" ? Option.some(exit.cause.error) : Option.none())
+        : undefined
       expect(error).toBeInstanceOf(SimulatorStartError)
       expect(error?.message).toContain(`127.0.0.1:${port}`)
       expect(error?.message).toContain("in use")

@@ -1,3 +1,4 @@
+/* global process, URL, performance */
 // node loaded-modules.mjs SPECIFIER...: imports each, prints { modules: [...urls], ms } as JSON.
 // The hooks run on their own thread and log to a file; the import time excludes registering them.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"

@@ -1,3 +1,4 @@
+/* global process */
 // Node module hooks that append every module URL resolved to the file named by MODULES_LOG (one a line).
 import { appendFileSync } from "node:fs"
 
