@@ -150,6 +150,11 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
     )
   }
 
+  /** A real HTTP server from plain async code (scripts, benchmarks); see {@link start}. */
+  static start(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+    return start(options)
+  }
+
   /** A simulator in memory and the `HttpClient` that reaches it, for building the client yourself. */
   static layerInMemory(options: CoreOptions = {}) {
     return layerInMemory(options)

@@ -63,6 +63,7 @@ export const simulator = Cli.makeLocal("simulator", {
         ...Option.match(args.rate, { onNone: () => ({}), onSome: (requestsPerSecond) => ({ rateLimit: { requestsPerSecond } }) }),
         ...Option.match(args.fail, { onNone: () => ({}), onSome: (rate) => ({ faults: { rate } }) })
       })),
+      Effect.catchTag("SimulatorStartError", (error) => Effect.fail(Cli.usage(simulatorFailure(error, args.port)))),
       Effect.catchAllDefect((defect) => Effect.fail(Cli.usage(simulatorFailure(defect, args.port))))
     )
   }))
