@@ -8,7 +8,7 @@ import { Duration, Effect, Redacted } from "effect"
 import { type ActivityRecord, ActivityState } from "./activity-state.ts"
 import { activityRoutes, creditsRoutes } from "./activity.ts"
 import { analyticsRoutes } from "./analytics.ts"
-import { type FaultOptions, faultMessage, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
+import { faultMessage, type FaultOptions, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
 import { FileStore, type FileStoreOptions } from "./files-store.ts"
 import { filesRoutes } from "./files.ts"
 import { guardrailRoutes } from "./guardrails.ts"
@@ -16,7 +16,7 @@ import { type Env, failure } from "./http.ts"
 import { keyRoutes } from "./keys.ts"
 import { hash, prng, toBase62 } from "./random.ts"
 import { router } from "./router.ts"
-import { type ApiKey, OrganizationState, type OrganizationOptions } from "./state.ts"
+import { type ApiKey, type OrganizationOptions, OrganizationState } from "./state.ts"
 import { organizationRoutes, workspaceRoutes } from "./workspaces.ts"
 
 export interface CoreOptions {
@@ -87,8 +87,7 @@ const realSleep = (ms: number) =>
 export const makeCore = (options: CoreOptions = {}) => {
   const seed = options.seed ?? "openrouter-effect"
   const random = prng(hash(`keys:${seed}`))
-  const keyOf = (kind: string) =>
-    `sk-or-v1-${kind}-${Array.from({ length: 8 }, () => toBase62(Math.floor(random() * 62 ** 4), 4)).join("")}`
+  const keyOf = (kind: string) => `sk-or-v1-${kind}-${Array.from({ length: 8 }, () => toBase62(Math.floor(random() * 62 ** 4), 4)).join("")}`
   const managementKey = keyOf("mgmt")
   const inferenceKey = keyOf("inf")
   const state = new OrganizationState(seed, options.organization)

@@ -37,8 +37,8 @@ import { type Core, type CoreOptions, Dropped, makeCore, PREFIX, type RecordedRe
 import type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
 import * as InMemory from "./in-memory.ts"
 
-export type { RecordedRequest, SimulatorState } from "./app.ts"
 export type { ActivityRecord, SimulatedModel } from "./activity-state.ts"
+export type { RecordedRequest, SimulatorState } from "./app.ts"
 export type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
 export type { FileStoreOptions } from "./files-store.ts"
 export type { OrganizationOptions } from "./state.ts"
