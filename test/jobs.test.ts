@@ -209,12 +209,12 @@ describe("file cleanup", () => {
       expect(planned.count).toBeGreaterThan(0)
       expect(planned.bytes).toBe(expected.reduce((n, f) => n + f.sizeBytes, 0))
       expect(planned.sample.length).toBe(Math.min(10, expected.length))
-      // one is already gone: the plan is re-checked against the server and that file is skipped
+      // one is already gone: the plan is re-checked against the server and that file is in place already
       sim.state.files.delete(sim.state.files.get(expected[0]!.workspaceId, expected[0]!.id)!)
       const report = yield* FileCleanup.apply(planned)
       expect(report.failed).toHaveLength(0)
-      expect(report.items.filter((i) => i.outcome === "skipped").map((i) => [i.key, i.reason])).toEqual([
-        [expected[0]!.id, "no longer applies: already gone"]
+      expect(report.items.filter((i) => i.outcome !== "done").map((i) => [i.key, i.outcome, i.reason])).toEqual([
+        [expected[0]!.id, "already-done", "already gone"]
       ])
       const after = new Set(sim.state.workspaces().flatMap((w) => sim.state.files.list(w.id)).map((f) => f.id))
       const gone = before.filter((f) => !after.has(f.id)).map((f) => f.id).sort()

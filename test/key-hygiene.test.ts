@@ -8,7 +8,6 @@ import { Effect, FastCheck, Layer } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describePlan } from "../src/cli/plan-text.ts"
 import { Guardrails } from "../src/Guardrails.ts"
 import { Journal, KeyHygiene } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
@@ -45,7 +44,7 @@ describe("key hygiene", () => {
         expect(planned.keys.some((k) => k.reasons.some((r) => r.includes("no longer an organisation member")))).toBe(true)
         expect(planned.keys.some((k) => k.reasons.some((r) => r.startsWith("expired")))).toBe(true)
         // the plan as a person reads it: each key by name, label, workspace, and why
-        const text = describePlan(planned)
+        const text = KeyHygiene.describe(planned)
         expect(text[0]).toBe(`- disable ${planned.count} keys in ${new Set(planned.keys.map((k) => k.workspace)).size} workspaces`)
         expect(text.some((line) => line.includes(planned.keys[0]!.label) && line.includes(planned.keys[0]!.workspace))).toBe(true)
 
@@ -79,7 +78,9 @@ describe("key hygiene", () => {
       yield* keys.delete({ hash: gone.hash })
       const saved = JSON.parse(JSON.stringify(planned))
       const report = yield* KeyHygiene.apply(saved)
-      expect(report.items.filter((i) => i.outcome === "skipped").map((i) => i.key)).toEqual([gone.hash])
+      expect(report.items.filter((i) => i.outcome !== "done").map((i) => [i.key, i.outcome, i.reason])).toEqual([
+        [gone.hash, "already-done", "already gone"]
+      ])
       expect(report.items.filter((i) => i.outcome === "done")).toHaveLength(planned.count - 1)
       const left = new Set(sim.state.apiKeys().map((k) => k.hash))
       for (const k of expected) expect(left.has(k.hash)).toBe(false)

@@ -9,7 +9,6 @@ import { Effect, Layer, Stream } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { describePlan, describeUsers } from "../src/cli/plan-text.ts"
 import { Guardrails } from "../src/Guardrails.ts"
 import { Engine, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
@@ -95,7 +94,7 @@ for (const mode of ["disable", "delete"] as const) {
           )
           expect(planned.workspaces.flatMap((w) => (w.unassign ?? []).map((u) => u.userId))).toEqual([user, user])
           // as a person reads it: each key by name, label and workspace
-          const text = describePlan(planned)
+          const text = Offboarding.describe(planned)
           expect(text).toContain(`  - first ${mode} ${inSelected.length} keys of theirs (active keys keep a member from being removed):`)
           for (const w of planned.workspaces) {
             for (const k of w.keys ?? []) expect(text).toContain(`    - ${k.name}  ${k.label}  ${w.slug}  (${user})`)
@@ -103,16 +102,19 @@ for (const mode of ["disable", "delete"] as const) {
 
           const report = yield* Offboarding.apply(planned)
           expect(report.failed).toEqual([])
-          const actions = report.items.filter((i) => i.key === user).map((i) => i.action)
+          const actions = report.items.filter((i) => i.key === user || i.action.includes(` of ${user} in `)).map((i) => i.action)
           expect(actions).toEqual(expect.arrayContaining([
             "remove from engineering",
             "remove from research",
             `${mode} key engineering-ci (${
               sim.state.apiKeys().find((k) => k.hash === made[0])?.label ?? inSelected.find((k) => k.name === "engineering-ci")!.label
-            }) in engineering`
+            }) of ${user} in engineering`
           ]))
+          // each change counted in its own unit: memberships, keys, guardrail assignments
+          const kinds = (kind: string) => report.items.filter((i) => i.kind === kind && i.outcome === "done").length
+          expect([kinds("membership"), kinds("key"), kinds("guardrail-assignment")]).toEqual([2, inSelected.length, 2])
           expect(actions.filter((a) => a.startsWith("unassign guardrail"))).toHaveLength(2)
-          expect(describeUsers(report)).toEqual([
+          expect(Offboarding.describeUsers(report)).toEqual([
             `  ${user}: ${inSelected.length} keys ${
               mode === "delete" ? "deleted" : "disabled"
             }, 2 guardrails unassigned, removed from engineering, research`

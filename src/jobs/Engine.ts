@@ -23,7 +23,7 @@ import * as Specs from "./Specs.ts"
 // --- events -----------------------------------------------------------------------------------------
 
 /** What a job's items are; "changes" when one person stands for several (keys, guardrails, membership). */
-export type JobUnit = "users" | "files" | "budgets" | "keys" | "changes"
+export type JobUnit = "users" | "memberships" | "files" | "budgets" | "keys" | "changes"
 
 /** Counts of items settled by one operation. */
 export interface Settled {
@@ -55,13 +55,15 @@ export type JobEvent =
   /** The runner that held the job died (its lease expired unrenewed): this run took the job over. */
   | { readonly _tag: "TookOver"; readonly jobId: string; readonly previous: Journals.Holder }
   | { readonly _tag: "Finished"; readonly report: JobReport }
+  /** A plan reading the server: `done` of `total` (when known) `what`s read, e.g. workspace 3/14. */
+  | { readonly _tag: "Reading"; readonly what: string; readonly done: number; readonly total: number | undefined }
 
 // --- report -----------------------------------------------------------------------------------------
 
 export const ItemOutcome = Schema.Literal("done", "skipped", "failed", "already-done", "unknown")
 
 export class ReportItem extends Schema.Class<ReportItem>("ReportItem")({
-  kind: Schema.Literal("user", "file", "workspace", "budget", "key"),
+  kind: Schema.Literal("user", "membership", "guardrail-assignment", "file", "workspace", "budget", "key"),
   key: Schema.String,
   /** What was (to be) done, naming workspaces by slug: "add to team-a", "delete notes.txt". */
   action: Schema.String,

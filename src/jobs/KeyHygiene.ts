@@ -9,9 +9,13 @@
 import { Effect, Schema, Stream } from "effect"
 import { Keys, type KeysError } from "../Keys.ts"
 import { Organization } from "../Organization.ts"
+import type { JobDefinition, PlanOptions } from "./Definitions.ts"
 import * as Engine from "./Engine.ts"
+import * as Reading from "./Reading.ts"
 import { globMatcher, resolveWorkspaces } from "./Selection.ts"
 import * as Specs from "./Specs.ts"
+
+const KIND = "key-hygiene"
 
 /** A key as planned: what the selection looked at, and why it was selected. */
 export class KeyRef extends Schema.Class<KeyRef>("KeyRef")({
@@ -37,7 +41,9 @@ export class KeyHygienePlan extends Schema.TaggedClass<KeyHygienePlan>()("KeyHyg
   now: Schema.Number,
   /** Creators of listed keys who were not organisation members when planned. */
   orphanedCreators: Schema.Array(Schema.String),
-  keys: Schema.Array(KeyRef)
+  keys: Schema.Array(KeyRef),
+  /** Every workspace the spec selected (slugs), keys in it or not. */
+  workspaces: Schema.optionalWith(Schema.Array(Schema.String), { exact: true, default: () => [] })
 }) {
   get count() {
     return this.keys.length
@@ -82,17 +88,18 @@ export const selector = (spec: Specs.KeyHygieneSpec, now: number, orphaned: Read
 }
 
 /** Every key the spec selects, listed from the server (each workspace read in full before anything changes). */
-const listSelected = (spec: Specs.KeyHygieneSpec, now: number, concurrency: number) =>
+const listSelected = (spec: Specs.KeyHygieneSpec, now: number, concurrency: number, reading: Reading.Reporter) =>
   Effect.gen(function*() {
     const keys = yield* Keys
     const organization = yield* Organization
-    const selection = yield* resolveWorkspaces("key-hygiene", spec.workspaces)
+    const selection = yield* resolveWorkspaces(KIND, spec.workspaces)
     const includeDisabled = (spec.action ?? "disable") === "delete"
+    const counter = reading("workspace", selection.selected.length)
     const listed = (yield* Effect.forEach(selection.selected, (workspace) =>
       Effect.map(
         Stream.runCollect(keys.stream({ workspaceId: workspace.id, includeDisabled })),
         (chunk) => [...chunk].map((key) => ({ key, workspace }))
-      ), { concurrency })).flat()
+      ).pipe(Effect.tap(() => counter.one)), { concurrency })).flat()
     // orphaned: the creators among these keys who are not members (read only when asked)
     const orphaned = new Set<string>()
     if (spec.orphaned) {
@@ -119,17 +126,27 @@ const listSelected = (spec: Specs.KeyHygieneSpec, now: number, concurrency: numb
         })
       ]
     })
-    return { keys: selected, orphaned: [...orphaned].filter((id) => selected.some((k) => k.creatorUserId === id)) }
+    return {
+      keys: selected,
+      orphaned: [...orphaned].filter((id) => selected.some((k) => k.creatorUserId === id)),
+      workspaces: selection.selected.map((w) => w.slug),
+      listed: new Set(listed.map(({ key }) => key.hash))
+    }
   })
 
-/** Plan from a spec (an instance or its encoded form); anything else fails with `InvalidRequestError`. Changes nothing. */
-export const plan = (input: unknown, options: { readonly concurrency?: number; readonly rate?: number } = {}) =>
+/**
+ * Plan from a spec (an instance or its encoded form); anything else fails with `InvalidRequestError`. Changes nothing.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
+export const plan = (input: unknown, options: PlanOptions = {}) =>
   Effect.gen(function*() {
-    const spec = yield* Specs.decode(Specs.KeyHygieneSpec, "key-hygiene")(input)
+    const spec = yield* Specs.decode(Specs.KeyHygieneSpec, KIND)(input)
     const { concurrency } = yield* Engine.checkOptions(options)
     const now = Date.now()
-    const { keys, orphaned } = yield* listSelected(spec, now, concurrency)
-    return new KeyHygienePlan({ spec, now, orphanedCreators: orphaned, keys })
+    const { keys, orphaned, workspaces } = yield* listSelected(spec, now, concurrency, Reading.reporter(options.events))
+    return new KeyHygienePlan({ spec, now, orphanedCreators: orphaned, keys, workspaces })
   }).pipe(Engine.gated(options))
 
 /** "disable ci (sk-or-v1-abc...1234) in engineering" */
@@ -160,32 +177,99 @@ const execute = (current: KeyHygienePlan, extra: ReadonlyArray<Engine.ReportItem
           )
       }
     })
-    return yield* Engine.run({ kind: "key-hygiene", spec: current.spec, unit: "keys", operations, extraItems: extra }, options)
+    return yield* Engine.run({ kind: KIND, spec: current.spec, unit: "keys", operations, extraItems: extra }, options)
   })
 
 /**
  * Apply a spec (plan, then disable or delete) or a saved plan: the keys are listed again first and only
- * planned keys that are still selected are changed; the others are reported as skipped. `trusted`: a
+ * planned keys that are still selected are changed; the others are reported with why. `trusted`: a
  * plan made moments ago in the same run.
+ *
+ * @since 0.1.0
+ * @category applying
  */
-export const apply = Engine.applyJob({
-  kind: "key-hygiene",
+export const apply = (input: unknown, options: Engine.ApplyJobOptions = {}) =>
+  Engine.applyJob({
+    kind: KIND,
+    planSchema: KeyHygienePlan,
+    plan,
+    execute,
+    recheck: (saved, concurrency) =>
+      Effect.gen(function*() {
+        // the saved instant, not a new one: the plan is applied as it was made
+        const fresh = yield* listSelected(saved.spec, saved.now, concurrency, Reading.reporter(options.events))
+        const now = new Map(fresh.keys.map((k) => [k.hash, k]))
+        const stale = saved.keys.filter((k) => !now.has(k.hash)).map((k) =>
+          fresh.listed.has(k.hash)
+            ? new Engine.ReportItem({
+              kind: "key",
+              key: k.hash,
+              action: actionOf(saved.action, k),
+              outcome: "skipped",
+              reason: "not changed: the key is outside the plan's selection now"
+            })
+            : new Engine.ReportItem({
+              kind: "key",
+              key: k.hash,
+              action: actionOf(saved.action, k),
+              outcome: "already-done",
+              reason: saved.action === "delete" ? "already gone" : "already gone or disabled"
+            })
+        )
+        return { plan: new KeyHygienePlan({ ...saved, keys: saved.keys.filter((k) => now.has(k.hash)).map((k) => now.get(k.hash)!) }), stale }
+      })
+  })(input, options)
+
+// --- what a person reads ---------------------------------------------------------------------------
+
+const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`
+
+/** At most this many keys are listed one per line; the rest are counted (all of them are in --json and --out). */
+const LISTED = 100
+
+/**
+ * The plan's lines: "- disable 3 keys in 2 workspaces", each key and why, and the workspaces it looked in.
+ *
+ * @since 0.1.0
+ * @category describing
+ */
+export const describe = (plan: KeyHygienePlan): ReadonlyArray<string> => {
+  const workspaces = new Set(plan.keys.map((k) => k.workspace))
+  const lines = [`- ${plan.action} ${plural(plan.count, "key")}${plan.count > 0 ? ` in ${plural(workspaces.size, "workspace")}` : ""}`]
+  for (const k of plan.keys.slice(0, LISTED)) {
+    lines.push(`  - ${k.name}  ${k.label}  ${k.workspace}  creator ${k.creatorUserId ?? "none"}: ${k.reasons.join("; ")}`)
+  }
+  if (plan.count > LISTED) lines.push(`  … and ${plan.count - LISTED} more (every key is in --json and --out)`)
+  if (plan.workspaces.length > 0) {
+    lines.push(
+      `  looked in ${plural(plan.workspaces.length, "workspace")}: ${plan.workspaces.slice(0, 50).join(", ")}${
+        plan.workspaces.length > 50 ? ", …" : ""
+      }`
+    )
+  }
+  return lines
+}
+
+/**
+ * @since 0.1.0
+ * @category describing
+ */
+export const isEmpty = (plan: KeyHygienePlan) => plan.count === 0
+
+/**
+ * The key-hygiene job.
+ *
+ * @since 0.1.0
+ * @category definitions
+ */
+export const definition: JobDefinition<"key-hygiene", Specs.KeyHygieneSpec, KeyHygienePlan> = {
+  kind: KIND,
+  spec: Specs.KeyHygieneSpec,
   planSchema: KeyHygienePlan,
+  unit: "keys",
+  destructive: true,
   plan,
-  execute,
-  recheck: (saved, concurrency) =>
-    Effect.gen(function*() {
-      // the saved instant, not a new one: the plan is applied as it was made
-      const now = new Map((yield* listSelected(saved.spec, saved.now, concurrency)).keys.map((k) => [k.hash, k]))
-      const stale = saved.keys.filter((k) => !now.has(k.hash)).map((k) =>
-        new Engine.ReportItem({
-          kind: "key",
-          key: k.hash,
-          action: actionOf(saved.action, k),
-          outcome: "skipped",
-          reason: "no longer applies: the key is gone or no longer selected"
-        })
-      )
-      return { plan: new KeyHygienePlan({ ...saved, keys: saved.keys.filter((k) => now.has(k.hash)).map((k) => now.get(k.hash)!) }), stale }
-    })
-})
+  apply,
+  describe,
+  isEmpty
+}

@@ -6,14 +6,14 @@
  */
 import { Effect, Schema } from "effect"
 import { InvalidRequestError } from "../Errors.ts"
-import { BudgetPolicyPlan } from "./BudgetPolicy.ts"
-import { FileCleanupPlan } from "./FileCleanup.ts"
-import { KeyHygienePlan } from "./KeyHygiene.ts"
-import { OffboardingPlan, OnboardingPlan } from "./Membership.ts"
+import * as Definitions from "./Definitions.ts"
 import * as Specs from "./Specs.ts"
 
-export const AnyPlan = Schema.Union(OnboardingPlan, OffboardingPlan, BudgetPolicyPlan, FileCleanupPlan, KeyHygienePlan)
-export type AnyPlan = typeof AnyPlan.Type
+/** The plan of any job kind: the union of the definitions' plan schemas. */
+export const AnyPlan: Schema.Schema<Definitions.JobPlan, any> = Schema.Union(
+  ...Object.values(Definitions.definitions).map((definition) => definition.planSchema as Schema.Schema<Definitions.JobPlan, any>)
+)
+export type AnyPlan = Definitions.JobPlan
 
 export const FORMAT = "openrouter-effect/plan"
 
@@ -28,7 +28,7 @@ export class PlanDocument extends Schema.Class<PlanDocument>("PlanDocument")({
 }) {}
 
 /** The job kind of a plan. */
-export const kindOf = (plan: AnyPlan): Specs.JobKind => plan.spec.kind
+export const kindOf = (plan: AnyPlan): Specs.JobKind => Definitions.kindOf(plan)
 
 /** The document as JSON text. */
 export const encode = (document: PlanDocument) =>

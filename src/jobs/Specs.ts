@@ -3,17 +3,25 @@
  * is plain JSON (it is what the journal and plan files store); messages name the field and the fix.
  *
  * ```ts
- * const spec = OnboardingSpec.make({ users: ["ada@example.com"], workspaces: ["team-a"] })
+ * const spec = yield* OnboardingSpec.decode({ users: ["ada@example.com"], workspaces: ["team-a"] })
  * yield* Onboarding.apply(spec)                        // or the encoded form: { users: […], workspaces: […] }
  * ```
+ *
+ * `Spec.decode(input)` is the safe constructor: an `Effect` failing with `InvalidRequestError` (naming
+ * the field and the fix), never a defect. `Spec.make(fields)` (from `Schema.Class`) throws a
+ * `ParseError` on invalid fields: use it only for values known to be valid.
  *
  * To extend a spec, add an optional field: specs saved by earlier versions still decode.
  *
  * @since 0.1.0
  */
 import { Duration, Effect, Either, ParseResult, Schema } from "effect"
+import { BudgetInterval } from "../Domain.ts"
 import { InvalidRequestError } from "../Errors.ts"
 import { Uuid } from "../KeysDomain.ts"
+import type { JobKind, JobSpec } from "./Definitions.ts"
+
+export type { JobKind, JobSpec }
 
 // --- building blocks --------------------------------------------------------------------------------
 
@@ -40,14 +48,8 @@ export const UserRef = Text("a user", 320).pipe(
   Schema.annotations({ identifier: "UserRef" })
 )
 
-/** A workspace id, slug, or glob over slugs/ids (`team-*`). */
-export const WorkspaceRef = Text("a workspace", 128).pipe(
-  Schema.filter((s) =>
-    /^[A-Za-z0-9_.*?-]+$/.test(s) ||
-    `"${s.slice(0, 60)}" is not a workspace id, slug or glob (letters, digits, "-", "_", ".", "*", "?")`
-  ),
-  Schema.annotations({ identifier: "WorkspaceRef" })
-)
+/** A workspace selector: an exact id, an exact slug, or a glob over slugs and names (`team-*`, `Eng*`), never over ids. */
+export const WorkspaceRef = Text("a workspace", 128).pipe(Schema.annotations({ identifier: "WorkspaceRef" }))
 
 /** A glob over file names or MIME types (`*.tmp`, `text/*`). */
 export const Glob = Text("a pattern", 256).pipe(Schema.annotations({ identifier: "Glob" }))
@@ -69,8 +71,9 @@ const Usd = Schema.Number.pipe(
   Schema.filter((n) => (Number.isFinite(n) && n > 0 && n <= 1e9) || "must be a positive amount in USD")
 )
 
-export const BudgetIntervals = ["daily", "weekly", "monthly", "lifetime"] as const
-export type BudgetInterval = typeof BudgetIntervals[number]
+/** The budget intervals, smallest first (the API's order: lifetime > monthly > weekly > daily). */
+export const BudgetIntervals = BudgetInterval.literals
+export type { BudgetInterval }
 
 /** Limits per interval; lifetime > monthly > weekly > daily among those given. */
 export const Budgets = Schema.Struct({
@@ -131,7 +134,7 @@ const Bytes = Schema.Number.pipe(
 const membershipFields = {
   /** User ids (`user_…`) and/or e-mails of organization members. */
   users: Users,
-  /** Workspace ids, slugs or globs; each must match at least one workspace. */
+  /** Workspace ids, slugs, or globs over slugs and names; each must match at least one workspace. */
   workspaces: Workspaces
 }
 
@@ -151,6 +154,10 @@ export class OnboardingSpec extends Schema.Class<OnboardingSpec>("OnboardingSpec
    */
   guardrail: Schema.optionalWith(GuardrailId, { exact: true })
 }) {
+  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  static decode(input: unknown): Effect.Effect<OnboardingSpec, InvalidRequestError> {
+    return decode(OnboardingSpec, "onboarding")(input)
+  }
   get kind() {
     return "onboarding" as const
   }
@@ -169,6 +176,10 @@ export class OffboardingSpec extends Schema.Class<OffboardingSpec>("OffboardingS
   /** What to do with the users' keys in those workspaces (default `disable`). */
   keys: Schema.optionalWith(KeyAction, { exact: true })
 }) {
+  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  static decode(input: unknown): Effect.Effect<OffboardingSpec, InvalidRequestError> {
+    return decode(OffboardingSpec, "offboarding")(input)
+  }
   get kind() {
     return "offboarding" as const
   }
@@ -179,6 +190,10 @@ export class BudgetPolicySpec extends Schema.Class<BudgetPolicySpec>("BudgetPoli
   budgets: Budgets,
   workspaces: WorkspaceScope
 }) {
+  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  static decode(input: unknown): Effect.Effect<BudgetPolicySpec, InvalidRequestError> {
+    return decode(BudgetPolicySpec, "budget-policy")(input)
+  }
   get kind() {
     return "budget-policy" as const
   }
@@ -189,7 +204,7 @@ const fileFilters = ["olderThan", "createdBefore", "name", "mimeType", "minSize"
 /** File cleanup: at least one filter (or a workspace list), or `all: true` to mean every file. */
 export class FileCleanupSpec extends Schema.Class<FileCleanupSpec>("FileCleanupSpec")(
   Schema.Struct({
-    /** `"all"` (default) or workspace ids, slugs and globs. */
+    /** `"all"` (default) or workspace ids, slugs, or globs over slugs and names. */
     workspaces: Schema.optionalWith(WorkspaceScope, { exact: true }),
     /** Files created more than this long ago (positive). */
     olderThan: Schema.optionalWith(Age, { exact: true }),
@@ -218,6 +233,10 @@ export class FileCleanupSpec extends Schema.Class<FileCleanupSpec>("FileCleanupS
     })
   )
 ) {
+  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  static decode(input: unknown): Effect.Effect<FileCleanupSpec, InvalidRequestError> {
+    return decode(FileCleanupSpec, "file-cleanup")(input)
+  }
   get kind() {
     return "file-cleanup" as const
   }
@@ -239,7 +258,7 @@ const keyCriteria = [...keyReasons, "name", "label"] as const
  */
 export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec")(
   Schema.Struct({
-    /** `"all"` or workspace ids, slugs and globs. */
+    /** `"all"` or workspace ids, slugs, or globs over slugs and names. */
     workspaces: WorkspaceScope,
     /** Keys whose creator is no longer an organisation member. */
     orphaned: Schema.optionalWith(Schema.Boolean, { exact: true }),
@@ -268,6 +287,10 @@ export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec
     })
   )
 ) {
+  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  static decode(input: unknown): Effect.Effect<KeyHygieneSpec, InvalidRequestError> {
+    return decode(KeyHygieneSpec, "key-hygiene")(input)
+  }
   get kind() {
     return "key-hygiene" as const
   }
@@ -276,20 +299,6 @@ export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec
     return keyReasons.filter((r) => this[r] !== undefined && this[r] !== false)
   }
 }
-
-export type JobSpec = OnboardingSpec | OffboardingSpec | BudgetPolicySpec | FileCleanupSpec | KeyHygieneSpec
-export type JobKind = JobSpec["kind"]
-
-/** The spec class of each job kind. */
-export const specOf = {
-  "onboarding": OnboardingSpec,
-  "offboarding": OffboardingSpec,
-  "budget-policy": BudgetPolicySpec,
-  "file-cleanup": FileCleanupSpec,
-  "key-hygiene": KeyHygieneSpec
-} as const
-
-export const isJobKind = (kind: string): kind is JobKind => Object.hasOwn(specOf, kind)
 
 // --- decoding ---------------------------------------------------------------------------------------
 
@@ -321,8 +330,8 @@ export const decode = <S extends Schema.Schema<any, any, never>>(schema: S, oper
 }
 
 /** The spec as plain JSON (what the journal and plan files store). */
-export const encode = (spec: JobSpec): unknown => {
-  const { kind: _kind, ...fields } = spec as JobSpec & Record<string, unknown>
+export const encode = (spec: JobSpec | { readonly kind: string }): unknown => {
+  const { kind: _kind, ...fields } = spec as { readonly kind: string } & Record<string, unknown>
   return JSON.parse(JSON.stringify(fields))
 }
 
