@@ -172,7 +172,8 @@ describe("openrouter-admin jobs", () => {
     const applied = await run(sim, ["apply", planPath, "--yes", "--report", join(dir, "applied.json"), ...j])
     expect(applied.code).toBe(0)
     const report = JSON.parse(readFileSync(join(dir, "applied.json"), "utf8"))
-    expect(report.items.filter((i: any) => i.outcome === "skipped").map((i: any) => i.key)).toEqual([gone.id])
+    // a planned file already gone is in place (the cleanup wanted it gone), not skipped
+    expect(report.items.filter((i: any) => i.outcome === "already-done").map((i: any) => [i.key, i.reason])).toEqual([[gone.id, "already gone"]])
     expect(report.items.filter((i: any) => i.outcome === "done")).toHaveLength(planned.length - 1)
     const after = new Set(sim.service.state.files.list(gone.workspaceId).map((f) => f.id))
     const plannedIds = new Set(planned.map((f) => f.id))

@@ -143,6 +143,69 @@ for (const mode of ["disable", "delete"] as const) {
 }
 
 describe("offboarding, details", () => {
+  it.scopedLive(
+    "every workspace ('*'): the default keeps its members (stays, not a failure), loses their keys; a re-run changes nothing",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator
+        const keys = yield* Keys
+        const user = yield* leaver
+        yield* equip(user, ["engineering"])
+        const inDefault = (yield* keys.create({ name: "default-laptop", creatorUserId: user })).data
+        expect(inDefault.workspaceId).toBe(sim.state.defaultWorkspaceId)
+        const spec = { users: [user], workspaces: ["*"] }
+        const planned = yield* Offboarding.plan(spec)
+        const home = planned.workspaces.find((w) => w.slug === "default")!
+        expect([home.isDefault, home.chunks, home.stays, home.keys.map((k) => k.hash)]).toEqual([true, [], [user], [inDefault.hash]])
+        expect(Offboarding.describe(planned)).toContain(`  = default: 1 membership stay (default workspace); 1 key to disable`)
+        const report = yield* Offboarding.apply(planned)
+        expect(report.failed).toEqual([])
+        const stays = report.items.filter((i) => i.kind === "membership" && i.action === "remove from default")
+        expect(stays.map((i) => [i.key, i.outcome, i.reason])).toEqual([[
+          user,
+          "skipped",
+          "stays (default workspace): every organisation member belongs to it"
+        ]])
+        expect(sim.state.apiKeys().find((k) => k.hash === inDefault.hash)!.active).toBe(false)
+        expect(sim.state.workspaceMembers("engineering").some((m) => m.userId === user)).toBe(false)
+        expect(Offboarding.describeUsers(report).join("\n")).toContain("stays in default (default workspace)")
+        // the API was never asked to remove anyone from the default workspace
+        const removes = (yield* sim.requests).filter((r) => r.path === `/workspaces/${sim.state.defaultWorkspaceId}/members/remove`)
+        expect(removes).toEqual([])
+        yield* sim.clearRequests
+        const again = yield* Offboarding.apply(spec)
+        expect(again.failed).toEqual([])
+        expect(yield* changing).toHaveLength(0)
+      }).pipe(Effect.provide(layer())),
+    60_000
+  )
+
+  it.scopedLive(
+    "a default workspace the plan did not recognise: the API's refusal is reported as 'stays', not as a failure",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator
+        const user = yield* leaver
+        const home = sim.state.workspaces().find((w) => w.id === sim.state.defaultWorkspaceId)!
+        const planned = yield* Offboarding.plan({ users: [user], workspaces: ["sales"] })
+        // a saved plan that names the default workspace as an ordinary one (as another tool might)
+        const forged = new Offboarding.OffboardingPlan({
+          ...planned,
+          workspaces: [
+            new Offboarding.WorkspacePlan({ ref: "x", slug: "home", workspaceId: home.id, chunks: [[user]], unchanged: [], keys: [], unassign: [] })
+          ]
+        })
+        const report = yield* Offboarding.apply(forged, { trusted: true })
+        expect(report.failed).toEqual([])
+        expect(report.items.map((i) => [i.kind, i.outcome, i.reason])).toEqual([[
+          "membership",
+          "skipped",
+          "stays (default workspace): every organisation member belongs to it"
+        ]])
+      }).pipe(Effect.provide(layer())),
+    60_000
+  )
+
   it.scopedLive("a key gone or disabled since the plan counts as done; the membership is still removed", () =>
     Effect.gen(function*() {
       const sim = yield* Simulator

@@ -132,8 +132,9 @@ const planSpec = (spec: Specs.OffboardingSpec, concurrency: number, reading: Rea
     const workspaces = yield* Effect.forEach(selection.selected, (workspace) =>
       Effect.gen(function*() {
         const isDefault = Core.isDefaultWorkspace(workspace)
-        // the default workspace lists every organisation member: nobody leaves it
-        const current = yield* Core.membersOf(workspace.id)
+        // every organisation member belongs to the default workspace (its listing is the whole
+        // organisation, not read): nobody leaves it
+        const current = isDefault ? leaving : yield* Core.membersOf(workspace.id)
         const members = wanted.filter((id) => current.has(id))
         const access = yield* accessIn(workspace.id, leaving)
         yield* counter.one
@@ -206,17 +207,26 @@ const staysInDefault = (message: string) =>
   Core.isImplicitMembershipRefusal(message) ? { outcome: "skipped" as const, reason: Core.STAYS_DEFAULT } : undefined
 
 /**
- * Offboard one chunk of users from one workspace, in the order the API needs: their keys there
- * disabled (or deleted), their guardrail assignments there removed, then their memberships. A user
- * whose key could not be disabled is not sent for removal (the API would refuse it): reported instead.
+ * Offboard one chunk of users (at most 100) from one workspace, in the order the API needs: their keys
+ * there disabled (or deleted), their guardrail assignments there removed, then the memberships of
+ * those in `removing`. A user whose key could not be disabled is not sent for removal (the API would
+ * refuse it): reported instead. Never fails: failures are items. (Organisation as code reuses it.)
+ *
+ * @since 0.1.0
+ * @category applying
  */
-const offboardChunk = (
-  workspace: WorkspacePlan,
+export const removeChunk = (
+  workspace: {
+    readonly slug: string
+    readonly workspaceId: string
+    readonly keys: ReadonlyArray<PlannedKey>
+    readonly unassign: ReadonlyArray<PlannedUnassignment>
+  },
   users: ReadonlyArray<string>,
   removing: ReadonlySet<string>,
   mode: Specs.KeyAction,
   concurrency: number
-) =>
+): Effect.Effect<ReadonlyArray<Engine.ReportItem>, never, Keys | Guardrails | Workspaces> =>
   Effect.gen(function*() {
     const inChunk = new Set(users)
     const keys = workspace.keys.filter((k) => inChunk.has(k.userId))
@@ -311,7 +321,7 @@ const execute = (current: OffboardingPlan, options: Engine.ApplyOptions) =>
           key: Core.keyOf("remove", w.workspaceId, ids),
           payload: { workspaceId: w.workspaceId, userIds: ids },
           items,
-          run: Effect.provide(offboardChunk(w, ids, removing, current.keyAction, concurrency), context)
+          run: Effect.provide(removeChunk(w, ids, removing, current.keyAction, concurrency), context)
         })
       }
     }
