@@ -78,4 +78,43 @@ describe("job definitions", () => {
       }).pipe(Effect.provide(layer())),
     60_000
   )
+
+  it.scopedLive(
+    "a saved plan is sealed: any edit (a slug, an added user, a widened filter) is refused; key order is not an edit",
+    () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator
+        const users = sim.state.members().slice(0, 2).map((m) => m.id)
+        const plan = yield* Onboarding.plan({ users, workspaces: ["research"] })
+        const text = yield* PlanFile.encode(
+          new PlanFile.PlanDocument({ format: PlanFile.FORMAT, version: 1, createdAt: new Date().toISOString(), baseUrl: sim.baseUrl, plan })
+        )
+        const saved = JSON.parse(text)
+        expect(saved.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+        const decoded = yield* PlanFile.decode(text)
+        expect(decoded.plan).toEqual(plan)
+        // the same document with its keys in another order is the same plan
+        const reordered = Object.fromEntries(Object.entries(saved).reverse())
+        expect((yield* PlanFile.decode(JSON.stringify(reordered))).plan).toEqual(plan)
+        const edits: ReadonlyArray<(doc: any) => void> = [
+          (doc) => (doc.plan.workspaces[0].slug = "sales"),
+          (doc) => doc.plan.spec.users.push(sim.state.members()[9]!.id),
+          (doc) => doc.plan.workspaces[0].chunks[0]?.push(sim.state.members()[9]!.id),
+          (doc) => (doc.baseUrl = "https://elsewhere.example/api/v1"),
+          (doc) => delete doc.digest
+        ]
+        for (const edit of edits) {
+          const copy = JSON.parse(text)
+          edit(copy)
+          const refused = yield* Effect.flip(PlanFile.decode(JSON.stringify(copy)))
+          expect(refused._tag).toBe("InvalidRequestError")
+          expect(refused.message).toMatch(/plan again/)
+        }
+        const edited = JSON.parse(text)
+        edited.plan.workspaces[0].slug = "sales"
+        expect((yield* Effect.flip(PlanFile.decode(JSON.stringify(edited)))).message).toContain("the plan was edited after it was made: plan again")
+        expect((yield* sim.requests).filter((r) => r.method !== "GET")).toEqual([])
+      }).pipe(Effect.provide(layer())),
+    60_000
+  )
 })

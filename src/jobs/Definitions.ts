@@ -24,6 +24,7 @@ import * as BudgetPolicy from "./BudgetPolicy.ts"
 import type * as Engine from "./Engine.ts"
 import * as FileCleanup from "./FileCleanup.ts"
 import type { Journal } from "./Journal.ts"
+import type { JournalError, LeaseHeldError } from "./journal/errors.ts"
 import * as KeyHygiene from "./KeyHygiene.ts"
 import * as Offboarding from "./Offboarding.ts"
 import * as Onboarding from "./Onboarding.ts"
@@ -61,6 +62,15 @@ export type JobServices = Workspaces | Organization | Files | Keys | Guardrails
 export type JobError = OpenRouterError | PaginationError
 
 /**
+ * How applying can fail besides {@link JobError}: the journal cannot be used, another runner holds
+ * the job, or a resume names a job started with another kind or spec.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ApplyError = JournalError | LeaseHeldError | Engine.ResumeConflictError
+
+/**
  * A job kind, declared once.
  *
  * @since 0.1.0
@@ -80,7 +90,7 @@ export interface JobDefinition<K extends string, Spec, Plan, E = JobError, R = J
   /** Read the server and compute what to change, from a spec (an instance or its encoded form). Changes nothing. */
   readonly plan: (spec: unknown, options?: PlanOptions) => Effect<Plan, E, R>
   /** Apply a spec (plan, then run) or a saved plan (checked against the server first unless `trusted`). */
-  readonly apply: (specOrPlan: unknown, options?: Engine.ApplyJobOptions) => Effect<Engine.JobReport, E, R | Journal>
+  readonly apply: (specOrPlan: unknown, options?: Engine.ApplyJobOptions) => Effect<Engine.JobReport, E | ApplyError, R | Journal>
   /** The plan as a person reads it, one line each: what changes, counted and sampled. */
   readonly describe: (plan: Plan) => ReadonlyArray<string>
   /** Does the plan change nothing? */

@@ -55,8 +55,6 @@ export type JobEvent =
   /** The runner that held the job died (its lease expired unrenewed): this run took the job over. */
   | { readonly _tag: "TookOver"; readonly jobId: string; readonly previous: Journals.Holder }
   | { readonly _tag: "Finished"; readonly report: JobReport }
-  /** A plan reading the server: `done` of `total` (when known) `what`s read, e.g. workspace 3/14. */
-  | { readonly _tag: "Reading"; readonly what: string; readonly done: number; readonly total: number | undefined }
 
 // --- report -----------------------------------------------------------------------------------------
 
