@@ -71,6 +71,10 @@ describe("spend report", () => {
         expect(table.total, by).toBeCloseTo(whole, 6)
         expect(table.rows.reduce((s, r) => s + r.total, 0), by).toBeCloseTo(whole, 6)
         expectSameTotals(totals(table.rows), expected[by])
+        // requests are counted for the completed days whichever way the rows were attributed
+        expect(table.rows.reduce((n, r) => n + r.requests, 0), by).toBe(
+          records.filter((r) => r.date !== window.today).reduce((n, r) => n + r.requests, 0)
+        )
         expect(table.rows.some((r) => r.id === UNATTRIBUTED), by).toBe(false)
         expect(table.dates.at(-1)).toBe(window.today)
       }

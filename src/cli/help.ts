@@ -43,6 +43,9 @@ export const subcommandsOf = (d: Descriptor): ReadonlyArray<Descriptor> =>
 
 export const nameOf = (d: Descriptor): string => standardOf(d).name
 
+/** Does a command with subcommands also run by itself (it has flags or arguments of its own, as `spend` does)? */
+export const runsItself = (d: Descriptor): boolean => standardOf(d).options?._tag !== "Empty" || standardOf(d).args?._tag !== "Empty"
+
 const spanText = (span: Span.Span): string =>
   span._tag === "Sequence" ? spanText(span.left) + spanText(span.right) : typeof span.value === "string" ? span.value : spanText(span.value)
 

@@ -18,7 +18,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import { stripVTControlCharacters } from "node:util"
 import packageJson from "../../package.json" with { type: "json" }
-import { colorAllowed, helpWidth, locate, render, subcommandsOf, suggestions, unknownCommand } from "./help.ts"
+import { colorAllowed, helpWidth, locate, render, runsItself, subcommandsOf, suggestions, unknownCommand } from "./help.ts"
 
 // the commands differ in their parsed types; the root only needs them as commands
 
@@ -62,6 +62,11 @@ const entries = [
     "offboard",
     "remove users from workspaces, disabling their keys there (asks first)",
     () => import("./commands/offboard.ts").then((m) => m.offboard)
+  ),
+  entry(
+    "spend",
+    "who spends what (by workspace, member, key or model); budgets, alerts, an HTML report",
+    () => import("./commands/spend.ts").then((m) => m.spend)
   ),
   entry("budgets", "budget policies across workspaces", () => import("./commands/budgets.ts").then((m) => m.budgets)),
   entry("apply", "apply a plan saved with --out, after checking it against the server", () => import("./commands/apply.ts").then((m) => m.apply)),
@@ -132,8 +137,8 @@ const main = Effect.gen(function*() {
   const root = rootOf(loaded.right)
   const located = locate(root.descriptor, argv)
   if (located.unknown !== undefined) return yield* usageError(unknownCommand(program, { ...located, unknown: located.unknown }))
-  // help, or a group named without one of its commands
-  if (wantsHelp || (subcommandsOf(located.node).length > 0 && located.path.length > 0)) {
+  // help, or a group named without one of its commands (unless it runs by itself, as `spend` does)
+  if (wantsHelp || (subcommandsOf(located.node).length > 0 && located.path.length > 0 && !runsItself(located.node))) {
     const text = render(located.node, located.path, program, { width: helpWidth(), color: colorAllowed() })
     return yield* Console.log(text)
   }

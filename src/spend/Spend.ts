@@ -188,7 +188,7 @@ const fromAnalytics = (
   Effect.gen(function*() {
     const analytics = yield* Analytics
     const response = yield* analytics.query({
-      metrics: includeByok ? ["usage", "byok_usage_inference"] : ["usage"],
+      metrics: includeByok ? ["usage", "byok_usage_inference", "request_count"] : ["usage", "request_count"],
       dimensions: [dimension],
       granularity: "day",
       ...(scope.all ? {} : { filters: [{ field: "workspace", operator: "in", value: [...scope.ids] }] }),
@@ -203,7 +203,8 @@ const fromAnalytics = (
       const subject = subjectOf(row[dimension])
       const usd = Number(row.usage ?? 0) + (includeByok ? Number(row.byok_usage_inference ?? 0) : 0)
       if (date === undefined || !days.has(date) || subject === undefined || !Number.isFinite(usd) || usd < 0) return Option.none()
-      if (usd > 0) points.push({ subject, date, usd })
+      const requests = Number(row.request_count ?? 0)
+      if (usd > 0 || requests > 0) points.push({ subject, date, usd, requests: Number.isFinite(requests) ? requests : 0 })
     }
     const sums = byDate(points)
     for (const day of window.days) if (!close(sums.get(day) ?? 0, whole.get(day) ?? 0)) return Option.none()

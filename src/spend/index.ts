@@ -17,7 +17,7 @@
 import { Effect } from "effect"
 import { report, type ReportOptions } from "./Spend.ts"
 
-export type { ActivityRow, SpendBy, SpendPoint, SpendRow, SpendTable, Subject } from "./Aggregate.ts"
+export { type ActivityRow, SpendBy, type SpendPoint, type SpendRow, type SpendTable, type Subject } from "./Aggregate.ts"
 export * as Alerts from "./Alerts.ts"
 export * as Calendar from "./Calendar.ts"
 export * as Render from "./Render.ts"

@@ -1,0 +1,186 @@
+/**
+ * `openrouter-admin spend` as a person and a script use it, against the simulator: the table on a
+ * terminal (what it covers, names beside ids, sparklines with --daily), JSON and CSV whose totals equal the
+ * records, `spend check` exiting 3 and naming the one key that crossed (0 when nothing did), `spend report`
+ * writing a page that needs no network, usage errors exiting 2 in flag terms, and the alert script posting a
+ * Slack-compatible body to a local webhook.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { parse as parseCsv } from "csv-parse/sync"
+import { parse } from "node-html-parser"
+import { readFileSync } from "node:fs"
+import { createServer, type IncomingMessage } from "node:http"
+import type { AddressInfo } from "node:net"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll } from "vitest"
+import { type RunningSimulator, start } from "../src/simulator/index.ts"
+import { collect, onTerminalIn, runIn, simulatorEnv, workDir } from "./cli-support.ts"
+
+const cwd = workDir("spend-cli-")
+const run = runIn(cwd)
+const onTerminal = onTerminalIn(cwd)
+let sim: RunningSimulator
+
+beforeAll(async () => {
+  sim = await start({ seed: "spend-cli", organization: { members: 50 } })
+})
+afterAll(() => sim.close())
+
+/** The records' spend over the 30 completed days and today, per subject. */
+const truth = (subjectOf: (r: ReturnType<RunningSimulator["service"]["state"]["activity"]>[number]) => string) => {
+  const sums = new Map<string, number>()
+  const first = new Date(sim.service.state.today - 30 * 86_400_000).toISOString().slice(0, 10)
+  for (const r of sim.service.state.activity()) if (r.date >= first) sums.set(subjectOf(r), (sums.get(subjectOf(r)) ?? 0) + r.usage)
+  return sums
+}
+
+/** Bring every limit and budget out of reach but one key's, which is put at 90% of a lifetime limit (set up over HTTP). */
+const onlyOneKeyOver = async () => {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${sim.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${sim.managementKey}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
+    })
+    expect(response.status, `${method} ${path}`).toBe(200)
+  }
+  for (const k of sim.service.state.apiKeys()) if (k.limit !== null) await call("PATCH", `/keys/${k.hash}`, { limit: null })
+  for (const w of sim.service.state.workspaces()) {
+    for (const b of sim.service.state.budgets(w.id)) await call("DELETE", `/workspaces/${w.id}/budgets/${b.interval}`)
+  }
+  const spender = sim.service.state.apiKeys().find((k) => k.usage > 1 && !k.disabled)!
+  await call("PATCH", `/keys/${spender.hash}`, { limit: spender.usage / 0.9, limit_reset: null })
+  return spender
+}
+
+describe("spend CLI", () => {
+  it("on a terminal: what it covers, names beside ids, a bar per row, a sparkline per day", async () => {
+    const { code, lines } = await onTerminal(sim, ["spend", "--by", "workspace", "--daily"], 160)
+    expect(code).toBe(0)
+    expect(lines[0]).toMatch(
+      /^Spend by workspace, all workspaces: 30 completed UTC days \d{4}-\d\d-\d\d … \d{4}-\d\d-\d\d \(from \/activity\) and today/
+    )
+    expect(lines[1]).toContain("BYOK")
+    for (const w of sim.service.state.workspaces()) {
+      const line = lines.find((l) => l.startsWith(`${w.slug} `))!
+      expect(line).toContain(w.id)
+      expect(line).toMatch(/[▁▂▃▄▅▆▇█]{31}$/)
+    }
+    expect(lines.at(-1)).toMatch(/^TOTAL\s+\$[\d,]+\.\d\d\s+100\.0%/)
+  })
+
+  it("--json and --csv: the totals equal the records for every --by", async () => {
+    const expected = {
+      workspace: truth((r) => r.workspaceId),
+      member: truth((r) => r.userId ?? "(no creator)"),
+      key: truth((r) => r.keyHash)
+    }
+    for (const by of ["workspace", "member", "key"] as const) {
+      const json = await run(sim, ["spend", "--by", by, "--json"])
+      expect(json.code, json.stderr).toBe(0)
+      const document = JSON.parse(json.stdout)
+      expect(document.window.completedDays).toBe(30)
+      expect(document.covers).toContain("completed UTC days")
+      for (const [id, usd] of expected[by]) {
+        const row = document.rows.find((r: any) => (r.id ?? r.name) === id || (id === "(no creator)" && r.name === "keys without a creator"))
+        expect(row?.total ?? 0, `${by} ${id}`).toBeCloseTo(usd, 6)
+      }
+      const csv = await run(sim, ["spend", "--by", by, "--csv", "--daily"])
+      expect(csv.code).toBe(0)
+      const records = parseCsv(csv.stdout, { columns: true }) as Array<Record<string, string>>
+      expect(records).toHaveLength(document.rows.length)
+      expect(Object.keys(records[0]!)).toHaveLength(7 + 31)
+      expect(records.reduce((s, r) => s + Number(r.spend_usd), 0)).toBeCloseTo(document.total, 6)
+    }
+  })
+
+  it("usage errors exit 2 in flag terms", async () => {
+    const cases: Array<[ReadonlyArray<string>, RegExp]> = [
+      [["spend", "--days", "31"], /--days: must be a whole number from 1 to 30/],
+      [["spend", "--workspace", "nope-*"], /--workspace: no workspace matches "nope-\*"/],
+      [["spend", "--json", "--csv"], /--json and --csv: choose one/],
+      [["spend", "check", "--threshold", "80"], /--threshold 80: give a share above 0, as 80% or 0\.8/],
+      [["spend", "--by", "team"], /./]
+    ]
+    for (const [args, message] of cases) {
+      const result = await run(sim, args)
+      expect(result.code, args.join(" ")).toBe(2)
+      expect(result.stderr).toMatch(message)
+    }
+  })
+
+  it("spend check: exit 3 naming the one key that crossed, with --json for a webhook; 0 when nothing crossed", async () => {
+    const spender = await onlyOneKeyOver()
+    // on a terminal: the findings as text (stdout and stderr together there)
+    const crossed = await onTerminal(sim, ["spend", "check", "--threshold", "80%"], 300)
+    expect(crossed.code).toBe(3)
+    expect(crossed.lines[0]).toMatch(/^At or over 80%: 0 budgets, 1 key limit \(/)
+    expect(crossed.lines).toHaveLength(3)
+    expect(crossed.lines[1]).toContain(`key ${spender.name} (${spender.hash})`)
+    expect(crossed.lines[2]).toMatch(/spend check: 1 at or over 80% \(exit 3\): raise the budget or limit/)
+    const json = await run(sim, ["spend", "check", "--threshold", "0.8", "--json", "--top", "2"])
+    expect(json.code).toBe(3)
+    const document = JSON.parse(json.stdout)
+    expect(document.needsAttention).toBe(true)
+    expect(document.crossed.map((c: any) => c.hash)).toEqual([spender.hash])
+    expect(document.top).toHaveLength(2)
+    const quiet = await onTerminal(sim, ["spend", "check", "--threshold", "95%"], 300)
+    expect(quiet.code).toBe(0)
+    expect(quiet.lines).toEqual(["Nothing at or over 95%: 0 budgets and 1 key limit checked."])
+    // piped, JSON by default (as every command): nothing needs attention
+    const piped = await run(sim, ["spend", "check", "--threshold", "95%"])
+    expect(piped.code).toBe(0)
+    expect(JSON.parse(piped.stdout)).toMatchObject({ needsAttention: false, crossed: [] })
+  })
+
+  it("spend report --html: a self-contained page with every workspace; the alert script posts to the webhook", async () => {
+    const file = join(cwd, "spend.html")
+    const made = await run(sim, ["spend", "report", "--html", file])
+    expect(made.code, made.stderr).toBe(0)
+    expect(made.stdout).toMatch(/^wrote .*spend\.html \(\d+ KB\)/)
+    const html = readFileSync(file, "utf8")
+    const root = parse(html)
+    expect(root.querySelectorAll("section.chart").map((s) => s.querySelectorAll("svg").length)).toEqual([1, 1, 1])
+    const legend = root.querySelector("#daily-by-workspace svg")!.querySelectorAll("text").map((t) => t.text)
+    for (const w of sim.service.state.workspaces()) expect(legend).toContain(w.slug)
+    expect(html).not.toMatch(/https?:/)
+
+    // the script: one check (RUN_ONCE), posted as Slack JSON to a local server
+    await onlyOneKeyOver()
+    const bodies: Array<any> = []
+    const server = createServer((request: IncomingMessage, response) => {
+      let text = ""
+      request.on("data", (d) => (text += d))
+      request.on("end", () => {
+        bodies.push({ contentType: request.headers["content-type"], body: JSON.parse(text) })
+        response.end("ok")
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+      const script = fileURLToPath(new URL("../scripts/spend-alerts.ts", import.meta.url))
+      const result = await collect(process.execPath, ["--import", "tsx", script], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        env: { ...simulatorEnv(sim), SPEND_WEBHOOK_URL: url, SPEND_THRESHOLD: "80%", RUN_ONCE: "1" }
+      })
+      expect(result.code, result.stderr).toBe(3)
+      expect(result.stdout).toMatch(/posted to the webhook: At or over 80%: 0 budgets, 1 key limit/)
+      expect(result.stdout).not.toContain(url)
+      expect(bodies).toHaveLength(1)
+      expect(bodies[0].contentType).toContain("application/json")
+      expect(bodies[0].body.text).toMatch(/^At or over 80%/)
+      expect(bodies[0].body.blocks[0].type).toBe("header")
+      const printed = await collect(process.execPath, ["--import", "tsx", script], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        env: { ...simulatorEnv(sim), SPEND_WEBHOOK_URL: undefined, RUN_ONCE: "1" }
+      })
+      expect(printed.code).toBe(3)
+      expect(printed.stdout).toContain("SPEND_WEBHOOK_URL not set: printing")
+      expect(bodies).toHaveLength(1)
+    } finally {
+      server.close()
+    }
+  })
+})
