@@ -10,8 +10,7 @@ import { Console, Effect, Fiber, PubSub } from "effect"
 import { OpenRouterClient } from "openrouter-effect"
 import { BudgetPolicy, BudgetPolicySpec, Engine } from "openrouter-effect/jobs"
 import { progress, summary } from "../src/cli/jobs.ts"
-import { describePlan } from "../src/cli/plan-text.ts"
-import { Live } from "./live.ts"
+import { exitFor, Live } from "./live.ts"
 
 const pattern = process.argv[2]
 const spec = BudgetPolicySpec.make({
@@ -24,12 +23,13 @@ const program = Effect.gen(function*() {
   const events = yield* PubSub.unbounded<Engine.JobEvent>()
   yield* Effect.gen(function*() {
     const plan = yield* BudgetPolicy.plan(spec)
-    for (const line of describePlan(plan)) yield* Console.log(line)
+    for (const line of BudgetPolicy.describe(plan)) yield* Console.log(line)
     if (!process.env.APPLY) return yield* Console.log("dry run; APPLY=1 to apply")
     const bar = yield* Effect.fork(progress(events))
     const report = yield* BudgetPolicy.apply(plan, { jobId: Engine.contentJobId(spec, client.baseUrl), events, trusted: true })
     yield* Fiber.await(bar)
     yield* summary(report, false)
+    yield* exitFor(report)
   }).pipe(Engine.gated({ rate: 10, events }))
 })
 

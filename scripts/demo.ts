@@ -14,7 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Files, Guardrails, Keys, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
-import { BudgetPolicy, type Engine, FileCleanup, Journal, Onboarding, UsersFile } from "openrouter-effect/jobs"
+import { BudgetPolicy, Counts, type Engine, FileCleanup, Journal, Onboarding, UsersFile } from "openrouter-effect/jobs"
 import { Simulator } from "openrouter-effect/simulator"
 import { formatBytes, formatDate, formatDuration } from "../src/cli/output.ts"
 import { progress } from "../src/cli/progress.ts"
@@ -70,11 +70,12 @@ const withProgress = <E, R>(name: string, apply: (options: Engine.ApplyOptions) 
     yield* Effect.yieldNow()
     const report = yield* apply({ concurrency: 8, rate: 120, events })
     yield* Fiber.join(drawing)
-    const totals = Object.entries(report.totals).filter(([k]) => k !== "items").map(([k, v]) => `${count(v)} ${k}`).join(", ")
     yield* Console.log(
-      `  ${report.jobId}: ${count(report.totals.items ?? 0)} items (${totals || "nothing to do"}) in ${formatDuration(report.durationMs)}; ` +
-        `${count(report.requests)} requests, ${count(report.rateLimited)} rate-limited`
+      `  ${report.jobId}: ${formatDuration(report.durationMs)}, ${count(report.requests)} requests, ${count(report.rateLimited)} rate-limited`
     )
+    // one line per unit (memberships, budgets, files …): every count names what it counts
+    const lines = Counts.lines(report.items)
+    for (const line of lines.length > 0 ? lines : ["nothing to do"]) yield* Console.log(`    ${line}`)
     for (const item of report.failed.slice(0, 5)) yield* Console.log(`    failed: ${item.key} (${item.action}): ${item.reason ?? ""}`)
     if (report.failed.length > 5) yield* Console.log(`    … and ${report.failed.length - 5} more in the report`)
     mkdirSync("reports", { recursive: true })
@@ -97,9 +98,9 @@ const program = Effect.gen(function*() {
   const onboardingSpec = { users, ...onboarding }
   const onboardingPlan = yield* Onboarding.plan(onboardingSpec, { concurrency: 4, rate: 80 })
   yield* Console.log(
-    `  plan: ${count(users.length)} users, ${count(onboardingPlan.calls)} calls; ${onboardingPlan.problems.length} users not in the organisation (${
-      onboardingPlan.problems.map((p) => p.key).join(", ")
-    })`
+    `  plan: ${count(users.length)} users, ${count(onboardingPlan.workspaces.reduce((n, w) => n + w.chunks.flat().length, 0))} memberships to add, ${
+      count(onboardingPlan.calls)
+    } calls; ${onboardingPlan.problems.length} users not in the organisation (${onboardingPlan.problems.map((p) => p.key).join(", ")})`
   )
   yield* withProgress("onboarding", (options) => Onboarding.apply(onboardingPlan, options))
 
@@ -141,13 +142,21 @@ const program = Effect.gen(function*() {
   ]
   const changed = (yield* writes) - before
   for (const report of again) {
-    yield* Console.log(`  ${report.kind.padEnd(14)} ${Object.entries(report.totals).map(([k, v]) => `${count(v)} ${k}`).join(", ")}`)
+    yield* Console.log(`  ${report.kind.padEnd(14)} ${Counts.lines(report.items).join("; ") || "nothing to do"}`)
   }
   yield* Console.log(
     changed === 0
       ? "  second runs: 0 changes on the server: everything was already done (the users not in the organisation are reported again)."
       : `  second runs: ${changed} changing requests (expected none; the reports above say what they were)`
   )
+  // exits tell the truth: items failed (here the users the CSV names who are not in the organisation)
+  const failed = again.reduce((n, report) => n + report.failed.length, 0)
+  if (failed > 0 || changed > 0) {
+    process.exitCode = 1
+    yield* Console.error(
+      `exit 1: ${failed} items failed in the second runs (listed in the reports)${changed > 0 ? `, ${changed} unexpected changes` : ""}`
+    )
+  }
 })
 
 program.pipe(

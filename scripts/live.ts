@@ -4,9 +4,9 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { type ConfigError, Effect, Layer } from "effect"
+import { type ConfigError, Console, Effect, Layer } from "effect"
 import { Files, Guardrails, Keys, OpenRouterClient, Organization, Workspaces } from "openrouter-effect"
-import { Journal } from "openrouter-effect/jobs"
+import { type Engine, Journal } from "openrouter-effect/jobs"
 import { Simulator, type SimulatorStartError } from "openrouter-effect/simulator"
 
 const services = Layer.mergeAll(
@@ -32,3 +32,14 @@ export const Live = services.pipe(
   Layer.provide(NodeHttpClient.layerUndici),
   Layer.merge(Journal.layer(process.env.OPENROUTER_JOURNAL ?? ".openrouter-effect/journal.sqlite"))
 )
+
+/**
+ * The exit code a run's report calls for: 1 when items failed (said on stderr, with what to do),
+ * otherwise left as it is. Scripts end with it so cron and CI see failures.
+ */
+export const exitFor = (report: Engine.JobReport) =>
+  Effect.gen(function*() {
+    if (report.failed.length === 0) return
+    process.exitCode = 1
+    yield* Console.error(`${report.failed.length} items failed (listed above); fix them and run this again: the job resumes`)
+  })

@@ -11,8 +11,7 @@ import { Console, Cron, Effect, Either, Fiber, PubSub, Schedule } from "effect"
 import { OpenRouterClient } from "openrouter-effect"
 import { Engine, FileCleanup, FileCleanupSpec } from "openrouter-effect/jobs"
 import { progress, summary } from "../src/cli/jobs.ts"
-import { formatBytes } from "../src/cli/plan-text.ts"
-import { Live } from "./live.ts"
+import { exitFor, Live } from "./live.ts"
 
 const spec = FileCleanupSpec.make({ olderThan: "30 days", mimeType: "text/*" })
 
@@ -23,11 +22,12 @@ const pass = Effect.gen(function*() {
   // one gate for the plan's reads and the deletes
   yield* Effect.gen(function*() {
     const plan = yield* FileCleanup.plan(spec, { concurrency: 4, rate: 10 })
-    yield* Console.log(`${new Date().toISOString()} job ${jobId}: ${plan.count} files (${formatBytes(plan.bytes)}) to delete`)
+    yield* Console.log(`${new Date().toISOString()} job ${jobId}: ${plan.count} files (${FileCleanup.formatBytes(plan.bytes)}) to delete`)
     const bar = yield* Effect.fork(progress(events))
     const report = yield* FileCleanup.apply(plan, { jobId, concurrency: 4, rate: 10, events, trusted: true })
     yield* Fiber.await(bar)
     yield* summary(report, false)
+    yield* exitFor(report)
   }).pipe(Engine.gated({ rate: 10, events }))
 })
 

@@ -15,8 +15,7 @@ import { Console, Cron, Effect, Either, Fiber, PubSub, Schedule } from "effect"
 import { OpenRouterClient } from "openrouter-effect"
 import { Engine, KeyHygiene, KeyHygieneSpec } from "openrouter-effect/jobs"
 import { progress, summary } from "../src/cli/jobs.ts"
-import { describePlan } from "../src/cli/plan-text.ts"
-import { Live } from "./live.ts"
+import { exitFor, Live } from "./live.ts"
 
 const spec = KeyHygieneSpec.make({ workspaces: "all", orphaned: true, expired: true })
 const dryRun = Boolean(process.env.DRY_RUN)
@@ -30,12 +29,13 @@ const pass = Effect.gen(function*() {
   yield* Effect.gen(function*() {
     const plan = yield* KeyHygiene.plan(spec, { concurrency: 4, rate: 10 })
     yield* Console.log(`${new Date().toISOString()} job ${jobId}:`)
-    for (const line of describePlan(plan)) yield* Console.log(line)
+    for (const line of KeyHygiene.describe(plan)) yield* Console.log(line)
     if (dryRun || plan.count === 0) return
     const bar = yield* Effect.fork(progress(events))
     const report = yield* KeyHygiene.apply(plan, { jobId, concurrency: 4, rate: 10, events, trusted: true })
     yield* Fiber.await(bar)
     yield* summary(report, false)
+    yield* exitFor(report)
   }).pipe(Engine.gated({ rate: 10, events }))
 })
 

@@ -10,12 +10,12 @@ import { Console, Effect, Fiber, PubSub } from "effect"
 import { OpenRouterClient } from "openrouter-effect"
 import { Engine, Onboarding, OnboardingSpec, UsersFile } from "openrouter-effect/jobs"
 import { progress, summary } from "../src/cli/jobs.ts"
-import { Live } from "./live.ts"
+import { exitFor, Live } from "./live.ts"
 
 const [csv = "scripts/data/onboard.csv", ...workspaces] = process.argv.slice(2)
 
 const program = Effect.gen(function*() {
-  const spec = OnboardingSpec.make({
+  const spec = yield* OnboardingSpec.decode({
     users: yield* UsersFile.read(csv),
     workspaces: workspaces.length > 0 ? workspaces : ["engineering"],
     ensureWorkspaces: true
@@ -28,6 +28,7 @@ const program = Effect.gen(function*() {
   const report = yield* Onboarding.apply(spec, { jobId, concurrency: 4, rate: 10, events })
   yield* Fiber.await(bar)
   yield* summary(report, false)
+  yield* exitFor(report)
 })
 
 program.pipe(Effect.provide(Live), NodeRuntime.runMain)

@@ -9,7 +9,7 @@ import { Console, Effect, Fiber, Layer, Option, PubSub } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { hostname } from "node:os"
 import { dirname } from "node:path"
-import { Engine, Journal, PlanFile, Specs } from "../jobs/index.ts"
+import { Counts, Engine, Journal, PlanFile, Specs } from "../jobs/index.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
 import { ask, interactive } from "./common.ts"
 import { usage, UsageError } from "./errors.ts"
@@ -120,24 +120,8 @@ const writeJson = (path: string, text: string) =>
     catch: (error) => usage(`cannot write ${path}: ${(error as Error).message}`)
   })
 
-/** What a report's outcomes are called on screen. */
-const outcomeWords: Record<string, string> = {
-  done: "done",
-  "already-done": "already in place",
-  skipped: "skipped",
-  failed: "failed",
-  unknown: "unknown (check the server)"
-}
-
-/** The report's counts as lines, each counting one named unit (`items` is every item). */
-export const totalsLines = (report: Engine.JobReport): Array<string> => {
-  const unit = unitOf(report.kind)
-  const { items = 0, ...outcomes } = report.totals as Record<string, number>
-  return [
-    `  ${String(items).padStart(7)} ${unit} in all`,
-    ...Object.entries(outcomes).map(([outcome, n]) => `  ${String(n).padStart(7)} ${outcomeWords[outcome] ?? outcome}`)
-  ]
-}
+/** The report's counts as lines, one per unit (memberships, keys, …), each split by outcome; they add up to the items. */
+export const totalsLines = (report: Engine.JobReport): Array<string> => Counts.lines(report.items).map((line) => `  ${line}`)
 
 const unitOf = (kind: string) => (Object.hasOwn(definitions, kind) ? definitions[kind as JobKind].unit : "items")
 

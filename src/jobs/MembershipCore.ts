@@ -8,6 +8,7 @@ import { Effect, Stream } from "effect"
 import { Organization } from "../Organization.ts"
 import { Workspaces } from "../Workspaces.ts"
 import * as Engine from "./Engine.ts"
+import * as Reading from "./Reading.ts"
 
 /** The API's bulk member calls take at most this many user ids. */
 export const CHUNK = 100
@@ -56,17 +57,22 @@ export const isImplicitMembershipRefusal = (message: string) => /default workspa
 export const STAYS_DEFAULT = "stays (default workspace): every organisation member belongs to it"
 
 /** The users of a spec as organisation member ids; e-mails no member has are reported, not guessed. */
-export const resolveUsers = (kind: string, users: ReadonlyArray<string>) =>
+export const resolveUsers = (kind: string, users: ReadonlyArray<string>, reading: Reading.Reporter = Reading.reporter(undefined)) =>
   Effect.gen(function*() {
     const organization = yield* Organization
     const problems: Array<Engine.ReportItem> = []
     const emails = new Set(users.filter((u) => u.includes("@")).map((u) => u.toLowerCase()))
     const byEmail = new Map<string, string>()
     if (emails.size > 0) {
+      // the organisation's members are read to find e-mails: said as they are read (members 2,300)
+      const counter = reading("organisation members", undefined)
       yield* Stream.runForEach(organization.streamMembers(), (member) =>
-        Effect.sync(() => {
-          if (emails.has(member.email.toLowerCase())) byEmail.set(member.email.toLowerCase(), member.id)
-        }))
+        Effect.zipRight(
+          Effect.sync(() => {
+            if (emails.has(member.email.toLowerCase())) byEmail.set(member.email.toLowerCase(), member.id)
+          }),
+          counter.one
+        ))
     }
     const ids: Array<string> = []
     for (const user of users) {

@@ -126,7 +126,7 @@ const callsOf = (plans: ReadonlyArray<WorkspacePlan>) =>
 const planSpec = (spec: Specs.OffboardingSpec, concurrency: number, reading: Reading.Reporter) =>
   Effect.gen(function*() {
     const selection = yield* resolveWorkspaces(KIND, spec.workspaces)
-    const { problems, wanted } = yield* Core.resolveUsers(KIND, spec.users)
+    const { problems, wanted } = yield* Core.resolveUsers(KIND, spec.users, reading)
     const leaving = new Set(wanted)
     const counter = reading("workspace", selection.selected.length)
     const workspaces = yield* Effect.forEach(selection.selected, (workspace) =>

@@ -152,7 +152,7 @@ const allBudgets = (budgets: Specs.Budgets) =>
 const planSpec = (spec: Specs.OnboardingSpec, concurrency: number, reading: Reading.Reporter) =>
   Effect.gen(function*() {
     const selection = yield* resolveWorkspaces(KIND, spec.workspaces, { create: spec.ensureWorkspaces === true })
-    const { problems, wanted } = yield* Core.resolveUsers(KIND, spec.users)
+    const { problems, wanted } = yield* Core.resolveUsers(KIND, spec.users, reading)
     const guardrail = spec.guardrail === undefined ? undefined : yield* guardrailPlan(spec.guardrail, selection.selected, wanted)
     const read = reading("workspace", selection.selected.length)
     const existing = yield* Effect.forEach(selection.selected, (workspace) =>
@@ -361,7 +361,8 @@ const execute = (current: OnboardingPlan, options: Engine.ApplyOptions) =>
     return yield* Engine.run({
       kind: KIND,
       spec: current.spec,
-      unit: definition.unit,
+      // memberships, unless workspaces, budgets or a guardrail's assignments are changed beside them
+      unit: creates.length > 0 || writes.some((o) => o.key.startsWith("budgets:")) || guardrail ? "changes" : definition.unit,
       // creates first: the operations that need a created workspace's id follow them in this order
       operations: [...creates, ...writes],
       extraItems: [...current.problems, ...setup]

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 export * as BudgetPolicy from "./BudgetPolicy.ts"
+export * as Counts from "./Counts.ts"
 export * as Definitions from "./Definitions.ts"
 export { definitions, type JobDefinition, type JobKind, type JobPlan, type JobSpec, type PlanOptions } from "./Definitions.ts"
 export * as Engine from "./Engine.ts"
