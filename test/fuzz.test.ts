@@ -7,12 +7,15 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, FastCheck as fc, Layer, Stream } from "effect"
 import * as Activity from "../src/Activity.ts"
 import * as Analytics from "../src/Analytics.ts"
+import * as Byok from "../src/Byok.ts"
 import * as Credits from "../src/Credits.ts"
 import * as FilesModule from "../src/Files.ts"
 import * as Guardrails from "../src/Guardrails.ts"
 import type { AnyDeclaration } from "../src/internal/declaration.ts"
 import * as Keys from "../src/Keys.ts"
+import * as Observability from "../src/Observability.ts"
 import * as Organization from "../src/Organization.ts"
+import * as Scim from "../src/Scim.ts"
 import * as Workspaces from "../src/Workspaces.ts"
 import { recorded, servicesLayer } from "./support.ts"
 
@@ -134,7 +137,10 @@ describe("fuzzing the services' inputs", () => {
       const services: ReadonlyArray<readonly [string, Record<string, AnyDeclaration>, unknown]> = [
         ["Activity", Activity.operations, yield* Activity.Activity],
         ["Analytics", Analytics.operations, yield* Analytics.Analytics],
-        ["Credits", Credits.operations, yield* Credits.Credits]
+        ["Credits", Credits.operations, yield* Credits.Credits],
+        ["Byok", Byok.operations, yield* Byok.Byok],
+        ["Scim", Scim.operations, yield* Scim.Scim],
+        ["Observability", Observability.operations, yield* Observability.Observability]
       ]
       let total = 0
       for (const [service, operations, instance] of services) {
@@ -143,10 +149,31 @@ describe("fuzzing the services' inputs", () => {
           total += yield* expectRejected(`${service}.${name}`, (instance as any)[name], fieldsOf(declaration), 300)
         }
       }
-      expect(total).toBeGreaterThanOrEqual(600)
+      const byok = yield* Byok.Byok
+      const scim = yield* Scim.Scim
+      const observability = yield* Observability.Observability
+      const streams: ReadonlyArray<readonly [string, Call, ReadonlyArray<string>]> = [
+        ["Byok.pages", byok.pages as Call, ["offset", "pageSize", "workspaceId", "provider"]],
+        ["Byok.stream", byok.stream as Call, ["offset", "pageSize", "workspaceId", "provider"]],
+        ["Scim.groupPages", scim.groupPages as Call, ["offset", "pageSize"]],
+        ["Scim.streamGroups", scim.streamGroups as Call, ["offset", "pageSize"]],
+        ["Scim.mappingPages", scim.mappingPages as Call, ["offset", "pageSize"]],
+        ["Scim.streamMappings", scim.streamMappings as Call, ["offset", "pageSize"]],
+        ["Observability.pages", observability.pages as Call, ["offset", "pageSize", "workspaceId"]],
+        ["Observability.stream", observability.stream as Call, ["offset", "pageSize", "workspaceId"]]
+      ]
+      for (const [name, call, fields] of streams) total += yield* expectRejected(name, call, fields)
+      expect(total).toBeGreaterThanOrEqual(6000)
       expect(yield* recorded).toEqual([])
     }).pipe(Effect.provide(
-      Layer.mergeAll(Activity.Activity.Default, Analytics.Analytics.Default, Credits.Credits.Default).pipe(Layer.provideMerge(servicesLayer()))
+      Layer.mergeAll(
+        Activity.Activity.Default,
+        Analytics.Analytics.Default,
+        Credits.Credits.Default,
+        Byok.Byok.Default,
+        Scim.Scim.Default,
+        Observability.Observability.Default
+      ).pipe(Layer.provideMerge(servicesLayer()))
     )), 120_000)
 
   it.live("a valid call after all that still works (the fuzzing broke nothing)", () =>

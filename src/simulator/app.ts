@@ -8,6 +8,7 @@ import { Duration, Effect, Redacted } from "effect"
 import { type ActivityRecord, ActivityState } from "./activity-state.ts"
 import { activityRoutes, creditsRoutes } from "./activity.ts"
 import { analyticsRoutes } from "./analytics.ts"
+import { byokRoutes, ByokState, type StoredCredential } from "./byok.ts"
 import { faultMessage, type FaultOptions, Faults, type Injection, type RateLimitOptions } from "./faults.ts"
 import { FileStore, type FileStoreOptions } from "./files-store.ts"
 import { filesRoutes } from "./files.ts"
@@ -15,7 +16,9 @@ import { guardrailRoutes } from "./guardrails.ts"
 import { type Env, failure } from "./http.ts"
 import { keyRoutes } from "./keys.ts"
 import { hash, prng, toBase62 } from "./random.ts"
+import { observabilityRoutes, ObservabilityState, type StoredDestination } from "./observability.ts"
 import { router } from "./router.ts"
+import { scimRoutes, ScimState } from "./scim.ts"
 import { type ApiKey, type OrganizationOptions, OrganizationState } from "./state.ts"
 import { organizationRoutes, workspaceRoutes } from "./workspaces.ts"
 
@@ -56,6 +59,16 @@ export interface SimulatorState {
   /** UTC midnight today (epoch ms): `/activity` covers the 30 days before it. */
   readonly today: number
   readonly credits: () => { readonly totalCredits: number; readonly totalUsage: number }
+  /** BYOK credentials as stored: the API's shape and the SHA-256 of the key (never the key). */
+  readonly byok: () => ReadonlyArray<StoredCredential>
+  readonly scimGroups: () => ReadonlyArray<import("../ScimDomain.ts").ScimGroup>
+  /** The organisation members in a SCIM group. */
+  readonly scimGroupMembers: (groupId: string) => ReadonlyArray<string>
+  readonly scimMappings: () => ReadonlyArray<import("../ScimDomain.ts").ScimGroupMapping>
+  /** Observability destinations as stored: credentials masked, and the SHA-256 of each. */
+  readonly destinations: () => ReadonlyArray<StoredDestination>
+  /** Workspaces whose privacy settings are locked. */
+  readonly privacyLocked: () => ReadonlyArray<string>
 }
 
 /** What the handler answers: a response, or that the connection is to be dropped without one. */
@@ -73,7 +86,10 @@ const route = router<Env>([
   ...guardrailRoutes,
   ...activityRoutes,
   ...analyticsRoutes,
-  ...creditsRoutes
+  ...creditsRoutes,
+  ...byokRoutes,
+  ...scimRoutes,
+  ...observabilityRoutes
 ])
 
 /** Sleep in real time: the simulator keeps time even when a test's TestClock stands still. */
@@ -95,7 +111,14 @@ export const makeCore = (options: CoreOptions = {}) => {
   const files = new FileStore(seed, state, options.files)
   const faults = new Faults(seed, options)
   const activity = new ActivityState(state, seed)
-  const env: Env = { state, files, activity }
+  const env: Env = {
+    state,
+    files,
+    activity,
+    byok: new ByokState(state, seed),
+    scim: new ScimState(state, seed),
+    observability: new ObservabilityState(state, seed)
+  }
   let log: Array<RecordedRequest> = []
 
   const handle = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Answer> =>
@@ -165,7 +188,13 @@ export const makeCore = (options: CoreOptions = {}) => {
     files,
     activity: () => activity.records,
     today: activity.today,
-    credits: () => ({ totalCredits: activity.totalCredits, totalUsage: activity.totalUsage })
+    credits: () => ({ totalCredits: activity.totalCredits, totalUsage: activity.totalUsage }),
+    byok: () => [...env.byok.credentials.values()],
+    scimGroups: () => [...env.scim.groups.values()],
+    scimGroupMembers: (groupId) => env.scim.groupMembers.get(groupId) ?? [],
+    scimMappings: () => [...env.scim.mappings.values()],
+    destinations: () => [...env.observability.destinations.values()],
+    privacyLocked: () => [...env.observability.privacyLocked]
   }
 
   return {

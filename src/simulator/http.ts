@@ -2,7 +2,10 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Either, ParseResult, Schema } from "effect"
 import type { ActivityState } from "./activity-state.ts"
+import type { ByokState } from "./byok.ts"
 import type { FileStore } from "./files-store.ts"
+import type { ObservabilityState } from "./observability.ts"
+import type { ScimState } from "./scim.ts"
 import type { OrganizationState } from "./state.ts"
 
 /** What every route handler works on: the organisation and its file storage. */
@@ -11,6 +14,10 @@ export interface Env {
   readonly files: FileStore
   /** Spend: the activity records behind `/activity`, `/analytics` and `/credits` (D). */
   readonly activity: ActivityState
+  /** BYOK credentials, SCIM groups and mappings, observability destinations (D). */
+  readonly byok: ByokState
+  readonly scim: ScimState
+  readonly observability: ObservabilityState
 }
 
 /** A JSON answer (already encoded to the wire shape). */

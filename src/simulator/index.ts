@@ -26,12 +26,15 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Activity } from "../Activity.ts"
 import { Analytics } from "../Analytics.ts"
+import { Byok } from "../Byok.ts"
 import { Credits } from "../Credits.ts"
 import { Files } from "../Files.ts"
 import { Guardrails } from "../Guardrails.ts"
 import { Keys } from "../Keys.ts"
+import { Observability } from "../Observability.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Organization } from "../Organization.ts"
+import { Scim } from "../Scim.ts"
 import { Workspaces } from "../Workspaces.ts"
 import { type Core, type CoreOptions, Dropped, makeCore, PREFIX, type RecordedRequest, type SimulatorState } from "./app.ts"
 import type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
@@ -117,7 +120,18 @@ export interface ClientLayerOptions extends CoreOptions {
 }
 
 /** Every service of the client entry point. */
-export type Services = Workspaces | Organization | Files | Keys | Guardrails | Activity | Analytics | Credits
+export type Services =
+  | Workspaces
+  | Organization
+  | Files
+  | Keys
+  | Guardrails
+  | Activity
+  | Analytics
+  | Credits
+  | Byok
+  | Scim
+  | Observability
 
 /**
  * @since 0.1.0
@@ -131,7 +145,7 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
 
   /**
    * For tests: every service (`Workspaces`, `Organization`, `Files`, `Keys`, `Guardrails`, `Activity`,
-   * `Analytics`, `Credits`) and
+   * `Analytics`, `Credits`, `Byok`, `Scim`, `Observability`) and
    * `OpenRouterClient` wired to an in-memory simulator, with `Simulator` for assertions and faults.
    * No port, no socket: a request is a function call, so a retry's wait is the only thing a
    * `TestClock` has to move.
@@ -170,7 +184,10 @@ const servicesLayer = Layer.mergeAll(
   Guardrails.Default,
   Activity.Default,
   Analytics.Default,
-  Credits.Default
+  Credits.Default,
+  Byok.Default,
+  Scim.Default,
+  Observability.Default
 )
 
 const serviceOf = (core: Core, baseUrl: string, port: number): SimulatorService => {
