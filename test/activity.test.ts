@@ -10,6 +10,7 @@ import * as Activity from "../src/Activity.ts"
 import * as Analytics from "../src/Analytics.ts"
 import * as Credits from "../src/Credits.ts"
 import type { AnyDeclaration } from "../src/internal/declaration.ts"
+import { Keys } from "../src/Keys.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { startOfMonth, startOfWeek } from "../src/simulator/activity-state.ts"
@@ -20,7 +21,7 @@ const DAY = 86_400_000
 const noRetry = { retry: RetryPolicy.none }
 
 const spendLayer = (simulator: SimulatorOptions = {}) =>
-  Layer.mergeAll(Activity.Activity.Default, Analytics.Analytics.Default, Credits.Credits.Default).pipe(
+  Layer.mergeAll(Activity.Activity.Default, Analytics.Analytics.Default, Credits.Credits.Default, Keys.Default).pipe(
     Layer.provideMerge(clientLayer(noRetry)),
     Layer.provide(NodeHttpClient.layerUndici),
     Layer.provideMerge(Simulator.layer({ seed: "test", ...simulator }))
@@ -97,6 +98,12 @@ describe("the simulator's activity (ground truth)", () => {
       const limited = sim.state.apiKeys().filter((k) => k.limit !== null && k.limitReset === "monthly" && !k.includeByokInLimit)
       expect(limited.length).toBeGreaterThan(0)
       for (const key of limited) expect(key.limitRemaining).toBeCloseTo(Math.max(0, key.limit! - key.usageMonthly), 6)
+      // and after the limit changes, still measured over the reset period (not the lifetime usage)
+      const key = limited.find((k) => k.usageMonthly > 0 && k.usage > k.usageMonthly + 20)!
+      const updated = yield* (yield* Keys).update({ hash: key.hash, limit: Math.round(key.usageMonthly) + 10 })
+      expect(updated.data.limitRemaining).toBeCloseTo(Math.round(key.usageMonthly) + 10 - key.usageMonthly, 6)
+      const daily = yield* (yield* Keys).update({ hash: key.hash, limitReset: "daily" })
+      expect(daily.data.limitRemaining).toBeCloseTo(Math.max(0, Math.round(key.usageMonthly) + 10 - key.usageDaily), 6)
     }).pipe(Effect.provide(spendLayer())))
 
   it.effect("the same seed gives the same activity; another seed another", () =>

@@ -20,6 +20,7 @@ import {
   type UpdateGuardrailRequest
 } from "../GuardrailsDomain.ts"
 import { ApiKey, type CreateKeyRequest, CurrentKey, type UpdateKeyRequest } from "../KeysDomain.ts"
+import { limitRemainingOf } from "./activity-state.ts"
 import { base62, hash as hash32, pick, prng, type Random, uuid } from "./random.ts"
 import type { OrganizationState } from "./state.ts"
 
@@ -328,15 +329,9 @@ export class AccessState {
   updateKey(hash: string, changes: UpdateKeyRequest, now = Date.now()): Outcome<StoredKey> {
     const key = this.keyByHash.get(hash)
     if (!key) return notFound("API key not found")
-    const limit = changes.limit === undefined ? key.limit : changes.limit
-    return this.putKey(
-      new StoredKey({
-        ...key,
-        ...changes,
-        limitRemaining: limit === null ? null : round2(Math.max(0, limit - key.usage)),
-        updatedAt: iso(now)
-      }, true)
-    )
+    const next = { ...key, ...changes }
+    // what is left is measured over the limit's reset period (D: activity-state)
+    return this.putKey(new StoredKey({ ...next, limitRemaining: limitRemainingOf(next), updatedAt: iso(now) }, true))
   }
 
   deleteKey(hash: string): Outcome<true, 404> {

@@ -143,11 +143,44 @@ export const startOfMonth = (ms: number) => {
 
 const usd = (micros: number) => micros / 1_000_000
 
+/** The figures a key's limit is measured against. */
+interface LimitFigures {
+  readonly limit: number | null
+  readonly limitReset: string | null
+  readonly includeByokInLimit: boolean
+  readonly usage: number
+  readonly usageDaily: number
+  readonly usageWeekly: number
+  readonly usageMonthly: number
+  readonly byokUsage: number
+  readonly byokUsageDaily: number
+  readonly byokUsageWeekly: number
+  readonly byokUsageMonthly: number
+}
+
+/** What is left of a key's limit: the limit less the usage of its reset period (BYOK too when it counts). */
+export const limitRemainingOf = (key: LimitFigures): number | null => {
+  if (key.limit === null) return null
+  const [credits, byok] = key.limitReset === "daily"
+    ? [key.usageDaily, key.byokUsageDaily]
+    : key.limitReset === "weekly"
+    ? [key.usageWeekly, key.byokUsageWeekly]
+    : key.limitReset === "monthly"
+    ? [key.usageMonthly, key.byokUsageMonthly]
+    : [key.usage, key.byokUsage]
+  const used = credits + (key.includeByokInLimit ? byok : 0)
+  return Math.max(0, Math.round((key.limit - used) * 1_000_000) / 1_000_000)
+}
+
 export class ActivityState {
   readonly models: ReadonlyArray<SimulatedModel>
   /** Every record, by date then key (generation order). */
   readonly records: Array<ActivityRecord> = []
   readonly byKey = new Map<string, Array<ActivityRecord>>()
+  /** Records by the key creator they are attributed to. */
+  readonly byUser = new Map<string, Array<ActivityRecord>>()
+  /** The 30 completed days `/activity` covers, as `YYYY-MM-DD`. */
+  readonly windowDates: ReadonlySet<string>
   /** Today (UTC midnight, epoch ms): the window is the 30 days before it, and today so far. */
   readonly today: number
   readonly totalCredits: number
@@ -157,6 +190,9 @@ export class ActivityState {
     const random = prng(hash(`activity:${seed}`))
     this.models = MODELS.map((model) => ({ ...model, endpointId: uuid(random) }))
     this.today = startOfDay(now)
+    const dates = new Set<string>()
+    for (let day = this.today - WINDOW_DAYS * DAY; day < this.today; day += DAY) dates.add(dateOf(day))
+    this.windowDates = dates
     for (const key of org.apiKeys) this.generate(random, key as StoredKey)
     let lifetime = 0
     for (const key of org.apiKeys) lifetime += Math.round(this.settle(key as StoredKey) * 1_000_000)
@@ -210,6 +246,11 @@ export class ActivityState {
     if (records.length === 0) return
     this.byKey.set(key.hash, records)
     for (const record of records) this.records.push(record)
+    if (key.creatorUserId !== null) {
+      const own = this.byUser.get(key.creatorUserId) ?? []
+      for (const record of records) own.push(record)
+      this.byUser.set(key.creatorUserId, own)
+    }
   }
 
   /**
@@ -247,25 +288,14 @@ export class ActivityState {
       byokUsageWeekly: usd(sums.week[1]!),
       byokUsageMonthly: usd(sums.month[1]!)
     }
-    const period = key.limitReset === "daily"
-      ? sums.day
-      : key.limitReset === "weekly"
-      ? sums.week
-      : key.limitReset === "monthly"
-      ? sums.month
-      : [before + sums.all[0]!, beforeByok + sums.all[1]!]
-    const used = usd(period[0]! + (key.includeByokInLimit ? period[1]! : 0))
-    Object.assign(key, {
-      ...figures,
-      limitRemaining: key.limit === null ? null : Math.max(0, Math.round((key.limit - used) * 1_000_000) / 1_000_000)
-    })
+    Object.assign(key, figures)
+    Object.assign(key, { limitRemaining: limitRemainingOf(key) })
     return usage
   }
 
   /** Is this day (`YYYY-MM-DD`) one of the 30 completed days `/activity` answers for? */
   inWindow(date: string): boolean {
-    const at = Date.parse(`${date}T00:00:00Z`)
-    return at >= this.firstDay && at < this.today
+    return this.windowDates.has(date)
   }
 
   /** Records of one key (also a deleted key's: its spend happened). */
@@ -275,7 +305,12 @@ export class ActivityState {
 
   /** The organisation member ids and departed creators that appear in the records. */
   hasUser(userId: string): boolean {
-    return this.org.memberById.has(userId) || this.records.some((record) => record.userId === userId)
+    return this.org.memberById.has(userId) || this.byUser.has(userId)
+  }
+
+  /** Records attributed to one member (by the keys they created). */
+  recordsOfUser(userId: string): ReadonlyArray<ActivityRecord> {
+    return this.byUser.get(userId) ?? []
   }
 
   usd(micros: number) {

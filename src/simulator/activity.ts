@@ -64,7 +64,11 @@ export const activityRoutes = routes<typeof Activity.operations, Env>(Activity.o
       return fail(404, "API key not found")
     }
     if (query.userId !== undefined && !activity.hasUser(query.userId)) return fail(404, "User not found")
-    const source = query.apiKeyHash !== undefined ? activity.recordsOfKey(query.apiKeyHash) : activity.records
+    const source = query.apiKeyHash !== undefined
+      ? activity.recordsOfKey(query.apiKeyHash)
+      : query.userId !== undefined
+      ? activity.recordsOfUser(query.userId)
+      : activity.records
     const selected = source.filter((record) =>
       activity.inWindow(record.date) &&
       (query.date === undefined || record.date === query.date) &&
