@@ -6,15 +6,16 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer, Stream } from "effect"
-import { mkdtempSync } from "node:fs"
+import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Guardrails } from "../src/Guardrails.ts"
 import { Engine, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
-import { Simulator, type SimulatorOptions } from "../src/simulator/index.ts"
+import { Simulator, type SimulatorOptions, start } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
+import { runIn, workDir } from "./cli-support.ts"
 import { accessWithKey, servicesLayer } from "./support.ts"
 
 const fast = { retry: RetryPolicy.make({ jitter: false, initialDelay: "5 millis", maxDelay: "50 millis", maxRetries: 8 }) }
@@ -314,4 +315,36 @@ describe("onboarding with a guardrail", () => {
       }).pipe(Effect.provide(layer())),
     30_000
   )
+})
+
+describe("openrouter-admin offboard --workspace '*'", () => {
+  it("exits 0 (the default workspace's memberships stay, its keys are disabled) and a re-run changes nothing", async () => {
+    const sim = await start({ seed: "offboard-star", organization: { members: 200 } })
+    try {
+      const dir = workDir("offboard-star-")
+      const run = runIn(dir)
+      const scim = new Set(sim.service.state.scimManaged())
+      const leavers = sim.service.state.members().filter((m, i) => i > 0 && !scim.has(m.id)).slice(0, 3).map((m) => m.id)
+      const args = ["offboard", "--workspace", "*", ...leavers.flatMap((u) => ["--user", u]), "--yes", "--journal", "journal.sqlite"]
+      const first = await run(sim, [...args, "--report", "report.json"])
+      expect(first.stderr + first.stdout).not.toContain("failed:")
+      expect(first.code).toBe(0)
+      const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8"))
+      const stays = report.items.filter((i: any) => i.kind === "membership" && i.action === "remove from default")
+      expect(stays.map((i: any) => [i.outcome, i.reason])).toEqual(
+        leavers.map(() => ["skipped", "stays (default workspace): every organisation member belongs to it"])
+      )
+      for (const w of sim.service.state.workspaces()) {
+        if (w.id === sim.service.state.defaultWorkspaceId) continue
+        for (const u of leavers) expect(sim.service.state.workspaceMembers(w.slug).some((m) => m.userId === u)).toBe(false)
+      }
+      expect(sim.service.state.apiKeys().filter((k) => leavers.includes(k.userId) && k.active)).toEqual([])
+      const before = (await sim.requests()).length
+      const again = await run(sim, args)
+      expect(again.code).toBe(0)
+      expect((await sim.requests()).slice(before).filter((r) => r.method !== "GET")).toEqual([])
+    } finally {
+      await sim.close()
+    }
+  }, 120_000)
 })
