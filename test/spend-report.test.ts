@@ -5,7 +5,7 @@
  * in the whole as a row of its own; filtered requests stop once everything is accounted for.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Cause, Effect, Exit, FastCheck, Layer } from "effect"
 import { Activity } from "../src/Activity.ts"
 import { Analytics } from "../src/Analytics.ts"
 import { Keys } from "../src/Keys.ts"
@@ -13,6 +13,7 @@ import { Simulator } from "../src/simulator/index.ts"
 import type { SpendBy } from "../src/spend/Aggregate.ts"
 import { windowOf } from "../src/spend/Calendar.ts"
 import { NO_CREATOR, report, TODAY_ALL_MODELS, UNATTRIBUTED } from "../src/spend/Spend.ts"
+import { check, utilisation } from "../src/spend/Utilisation.ts"
 import { servicesLayer } from "./support.ts"
 
 const layer = Layer.mergeAll(Keys.Default, Activity.Default, Analytics.Default).pipe(
@@ -161,6 +162,40 @@ describe("spend report", () => {
       expect(fallback.attribution).toBe("activity")
       expect(fallback.table.total).toBeCloseTo(trusted.table.total, 6)
       for (const row of trusted.table.rows) expect(fallback.table.rows.find((r) => r.id === row.id)!.total).toBeCloseTo(row.total, 6)
+    }).pipe(Effect.provide(layer)))
+
+  it.scopedLive("fuzzing: whatever a JavaScript caller passes, a typed error and no /activity request, never a defect", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      yield* sim.clearRequests
+      const field = FastCheck.oneof(FastCheck.anything(), FastCheck.bigInt(), FastCheck.constant(undefined))
+      const options = FastCheck.record({
+        by: FastCheck.oneof(FastCheck.anything(), FastCheck.constantFrom("workspace", "member")),
+        days: field,
+        workspaces: FastCheck.oneof(field, FastCheck.constant([]), FastCheck.array(FastCheck.anything())),
+        includeByok: FastCheck.oneof(field, FastCheck.boolean()),
+        concurrency: field,
+        now: field,
+        attribution: field,
+        threshold: field,
+        top: field
+      }, { requiredKeys: [] })
+      const samples = FastCheck.sample(FastCheck.oneof(options, FastCheck.anything()), 150)
+      let refused = 0
+      for (const sample of samples) {
+        for (const call of [report, utilisation, check] as Array<(o: any) => Effect.Effect<unknown, any, any>>) {
+          const exit = yield* Effect.exit(call(sample))
+          expect(Exit.isFailure(exit) && Cause.isDie(exit.cause), `defect for ${String(sample)}`).toBe(false)
+          if (Exit.isFailure(exit)) {
+            const error = Cause.failureOption(exit.cause)
+            if (error._tag === "Some" && error.value._tag === "InvalidRequestError") refused++
+          }
+        }
+      }
+      expect(refused).toBeGreaterThan(300)
+      // refused calls read at most the workspace list (to resolve a selection): never activity
+      const activityRequests = (yield* sim.requests).filter((r) => r.path === "/activity" || r.path === "/analytics/query")
+      expect(activityRequests.length).toBeLessThan(samples.length * 3 - refused + 1)
     }).pipe(Effect.provide(layer)))
 
   it.scopedLive("bad options are refused before any request", () =>

@@ -80,26 +80,49 @@ export const TODAY_ALL_MODELS = "(today)"
 
 const isInt = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max
 
+/** A value as an error message shows it (never throws: a bigint or a cycle is shown by String). */
+export const shown = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
+
 /** The options, checked before any request. */
-export const validate = (operation: string, options: Partial<ReportOptions>) =>
+export const validate = (operation: string, given: Partial<ReportOptions>) =>
   Effect.gen(function*() {
     const fail = (issue: string) => Effect.fail(new InvalidRequestError({ operation, issue }))
+    // a JavaScript caller may pass anything: every field is checked, nothing is assumed
+    if (typeof given !== "object" || given === null) return yield* fail(`options must be an object, not ${shown(given)}`)
+    const options = given
     if ("by" in options && !SpendBy.includes(options.by as SpendBy)) {
-      return yield* fail(`"by" must be one of ${SpendBy.join(", ")}, not ${JSON.stringify(options.by)}`)
+      return yield* fail(`"by" must be one of ${SpendBy.join(", ")}, not ${shown(options.by)}`)
     }
     const days = options.days ?? MAX_DAYS
     if (!isInt(days, 1, MAX_DAYS)) {
-      return yield* fail(`days must be a whole number from 1 to ${MAX_DAYS} (/activity keeps the last ${MAX_DAYS} completed UTC days), not ${days}`)
+      return yield* fail(
+        `days must be a whole number from 1 to ${MAX_DAYS} (/activity keeps the last ${MAX_DAYS} completed UTC days), not ${shown(days)}`
+      )
     }
     const concurrency = options.concurrency ?? 8
-    if (!isInt(concurrency, 1, 64)) return yield* fail(`concurrency must be a whole number from 1 to 64, not ${concurrency}`)
-    const refs = options.workspaces ?? "all"
-    if (refs !== "all" && (refs.length === 0 || refs.some((ref) => ref.trim() === ""))) {
+    if (!isInt(concurrency, 1, 64)) return yield* fail(`concurrency must be a whole number from 1 to 64, not ${shown(concurrency)}`)
+    const refs: unknown = options.workspaces ?? "all"
+    if (refs !== "all" && (!Array.isArray(refs) || refs.some((ref) => typeof ref !== "string"))) {
+      return yield* fail(`workspaces must be "all" or a list of ids, slugs or globs, not ${shown(refs)}`)
+    }
+    if (refs !== "all" && (refs.length === 0 || refs.some((ref: string) => ref.trim() === ""))) {
       return yield* fail("an empty workspace selection selects nothing: name a workspace (id, slug or glob)")
     }
+    if (options.includeByok !== undefined && typeof options.includeByok !== "boolean") {
+      return yield* fail(`includeByok must be true or false, not ${shown(options.includeByok)}`)
+    }
+    if (options.attribution !== undefined && options.attribution !== "auto" && options.attribution !== "activity") {
+      return yield* fail(`attribution must be "auto" or "activity", not ${shown(options.attribution)}`)
+    }
     const now = options.now ?? (yield* Clock.currentTimeMillis)
-    if (!Number.isFinite(now)) return yield* fail(`now must be an instant (epoch milliseconds), not ${now}`)
-    return { days, concurrency, now, includeByok: options.includeByok ?? false, workspaces: options.workspaces ?? "all" }
+    if (typeof now !== "number" || !Number.isFinite(now)) return yield* fail(`now must be an instant (epoch milliseconds), not ${shown(now)}`)
+    return { days, concurrency, now, includeByok: options.includeByok ?? false, workspaces: refs as WorkspaceRefs }
   })
 
 // --- what the organisation looks like -------------------------------------------------------------------
@@ -220,7 +243,8 @@ const byExpectedSpend = <C extends { readonly expected: number }>(candidates: Ar
 export const report = (options: ReportOptions) =>
   Effect.gen(function*() {
     const operation = "Spend.report"
-    const valid = yield* validate(operation, options)
+    // `by` is required here (`validate` also serves utilisation, which has none)
+    const valid = yield* validate(operation, typeof options === "object" && options !== null ? { ...options, by: options.by } : options)
     const activity = yield* Activity
     const { includeByok, concurrency } = valid
     const window = windowOf(valid.now, valid.days)

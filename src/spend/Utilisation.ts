@@ -22,7 +22,7 @@ import { Workspaces } from "../Workspaces.ts"
 import { rowUsd } from "./Aggregate.ts"
 import { MAX_DAYS, nextReset, type ResetInterval, startOf, windowOf } from "./Calendar.ts"
 import type { ResolvedScope, WorkspaceRefs } from "./Scope.ts"
-import { loadScope, validate } from "./Spend.ts"
+import { loadScope, shown, validate } from "./Spend.ts"
 
 export interface BudgetUse {
   readonly kind: "budget"
@@ -195,11 +195,12 @@ export interface CheckResult {
 export const check = (options: CheckOptions) =>
   Effect.gen(function*() {
     const fail = (issue: string) => Effect.fail(new InvalidRequestError({ operation: "Spend.check", issue }))
-    if (!(Number.isFinite(options.threshold) && options.threshold > 0)) {
-      return yield* fail(`threshold must be a share above 0 (0.8 for 80%), not ${options.threshold}`)
+    if (typeof options !== "object" || options === null) return yield* fail(`options must be an object, not ${shown(options)}`)
+    if (!(typeof options.threshold === "number" && Number.isFinite(options.threshold) && options.threshold > 0)) {
+      return yield* fail(`threshold must be a share above 0 (0.8 for 80%), not ${shown(options.threshold)}`)
     }
     const top = options.top ?? 0
-    if (!(Number.isInteger(top) && top >= 0)) return yield* fail(`top must be a whole number ≥ 0, not ${top}`)
+    if (!(Number.isInteger(top) && top >= 0)) return yield* fail(`top must be a whole number ≥ 0, not ${shown(top)}`)
     const used = yield* utilisation(options)
     const crossed = byShare([...used.budgets, ...used.keys].filter((u) => u.share >= options.threshold))
     const slugOf = new Map(used.workspaces.map((w) => [w.id, w.slug]))
