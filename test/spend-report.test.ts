@@ -12,7 +12,7 @@ import { Keys } from "../src/Keys.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import type { SpendBy } from "../src/spend/Aggregate.ts"
 import { windowOf } from "../src/spend/Calendar.ts"
-import { NO_CREATOR, report, TODAY_ALL_MODELS, UNATTRIBUTED } from "../src/spend/Spend.ts"
+import { NO_CREATOR, report, shown, TODAY_ALL_MODELS, UNATTRIBUTED } from "../src/spend/Spend.ts"
 import { check, utilisation } from "../src/spend/Utilisation.ts"
 import { servicesLayer } from "./support.ts"
 
@@ -185,7 +185,7 @@ describe("spend report", () => {
       for (const sample of samples) {
         for (const call of [report, utilisation, check] as Array<(o: any) => Effect.Effect<unknown, any, any>>) {
           const exit = yield* Effect.exit(call(sample))
-          expect(Exit.isFailure(exit) && Cause.isDie(exit.cause), `defect for ${String(sample)}`).toBe(false)
+          expect(Exit.isFailure(exit) && Cause.isDie(exit.cause), `defect for ${shown(sample)}`).toBe(false)
           if (Exit.isFailure(exit)) {
             const error = Cause.failureOption(exit.cause)
             if (error._tag === "Some" && error.value._tag === "InvalidRequestError") refused++

@@ -85,7 +85,11 @@ export const shown = (value: unknown): string => {
   try {
     return JSON.stringify(value) ?? String(value)
   } catch {
-    return String(value)
+    try {
+      return String(value)
+    } catch {
+      return Object.prototype.toString.call(value) // an object without a prototype
+    }
   }
 }
 
