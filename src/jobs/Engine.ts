@@ -58,7 +58,8 @@ export type JobEvent =
 
 // --- report -----------------------------------------------------------------------------------------
 
-export const ItemOutcome = Schema.Literal("done", "skipped", "failed", "already-done", "unknown")
+/** "waiting": due later (a key rotation's old key whose grace has not passed) — neither failed nor skipped. */
+export const ItemOutcome = Schema.Literal("done", "skipped", "failed", "already-done", "unknown", "waiting")
 
 export class ReportItem extends Schema.Class<ReportItem>("ReportItem")({
   kind: Schema.Literal("user", "membership", "guardrail-assignment", "file", "workspace", "budget", "key"),
@@ -83,6 +84,16 @@ export class JobReport extends Schema.Class<JobReport>("JobReport")({
 }) {
   get failed() {
     return this.items.filter((item) => item.outcome === "failed")
+  }
+
+  /** Outcomes per kind of item: `{ membership: { done: 200, "already-done": 6 }, key: { … } }`. */
+  get totalsByKind(): Readonly<Record<string, Readonly<Record<string, number>>>> {
+    const byKind: Record<string, Record<string, number>> = {}
+    for (const item of this.items) {
+      const counts = (byKind[item.kind] ??= {})
+      counts[item.outcome] = (counts[item.outcome] ?? 0) + 1
+    }
+    return byKind
   }
 }
 
@@ -266,8 +277,20 @@ export interface PlannedOperation {
   /** How many items (users, files, budgets) it settles. */
   readonly items: number
   /** Runs the operation; returns the report items it produced (never fails: failures are items). */
-  readonly run: Effect.Effect<ReadonlyArray<ReportItem>>
+  readonly run: Effect.Effect<ReadonlyArray<ReportItem> | OperationOutcome>
 }
+
+/**
+ * What an operation may return besides its items: a `record` (plain JSON, never a secret) the journal
+ * keeps with the operation's result, for the job's own later runs ({@link recordOf}).
+ */
+export interface OperationOutcome {
+  readonly items: ReadonlyArray<ReportItem>
+  readonly record: unknown
+}
+
+/** The `record` an operation returned (from a journal entry's result), if any. */
+export const recordOf = (result: unknown): unknown => (result as { record?: unknown } | null)?.record
 
 /** A job ready to run: its spec, what its items are, the operations a fresh plan found necessary. */
 export interface PlannedJob {
@@ -404,10 +427,12 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
           yield* publish({ _tag: "Started", key: operation.key })
           // recorded before it is sent, or not sent at all
           yield* journal.mark(jobId, operation.key, "in-flight", undefined, lease)
-          const items = yield* operation.run
+          const outcome = yield* operation.run
+          const { items, record } = isOutcome(outcome) ? outcome : { items: outcome, record: undefined }
           const counts = settledOf(items)
           yield* journal.mark(jobId, operation.key, counts.failed === items.length && items.length > 0 ? "failed" : "done", {
-            items: items.map((item) => ({ ...item }))
+            items: items.map((item) => ({ ...item })),
+            ...(record !== undefined ? { record } : {})
           })
           settled.push(...items)
           yield* counts.failed > 0
@@ -451,6 +476,8 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
       )
     )
   })
+
+const isOutcome = (value: ReadonlyArray<ReportItem> | OperationOutcome): value is OperationOutcome => !Array.isArray(value)
 
 /** Report items recorded in the journal for one operation. */
 export const itemsOf = (result: unknown): ReadonlyArray<ReportItem> => {
