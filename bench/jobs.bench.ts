@@ -393,8 +393,9 @@ if (ONLY.has("scale")) {
     ], { env: { ...process.env, OPENROUTER_API_KEY: sim.managementKey, OPENROUTER_BASE_URL: sim.baseUrl }, stdio: ["ignore", "ignore", "ignore"] })
     let cli = { peakRss: 0, cpu: 0 }
     const sampler = setInterval(() => {
+      // the largest seen: an exited, not yet reaped process has no memory figures left
       const now = usageOf(child.pid!)
-      if (now) cli = now
+      if (now) cli = { peakRss: Math.max(cli.peakRss, now.peakRss), cpu: Math.max(cli.cpu, now.cpu) }
     }, 50)
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)))
     clearInterval(sampler)
