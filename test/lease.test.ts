@@ -252,6 +252,11 @@ describe("the resume check", () => {
       expect(conflict.message).not.toContain("--")
       const wrongKind = yield* Effect.either(run({ ...syntheticJob(sent), kind: "offboarding" }, { jobId: "done-job" }))
       expect(Either.isLeft(wrongKind) && wrongKind.left).toMatchObject({ _tag: "ResumeConflictError", savedKind: "onboarding", kind: "offboarding" })
+      // the same check, alone, for callers refusing before they plan
+      const early = yield* Effect.either(Engine.checkResume("done-job", "onboarding", other))
+      expect(Either.isLeft(early) && early.left._tag).toBe("ResumeConflictError")
+      expect(Option.isSome(yield* Engine.checkResume("done-job", "onboarding", spec))).toBe(true)
+      expect(Option.isNone(yield* Engine.checkResume("new-job", "onboarding", other))).toBe(true)
       expect(yield* journal.get("done-job")).toEqual(before)
       expect(Option.getOrThrow(before).status).toBe("finished")
       expect(yield* Ref.get(sent)).toHaveLength(2)

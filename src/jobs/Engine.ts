@@ -310,6 +310,29 @@ const settledOf = (items: ReadonlyArray<ReportItem>): Settled => ({
   skipped: items.filter((i) => i.outcome === "skipped").length
 })
 
+/** A resume of `saved` as a `kind` job with spec `encoded`: the same kind and spec, or the conflict. */
+const conflictOf = (jobId: string, kind: string, encoded: unknown, saved: Journals.JobRecord) => {
+  if (saved.kind !== kind) return Effect.fail(new ResumeConflictError({ jobId, savedKind: saved.kind, kind, differences: [] }))
+  const differences = Specs.differences(saved.spec, encoded)
+  return differences.length > 0 ? Effect.fail(new ResumeConflictError({ jobId, savedKind: saved.kind, kind, differences })) : Effect.void
+}
+
+/**
+ * The resume check alone, writing nothing: the job as recorded (none for a new id), or
+ * `ResumeConflictError` when it is another kind or was started with another spec. For callers that want
+ * to refuse before planning; {@link begin} checks again when the job runs.
+ */
+export const checkResume = (jobId: string, kind: string, spec: Specs.JobSpec | unknown) =>
+  Effect.gen(function*() {
+    const journal = yield* Journal
+    const saved = yield* journal.get(jobId)
+    if (Option.isSome(saved)) {
+      const encoded = typeof spec === "object" && spec !== null && "kind" in spec ? Specs.encode(spec as Specs.JobSpec) : spec
+      yield* conflictOf(jobId, kind, encoded, saved.value)
+    }
+    return saved
+  })
+
 /**
  * Check a resume against the journal (the same kind and the same spec, or `ResumeConflictError` saying
  * what differs, the journal left as it was), then take the job's lease: `LeaseHeldError` while another
@@ -321,15 +344,7 @@ export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec, o
     const encoded = Specs.encode(spec)
     const publish = publisherOf(options.events)
     const { renewEvery, ttl } = yield* leaseTimes(options)
-    const check = (saved: Journals.JobRecord) =>
-      saved.kind !== kind
-        ? Effect.fail(new ResumeConflictError({ jobId, savedKind: saved.kind, kind, differences: [] }))
-        : Effect.suspend(() => {
-          const differences = Specs.differences(saved.spec, encoded)
-          return differences.length > 0
-            ? Effect.fail(new ResumeConflictError({ jobId, savedKind: saved.kind, kind, differences }))
-            : Effect.void
-        })
+    const check = (saved: Journals.JobRecord) => conflictOf(jobId, kind, encoded, saved)
     const existing = yield* journal.get(jobId)
     if (Option.isSome(existing)) yield* check(existing.value)
     let announced = false
