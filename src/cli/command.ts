@@ -33,7 +33,9 @@ const inputErrors = new Set([
   "LeaseHeldError",
   "JournalError",
   "ResumeConflictError",
-  "PlanEditedError"
+  "PlanEditedError",
+  "OrgSpecError",
+  "PruneLimitError"
 ])
 
 /**

@@ -38,14 +38,19 @@ const version = packageJson.version
 const entry = (name: string, summary: string, load: () => Promise<AnyCommand>) => ({ name, summary, load })
 
 const keysSummary = "API keys: list, show, create, update, delete; audit and disable in bulk"
-const orgSummary = "the organization"
+const orgSummary = "the organization: its members, and the organisation as code (export, plan, apply)"
 
 // One line per top-level command, each loading its own file (src/cli/commands/<name>.ts). A helper adding
 // a command adds a line here; a group made here (keys, org) takes other files' subcommands too.
 const entries = [
   entry("workspaces", "workspaces, their budgets and members", () => import("./commands/workspaces.ts").then((m) => m.workspaces)),
   entry("files", "list, show, upload, download and delete files; clean up old ones", () => import("./commands/files.ts").then((m) => m.files)),
-  entry("org", orgSummary, () => import("./commands/org.ts").then((m) => group("org", orgSummary, [...m.orgCommands]))),
+  entry(
+    "org",
+    orgSummary,
+    () =>
+      Promise.all([import("./commands/org.ts"), import("./org.ts")]).then(([m, o]) => group("org", orgSummary, [...m.orgCommands, ...o.orgAsCode]))
+  ),
   entry("keys", keysSummary, () => import("./commands/keys.ts").then((m) => group("keys", keysSummary, [...m.keysCommands]))),
   entry(
     "guardrails",
