@@ -138,7 +138,9 @@ const planCommand = Cli.make("plan", {
     const checked = yield* options(args)
     const spec = yield* readSpec(args.file)
     yield* checkManagementKey
-    const plan = yield* Org.plan(spec, checked)
+    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 1_000 })
+    const readingView = yield* Effect.fork(Progress.reading(events))
+    const plan = yield* Org.plan(spec, { ...checked, events }).pipe(Effect.ensuring(Fiber.interrupt(readingView)))
     const client = yield* OpenRouterClient
     const document = new OrgPlanDocument({ format: PlanFile.FORMAT, version: 1, createdAt: new Date().toISOString(), baseUrl: client.baseUrl, plan })
     const encoded = yield* Schema.encode(OrgPlanDocument)(document).pipe(Effect.orDie)
@@ -223,9 +225,12 @@ const applyCommand = Cli.make("apply", {
     const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
     yield* Effect.gen(function*() {
       // a saved plan is planned again and restricted to what it had; a file is planned now
+      // what the plan reads is shown while it reads
+      const readingView = yield* Effect.fork(Progress.reading(events))
       const plan = Option.isSome(saved)
         ? saved.value.plan
-        : yield* Org.plan(spec!, checked)
+        : yield* Org.plan(spec!, { ...checked, events }).pipe(Effect.ensuring(Fiber.interrupt(readingView)))
+      yield* Fiber.interrupt(readingView)
       if (Option.isNone(saved) && Org.isEmpty(plan)) {
         for (const line of Org.describe(plan)) yield* Console.error(line)
         return

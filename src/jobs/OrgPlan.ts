@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Schema, Stream } from "effect"
+import { Effect, Option, PubSub, Schema, Stream } from "effect"
 import { type BudgetInterval } from "../Domain.ts"
 import { InvalidRequestError } from "../Errors.ts"
 import type { Guardrail } from "../GuardrailsDomain.ts"
@@ -258,7 +258,10 @@ export const planSpec = (spec: OrgSpec.OrgSpec, options: PlanOptions = {}) =>
           guardrails: wanted.guardrails !== undefined || removingMembers(wanted)
         }
       },
-      concurrency
+      concurrency,
+      ...(options.events
+        ? { progress: (what, done, total) => Effect.asVoid(PubSub.publish(options.events!, { _tag: "Reading", what, done, total })) }
+        : {})
     })
 
     // every member the file names, as organisation member ids; names nobody has are errors with their line
