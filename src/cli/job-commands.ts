@@ -7,7 +7,8 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import type * as Schema from "effect/Schema"
-import { Specs, UsersFile } from "../jobs/index.ts"
+import { readFileSync } from "node:fs"
+import { OrgSpec, Specs, UsersFile } from "../jobs/index.ts"
 import * as Cli from "./command.ts"
 import { $ } from "./common.ts"
 import type { Example } from "./help.ts"
@@ -289,6 +290,24 @@ export const cliJobs = {
       allKeys: "--all-keys",
       action: "--delete"
     }
+  }),
+  // organisation as code: `org apply` (src/cli/org.ts) has its own command (-f FILE | PLAN.json); this entry
+  // names it for resume lines, `jobs show` and messages
+  "org": cliJob("org")({
+    path: ["org", "apply"],
+    summary: "make the organisation match an organisation file",
+    examples: [[`${$} org apply -f org.yaml`, "shows the plan and asks first"]],
+    config: { file: Options.file("file").pipe(Options.withAlias("f"), Options.optional) },
+    specOf: (args) =>
+      Option.match(args.file, {
+        onNone: () => Effect.succeedNone,
+        onSome: (path) =>
+          Effect.try({ try: () => readFileSync(path, "utf8"), catch: (e) => Cli.usage(`cannot read ${path}: ${(e as Error).message}`) }).pipe(
+            Effect.flatMap((text) => Effect.mapError(OrgSpec.parse(text, path), (e) => Cli.usage(e.message))),
+            Effect.map((spec) => Option.some(OrgSpec.encode(spec)))
+          )
+      }),
+    flags: { version: "-f FILE", people: "-f FILE", workspaces: "-f FILE", prune: "-f FILE", protect: "-f FILE" }
   })
 } satisfies { readonly [K in JobKind]: CliJob<K, any> }
 

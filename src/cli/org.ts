@@ -10,12 +10,12 @@ import { Args, Options } from "@effect/cli"
 import { Console, Effect, Fiber, Option, PubSub, Schema } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
-import { Engine, Org, OrgPlan, OrgSpec, PlanFile } from "../jobs/index.ts"
+import { Engine, Journal, Org, OrgPlan, OrgSpec, PlanFile } from "../jobs/index.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
 import * as Cli from "./command.ts"
 import { $, ask, interactive } from "./common.ts"
-import { common } from "./job-commands.ts"
-import { checkManagementKey, journalLayer, showTarget, summary } from "./job-runner.ts"
+import { common, names } from "./job-commands.ts"
+import { checkManagementKey, journalLayer, phraseJobError, showTarget, summary } from "./job-runner.ts"
 import * as Progress from "./progress.ts"
 import { describeTarget, wantsJson } from "./runtime.ts"
 
@@ -32,15 +32,6 @@ const maxRemovals = Options.text("max-removals").pipe(
   Options.optional
 )
 const reading = { concurrency: common.concurrency, rate: common.rate }
-
-/** A saved org plan: the document every plan file has (format, version, the API it was planned against). */
-export class OrgPlanDocument extends Schema.Class<OrgPlanDocument>("OrgPlanDocument")({
-  format: Schema.Literal(PlanFile.FORMAT),
-  version: Schema.Literal(1),
-  createdAt: Schema.String,
-  baseUrl: Schema.String,
-  plan: OrgPlan.OrgPlan
-}) {}
 
 const readText = (path: string, what: string) =>
   Effect.try({
@@ -142,13 +133,19 @@ const planCommand = Cli.make("plan", {
     const readingView = yield* Effect.fork(Progress.reading(events))
     const plan = yield* Org.plan(spec, { ...checked, events }).pipe(Effect.ensuring(Fiber.interrupt(readingView)))
     const client = yield* OpenRouterClient
-    const document = new OrgPlanDocument({ format: PlanFile.FORMAT, version: 1, createdAt: new Date().toISOString(), baseUrl: client.baseUrl, plan })
-    const encoded = yield* Schema.encode(OrgPlanDocument)(document).pipe(Effect.orDie)
     if (wantsJson(args.json)) {
-      yield* Console.log(JSON.stringify({ actions: encoded.plan.actions, notes: plan.notes, totals: OrgPlan.totalsOf(plan) }))
+      const encoded = yield* Schema.encode(OrgPlan.OrgPlan)(plan).pipe(Effect.orDie)
+      yield* Console.log(JSON.stringify({ actions: encoded.actions, notes: plan.notes, totals: OrgPlan.totalsOf(plan) }))
     } else for (const line of Org.describe(plan)) yield* Console.log(line)
     if (Option.isSome(args.out)) {
-      yield* writeText(args.out.value, JSON.stringify(encoded, null, 2))
+      const document = new PlanFile.PlanDocument({
+        format: PlanFile.FORMAT,
+        version: 1,
+        createdAt: new Date().toISOString(),
+        baseUrl: client.baseUrl,
+        plan
+      })
+      yield* writeText(args.out.value, yield* PlanFile.encode(document))
       yield* Console.error(`plan saved to ${args.out.value}; apply exactly this plan with: ${$} org apply ${quote(args.out.value)}`)
     }
     if (args.detailedExitcode && !Org.isEmpty(plan)) process.exitCode = 3
@@ -177,8 +174,11 @@ const applyCommand = Cli.make("apply", {
 }, (args, connection) =>
   Effect.gen(function*() {
     const checked = yield* options(args)
-    if (Option.isSome(args.plan) === Option.isSome(args.file)) {
-      return yield* Effect.fail(Cli.usage("give the organisation file with -f FILE, or a saved plan PLAN.json (one of them)"))
+    const fromJournal = Option.isNone(args.plan) && Option.isNone(args.file) && Option.isSome(args.jobId)
+    if (!fromJournal && Option.isSome(args.plan) === Option.isSome(args.file)) {
+      return yield* Effect.fail(
+        Cli.usage("give the organisation file with -f FILE, or a saved plan PLAN.json (one of them), or --job-id alone to resume")
+      )
     }
     if (!args.yes && !interactive()) {
       return yield* Effect.fail(
@@ -190,15 +190,20 @@ const applyCommand = Cli.make("apply", {
       ? Option.some(
         yield* readText(args.plan.value, "the plan").pipe(
           Effect.flatMap((text) =>
-            Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => Cli.usage(`${args.plan.pipe(Option.getOrThrow)} is not JSON`) })
-          ),
-          Effect.flatMap((json) => Schema.decodeUnknown(OrgPlanDocument)(json)),
-          Effect.mapError((
-            e
-          ) => (e._tag === "ParseError" ? Cli.usage(`${Option.getOrThrow(args.plan)} is not an org plan saved with org plan --out`) : e))
+            Effect.mapError(PlanFile.decode(text), (e) => Cli.usage(`${Option.getOrThrow(args.plan)} is not a valid plan: ${e.issue}`))
+          )
         )
       )
       : Option.none()
+    if (Option.isSome(saved) && !(saved.value.plan instanceof OrgPlan.OrgPlan)) {
+      return yield* Effect.fail(
+        Cli.usage(
+          `${Option.getOrThrow(args.plan)} is a ${PlanFile.kindOf(saved.value.plan)} plan: apply it with ${$} apply ${
+            quote(Option.getOrThrow(args.plan))
+          }`
+        )
+      )
+    }
     if (Option.isSome(saved) && saved.value.baseUrl.replace(/\/+$/, "") !== client.baseUrl) {
       return yield* Effect.fail(
         Cli.usage(
@@ -208,14 +213,29 @@ const applyCommand = Cli.make("apply", {
         )
       )
     }
-    const spec = Option.isSome(args.file) ? yield* readSpec(args.file.value) : undefined
+    // --job-id alone: the spec the job was started with, from the journal
+    const journaled = fromJournal
+      ? yield* Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(args.jobId))).pipe(Effect.provide(journalLayer(args.journal)))
+      : Option.none()
+    if (fromJournal && (Option.isNone(journaled) || journaled.value.kind !== "org")) {
+      return yield* Effect.fail(Cli.usage(
+        Option.isNone(journaled)
+          ? `no job ${Option.getOrThrow(args.jobId)} in the journal: give the organisation file with -f FILE`
+          : `job ${Option.getOrThrow(args.jobId)} is a ${journaled.value.kind} job: resume it with the command that started it`
+      ))
+    }
+    const spec = Option.isSome(args.file)
+      ? yield* readSpec(args.file.value)
+      : Option.isSome(journaled)
+      ? yield* OrgSpec.decode(journaled.value.spec, `job ${journaled.value.id}`)
+      : undefined
     yield* Console.error(`target: ${describeTarget(client.baseUrl)}`)
     yield* checkManagementKey
     const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId("org"))
     const resume = [
       $,
       "org apply",
-      ...(Option.isSome(args.plan) ? [quote(args.plan.value)] : ["-f", quote(Option.getOrThrow(args.file))]),
+      ...(Option.isSome(args.plan) ? [quote(args.plan.value)] : Option.isSome(args.file) ? ["-f", quote(args.file.value)] : []),
       "--job-id",
       quote(jobId),
       "--yes",
@@ -228,7 +248,7 @@ const applyCommand = Cli.make("apply", {
       // what the plan reads is shown while it reads
       const readingView = yield* Effect.fork(Progress.reading(events))
       const plan = Option.isSome(saved)
-        ? saved.value.plan
+        ? saved.value.plan as OrgPlan.OrgPlan
         : yield* Org.plan(spec!, { ...checked, events }).pipe(Effect.ensuring(Fiber.interrupt(readingView)))
       yield* Fiber.interrupt(readingView)
       if (Option.isNone(saved) && Org.isEmpty(plan)) {
@@ -268,7 +288,7 @@ const applyCommand = Cli.make("apply", {
         process.exitCode = 1
         yield* Console.error(`${report.failed.length} items failed (listed above); fix them and re-run: ${resume}`)
       }
-    }).pipe(Engine.gated({ rate: checked.rate, events }))
+    }).pipe(Engine.gated({ rate: checked.rate, events }), Effect.catchAll(phraseJobError(names, "org")))
   }))
 
 // --- org schema ---------------------------------------------------------------------------------------

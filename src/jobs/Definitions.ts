@@ -28,6 +28,7 @@ import type { JournalError, LeaseHeldError } from "./journal/errors.ts"
 import * as KeyHygiene from "./KeyHygiene.ts"
 import * as Offboarding from "./Offboarding.ts"
 import * as Onboarding from "./Onboarding.ts"
+import * as OrgApply from "./OrgApply.ts"
 
 /**
  * Options of a job's `plan`.
@@ -108,7 +109,8 @@ export const definitions = {
   [Offboarding.definition.kind]: Offboarding.definition,
   [BudgetPolicy.definition.kind]: BudgetPolicy.definition,
   [FileCleanup.definition.kind]: FileCleanup.definition,
-  [KeyHygiene.definition.kind]: KeyHygiene.definition
+  [KeyHygiene.definition.kind]: KeyHygiene.definition,
+  [OrgApply.definition.kind]: OrgApply.definition
 } as const
 
 /**

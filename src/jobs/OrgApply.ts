@@ -16,8 +16,11 @@ import { Deferred, Effect, Ref } from "effect"
 import { Guardrails } from "../Guardrails.ts"
 import { Keys } from "../Keys.ts"
 import { Workspaces } from "../Workspaces.ts"
+import type { JobDefinition, JobError, JobServices } from "./Definitions.ts"
 import * as Engine from "./Engine.ts"
+import * as Offboarding from "./Offboarding.ts"
 import * as OrgPlan from "./OrgPlan.ts"
+import * as OrgSpec from "./OrgSpec.ts"
 
 const CHUNK = 100
 const chunk = <A>(items: ReadonlyArray<A>) =>
@@ -64,11 +67,11 @@ const bisect = <E extends { readonly _tag: string; readonly message: string }, R
 const promise = () => Deferred.make<string | undefined>()
 
 /** The operations of a plan, in an order where every wait is for an operation listed before it. */
-export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurrency: number; readonly keyLabel?: string }) =>
+export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurrency: number }) =>
   Effect.gen(function*() {
     const workspaces = yield* Workspaces
     const guardrails = yield* Guardrails
-    const keys = yield* Keys
+    const context = yield* Effect.context<Workspaces | Guardrails | Keys>()
     const operations: Array<Engine.PlannedOperation> = []
 
     // ids known now, or promised by the operation that creates them
@@ -207,17 +210,16 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
           n - 1),
         (n) => (n === 0 ? Deferred.succeed(done, undefined) : Effect.void)
       )
-      const personOf = new Map(action.userIds.map((id, i) => [id, action.people[i]!]))
       const action_ = `add to ${action.slug}`
       for (const ids of chunks) {
         operations.push({
           key: `org:add:${action.slug}:${digest(ids)}`,
           payload: { slug: action.slug, userIds: ids },
           items: ids.length,
-          run: needWorkspace(action.slug, action.workspaceId, "user", ids[0]!, action_, (id) =>
+          run: needWorkspace(action.slug, action.workspaceId, "membership", ids[0]!, action_, (id) =>
             bisect(
               (chunkIds) => workspaces.bulkAddMembers({ id, userIds: chunkIds }),
-              (userId, outcome, reason) => report("user", personOf.get(userId) ?? userId, action_, outcome, reason),
+              (userId, outcome, reason) => report("membership", userId, action_, outcome, reason),
               ids
             )).pipe(Effect.ensuring(finishOne))
         })
@@ -226,7 +228,6 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
 
     // 5. guardrails assigned, once they exist and the workspace's new members are in
     for (const action of by("AssignGuardrail")) {
-      const personOf = new Map(action.userIds.map((id, i) => [id, action.people[i]!]))
       const text = `assign guardrail ${action.name} in ${action.slug}`
       for (const ids of chunk(action.userIds)) {
         operations.push({
@@ -239,12 +240,12 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
             const id = action.guardrailId ?? (yield* Deferred.await(guardrailIds.get(guardrailKey(action.slug, action.name))!))
             if (id === undefined) {
               return ids.map((u) =>
-                report("user", personOf.get(u) ?? u, text, "failed", `not done: guardrail ${action.name} could not be created (see above)`)
+                report("guardrail-assignment", u, text, "failed", `not done: guardrail ${action.name} could not be created (see above)`)
               )
             }
             return yield* bisect(
               (chunkIds) => guardrails.assignMembers({ id, memberUserIds: chunkIds }),
-              (userId, outcome, reason) => report("user", personOf.get(userId) ?? userId, text, outcome, reason),
+              (userId, outcome, reason) => report("guardrail-assignment", userId, text, outcome, reason),
               ids
             )
           })
@@ -254,7 +255,6 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
 
     // 6. removals (prune): assignments, then members (as offboarding does), guardrails, workspaces
     for (const action of by("UnassignGuardrail")) {
-      const personOf = new Map(action.userIds.map((id, i) => [id, action.people[i]!]))
       const text = `unassign guardrail ${action.name} in ${action.slug}`
       for (const ids of chunk(action.userIds)) {
         operations.push({
@@ -263,69 +263,25 @@ export const operationsOf = (plan: OrgPlan.OrgPlan, options: { readonly concurre
           items: ids.length,
           run: bisect(
             (chunkIds) => guardrails.unassignMembers({ id: action.guardrailId, memberUserIds: chunkIds }),
-            (userId, outcome, reason) => report("user", personOf.get(userId) ?? userId, text, outcome, reason),
+            (userId, outcome, reason) => report("guardrail-assignment", userId, text, outcome, reason),
             ids
           )
         })
       }
     }
     for (const action of by("RemoveMembers")) {
-      const personOf = new Map(action.userIds.map((id, i) => [id, action.people[i]!]))
+      // as offboarding does, with its own step: their keys there disabled, their direct guardrails there
+      // unassigned, then the memberships (a member whose key could not be disabled is not sent)
+      const removing = new Set(action.userIds)
+      const workspace = { slug: action.slug, workspaceId: action.workspaceId, keys: action.keys, unassign: action.unassign }
       for (const ids of chunk(action.userIds)) {
         const inChunk = new Set(ids)
-        const keysHere = action.keys.filter((k) => inChunk.has(k.userId) && k.label !== options.keyLabel)
-        const unassign = action.unassign.filter((u) => inChunk.has(u.userId))
         operations.push({
           key: `org:remove:${action.slug}:${digest(ids)}`,
           payload: { slug: action.slug, userIds: ids },
-          items: ids.length + keysHere.length + unassign.length,
-          run: Effect.gen(function*() {
-            // their keys here disabled, their direct guardrails here unassigned, then the memberships
-            const keyItems = yield* Effect.forEach(keysHere, (key) => {
-              const text = `disable key ${key.name} (${key.label}) in ${action.slug}`
-              const who = personOf.get(key.userId) ?? key.userId
-              return keys.update({ hash: key.hash, disabled: true }).pipe(
-                Effect.as(report("key", who, text, "done")),
-                Effect.catchTag("NotFoundResponseError", () => Effect.succeed(report("key", who, text, "already-done", "the key is already gone"))),
-                Effect.catchAll((error) => Effect.succeed(report("key", who, text, "failed", failed(error))))
-              )
-            }, { concurrency: options.concurrency })
-            const byGuardrail = new Map<string, Array<typeof unassign[number]>>()
-            for (const u of unassign) byGuardrail.set(u.guardrailId, [...(byGuardrail.get(u.guardrailId) ?? []), u])
-            const unassignItems = (yield* Effect.forEach([...byGuardrail], ([guardrailId, group]) => {
-              const text = `unassign guardrail ${group[0]!.guardrailName} in ${action.slug}`
-              const items = (outcome: Engine.ReportItem["outcome"], reason?: string) =>
-                group.map((u) => report("user", personOf.get(u.userId) ?? u.userId, text, outcome, reason))
-              return guardrails.unassignMembers({ id: guardrailId, memberUserIds: group.map((u) => u.userId) }).pipe(
-                Effect.as(items("done")),
-                Effect.catchTag("NotFoundResponseError", () => Effect.succeed(items("already-done", "the guardrail is already gone"))),
-                Effect.catchAll((error) => Effect.succeed(items("failed", failed(error))))
-              )
-            }, { concurrency: options.concurrency })).flat()
-            const text = `remove from ${action.slug}`
-            const holding = new Set(keyItems.filter((i) => i.outcome === "failed").map((i) => i.key))
-            const blocked = ids.filter((id) => holding.has(personOf.get(id) ?? id))
-            const sendable = ids.filter((id) => !holding.has(personOf.get(id) ?? id))
-            const removed = sendable.length === 0 ? [] : yield* bisect(
-              (chunkIds) => workspaces.bulkRemoveMembers({ id: action.workspaceId, userIds: chunkIds }),
-              (userId, outcome, reason) => report("user", personOf.get(userId) ?? userId, text, outcome, reason),
-              sendable
-            )
-            return [
-              ...keyItems,
-              ...unassignItems,
-              ...blocked.map((id) =>
-                report(
-                  "user",
-                  personOf.get(id) ?? id,
-                  text,
-                  "failed",
-                  "not removed: a key of theirs here could not be disabled (see above); re-run to retry"
-                )
-              ),
-              ...removed
-            ]
-          })
+          items: ids.length + action.keys.filter((k) => inChunk.has(k.userId)).length +
+            action.unassign.filter((u) => inChunk.has(u.userId)).length,
+          run: Effect.provide(Offboarding.removeChunk(workspace, ids, removing, "disable", options.concurrency), context)
         })
       }
     }
@@ -416,7 +372,7 @@ export const execute = (plan: OrgPlan.OrgPlan, stale: ReadonlyArray<Engine.Repor
       ...o,
       run: Effect.provide(o.run, context)
     }))
-    return yield* Engine.run({ kind: "org" as never, spec: plan.spec as never, unit: "changes", operations, extraItems: stale }, options)
+    return yield* Engine.run({ kind: "org", spec: plan.spec, unit: "changes", operations, extraItems: stale }, options)
   })
 
 /**
@@ -426,10 +382,35 @@ export const execute = (plan: OrgPlan.OrgPlan, stale: ReadonlyArray<Engine.Repor
  */
 export const apply = (input: unknown, options: Engine.ApplyJobOptions & OrgPlan.PlanOptions = {}) =>
   Engine.applyJob({
-    kind: "org" as never,
+    kind: "org",
     planSchema: OrgPlan.OrgPlan,
     plan: (spec, o) => OrgPlan.plan(spec, { ...o, ...(options.maxRemovals !== undefined ? { maxRemovals: options.maxRemovals } : {}) }),
     recheck: (saved, concurrency) =>
       Effect.map(OrgPlan.planSpec(saved.spec, { concurrency, maxRemovals: saved.maxRemovals }), (fresh) => restrict(fresh, saved)),
     execute
   })(input, options)
+
+/**
+ * Organisation as code, one more entry of the job table (`Definitions.definitions.org`): plan files,
+ * resume and the CLI's job commands derive from it like every job's.
+ *
+ * @since 0.1.0
+ * @category definitions
+ */
+export const definition: JobDefinition<
+  "org",
+  OrgSpec.OrgSpec,
+  OrgPlan.OrgPlan,
+  JobError | OrgSpec.OrgSpecError | OrgPlan.PruneLimitError | Engine.ManagementKeyRequiredError,
+  JobServices
+> = {
+  kind: "org",
+  spec: OrgSpec.OrgSpec,
+  planSchema: OrgPlan.OrgPlan,
+  unit: "changes",
+  destructive: true,
+  plan: (spec, options) => OrgPlan.plan(spec, options ?? {}),
+  apply: (input, options) => apply(input, options ?? {}),
+  describe: OrgPlan.describe,
+  isEmpty: OrgPlan.isEmpty
+}

@@ -158,11 +158,11 @@ export class PruneLimitError extends Schema.TaggedError<PruneLimitError>()("Prun
 // --- options ----------------------------------------------------------------------------------------
 
 export interface PlanOptions {
-  readonly concurrency?: number
-  readonly rate?: number
-  readonly events?: Engine.ApplyOptions["events"]
+  readonly concurrency?: number | undefined
+  readonly rate?: number | undefined
+  readonly events?: Engine.ApplyOptions["events"] | undefined
   /** At most this many removals per area and workspace: a count (`10`) or a share of the current items (`"25%"`, default). */
-  readonly maxRemovals?: number | string
+  readonly maxRemovals?: number | string | undefined
 }
 
 /** `25%` → a share, `10` → a count; anything else is refused. */
