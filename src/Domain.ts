@@ -10,11 +10,15 @@ import { Schema } from "effect"
 
 // --- helpers: the snake_case mapping lives in the schema ------------------------------------------
 
-/** A required field whose wire name is `key`. */
-export const wire = <S extends Schema.Schema.Any>(key: string, schema: S) => Schema.propertySignature(schema).pipe(Schema.fromKey(key))
+/**
+ * A required field whose wire name is `key`. The key's literal type is kept, so the encoded type names
+ * the wire field (a plain `string` key became an index signature, which `skipLibCheck: false` rejects).
+ */
+export const wire = <const K extends string, S extends Schema.Schema.Any>(key: K, schema: S) =>
+  Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
 /** An optional field whose wire name is `key`; absent stays absent (`exactOptionalPropertyTypes`). */
-export const optionalWire = <S extends Schema.Schema.All>(key: string, schema: S) =>
+export const optionalWire = <const K extends string, S extends Schema.Schema.All>(key: K, schema: S) =>
   Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
 const NullableString = Schema.NullOr(Schema.String)

@@ -42,9 +42,17 @@ const hints: Record<number, string> = {
   503: "OpenRouter is temporarily unavailable; retry after the indicated delay."
 }
 
+/**
+ * A 404 whose body is not the API's error JSON did not come from the API's routes: most often the base
+ * URL lacks `/api/v1` (or points at another server), so every path is unknown there.
+ */
+const notTheApi = "The answer is not the API's JSON: check the base URL (OpenRouter's is https://openrouter.ai/api/v1, with /api/v1)."
+
 const describe = (self: ResponseFields): string => {
   const wait = self.retryAfter ? ` (retry after ${Duration.format(self.retryAfter)})` : ""
-  const hint = hints[self.status] ?? (self.status >= 500 ? hints[500] : "")
+  const hint = self.status === 404 && self.code === undefined
+    ? notTheApi
+    : hints[self.status] ?? (self.status >= 500 ? hints[500] : "")
   return `${self.method} ${self.path} failed with ${self.status}: ${self.serverMessage}${wait}. ${hint}`.trim()
 }
 

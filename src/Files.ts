@@ -98,7 +98,8 @@ export const declarations = {
     route: "GET /files/:fileId/content",
     path: byId,
     query: scope,
-    accept: "application/octet-stream",
+    // the content, or the API's JSON error body: a server that honours Accept may send either
+    accept: "application/octet-stream, application/json",
     success: Schema.Unknown,
     errors: [BadRequestResponseError, NotFoundResponseError, ...common]
   })

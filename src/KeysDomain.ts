@@ -21,10 +21,16 @@ export type LimitReset = typeof LimitReset.Type
 
 const isoUtcDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|\+00:00)$/
 
+const isCalendarDate = (text: string) => {
+  const parsed = Date.parse(text)
+  return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 19) === text.slice(0, 19)
+}
+
 /** An ISO 8601 date-time with seconds, in UTC (the API rejects other time zones). */
 export const UtcDateTime = Schema.String.pipe(
-  Schema.filter((text) => isoUtcDateTime.test(text) && !Number.isNaN(Date.parse(text)), {
-    message: () => "expected an ISO 8601 UTC date-time with seconds, e.g. \"2027-12-31T23:59:59Z\""
+  // a real calendar check: Date.parse rolls 2027-02-30 over to March 2, so the date must come back as written
+  Schema.filter((text) => isoUtcDateTime.test(text) && isCalendarDate(text), {
+    message: () => "expected a real ISO 8601 UTC date-time with seconds, e.g. \"2027-12-31T23:59:59Z\""
   })
 ).annotations({ identifier: "UtcDateTime" })
 

@@ -15,7 +15,16 @@
  */
 import { Duration, Effect, FiberRef, Option, Predicate, Schedule } from "effect"
 import { dual } from "effect/Function"
-import type { OpenRouterError } from "./Errors.ts"
+import type {
+  BadGatewayResponseError,
+  ConnectionError,
+  InternalServerResponseError,
+  OpenRouterDefaultError,
+  OpenRouterError,
+  RequestTimeoutError,
+  ServiceUnavailableResponseError,
+  TooManyRequestsResponseError
+} from "./Errors.ts"
 
 /** What a policy schedule sees: the failure of the attempt that just ended. */
 export type RetryInput = OpenRouterError
@@ -57,6 +66,37 @@ export const isRetryable = (error: unknown): boolean => {
       return Predicate.hasProperty(error, "status") && statuses.has(error.status as number)
   }
 }
+
+/**
+ * The failures that mean "retry later": the server was busy or failing (429, 500, 502, 503, 504) or
+ * never answered (a connection error, a timeout). The same set the client's own retries use
+ * ({@link isRetryable}); after the policy gave up, this says a later attempt may well succeed, where
+ * any other error needs a change first (input, key, permissions, the id).
+ *
+ * ```ts
+ * Effect.catchIf(workspaces.get({ id }), RetryPolicy.isTransient, (error) => requeue(error))
+ * ```
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTransient = (error: unknown): error is TransientError => isRetryable(error)
+
+/**
+ * What {@link isTransient} accepts: the statuses that mean "later" (a 504, which no operation documents,
+ * is an `OpenRouterDefaultError` with `status: 504`) and the failures without an answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type TransientError =
+  | TooManyRequestsResponseError
+  | InternalServerResponseError
+  | BadGatewayResponseError
+  | ServiceUnavailableResponseError
+  | OpenRouterDefaultError
+  | ConnectionError
+  | RequestTimeoutError
 
 /**
  * Could the server have acted on the request before this failure? (A 500 or a timeout may have

@@ -192,12 +192,16 @@ export const attemptWith = <A, E, Errors extends ReadonlyArray<ResponseErrorClas
           ResponseError: (error) => Effect.fail(transportError(op, spec, error))
         }),
         Effect.flatMap((response): Effect.Effect<A, E | OperationError<Errors>> => {
-          const observed = Option.isSome(observer)
-            ? observer.value.afterAttempt(op.name, {
-              status: response.status,
-              retryAfter: parseRetryAfter(response.headers)
-            })
-            : Effect.void
+          // every answer on the operation's span, success or error (uploads, downloads, Keys.create alike)
+          const observed = Effect.zipRight(
+            annotateSpan("http.response.status_code", response.status),
+            Option.isSome(observer)
+              ? observer.value.afterAttempt(op.name, {
+                status: response.status,
+                retryAfter: parseRetryAfter(response.headers)
+              })
+              : Effect.void
+          )
           if (response.status >= 200 && response.status < 300) return Effect.zipRight(observed, read(response))
           return Effect.zipRight(
             observed,
@@ -325,11 +329,6 @@ export const withOperationSpan = <Errors extends ReadonlyArray<ResponseErrorClas
 <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.tracerWith((tracer) =>
     tracer === defaultTracer ? self : self.pipe(
-      Effect.tapError((error: any) =>
-        typeof error?.status === "number"
-          ? Effect.annotateCurrentSpan("http.response.status_code", error.status)
-          : Effect.void
-      ),
       Effect.withSpan(op.name, {
         kind: "client",
         captureStackTrace: false,
@@ -347,11 +346,7 @@ export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
 ): Effect.Effect<A, OperationError<Errors>> =>
   retrying(
     ctx,
-    attemptWith(ctx, op, spec, (response) =>
-      Effect.zipLeft(
-        decodeBody(ctx, op, spec)(response),
-        annotateSpan("http.response.status_code", response.status)
-      )),
+    attemptWith(ctx, op, spec, decodeBody(ctx, op, spec)),
     { reconcile: options?.reconcile }
   ).pipe(withOperationSpan(op, spec))
 

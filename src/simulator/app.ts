@@ -99,6 +99,11 @@ const realSleep = (ms: number) =>
     return Effect.sync(() => clearTimeout(timer))
   })
 
+const notFoundPage = HttpServerResponse.text(
+  "<!DOCTYPE html><html><head><title>404: This page could not be found</title></head><body>404</body></html>",
+  { status: 404, contentType: "text/html; charset=utf-8" }
+)
+
 /** The simulator without a server: its keys, state, controls and the request handler. */
 export const makeCore = (options: CoreOptions = {}) => {
   const seed = options.seed ?? "openrouter-effect"
@@ -135,7 +140,8 @@ export const makeCore = (options: CoreOptions = {}) => {
         return response
       }
       if (faults.latencyMs > 0) yield* realSleep(faults.latencyMs)
-      if (!fullPath.startsWith(PREFIX)) return respond(failure(404, "Not found"))
+      // outside the API the real site answers an HTML page, not the API's JSON (a base URL without /api/v1)
+      if (!fullPath.startsWith(PREFIX)) return respond(notFoundPage)
 
       const matched = route({
         method: request.method,

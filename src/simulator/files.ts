@@ -246,10 +246,10 @@ export const filesRoutes = routes<Decls, Env>(Files.declarations, {
           : encodeOpenRouterDeleted(new OpenRouterFileDeleted({ id: record.id, type: "file_deleted" }, true))
       )
     }),
-  download: (incoming) =>
-    onFile(incoming, (record) => {
+  download: (incoming) => {
+    const accept = incoming.request.headers["accept"] ?? "*/*"
+    const answer = onFile(incoming, (record) => {
       // a server that checks Accept refuses a client that asks only for JSON
-      const accept = incoming.request.headers["accept"] ?? "*/*"
       if (!/application\/octet-stream|\*\/\*|application\/\*/.test(accept)) {
         return failure(406, `This endpoint answers application/octet-stream, not ${accept}`)
       }
@@ -261,4 +261,9 @@ export const filesRoutes = routes<Decls, Env>(Files.declarations, {
         })
         : incoming.fail(400, "Only files created server-side can be downloaded; this file was uploaded")
     })
+    // and honours Accept for its errors too: its JSON error body only for a client that accepts JSON
+    return answer.status >= 400 && answer.status !== 406 && !/application\/json|\*\/\*|application\/\*/.test(accept)
+      ? HttpServerResponse.text("Not Acceptable", { status: 406 })
+      : answer
+  }
 })

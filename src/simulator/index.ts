@@ -21,7 +21,7 @@
  */
 import { HttpClient, HttpMiddleware, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
-import { Cause, Context, Effect, Exit, Layer, Redacted, Schema, Scope } from "effect"
+import { Cause, type ConfigError, Context, Effect, Exit, Layer, Redacted, Schema, Scope } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Activity } from "../Activity.ts"
@@ -152,7 +152,7 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
    */
   static layerClient(
     options: ClientLayerOptions = {}
-  ): Layer.Layer<Simulator | OpenRouterClient.OpenRouterClient | Services> {
+  ): Layer.Layer<Simulator | OpenRouterClient.OpenRouterClient | HttpClient.HttpClient | Services, ConfigError.ConfigError> {
     return servicesLayer.pipe(
       Layer.provideMerge(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
         OpenRouterClient.layer({
