@@ -44,13 +44,37 @@ const TEAMS = [
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
+/**
+ * A workspace's members by user id, with their listing order kept as an array that is rebuilt only
+ * after a change: a page of `GET /workspaces/:id/members` then costs its own size, not the workspace's.
+ */
+export class MemberMap extends Map<string, WorkspaceMember> {
+  private ordered: Array<WorkspaceMember> | undefined
+  override set(userId: string, member: WorkspaceMember) {
+    this.ordered = undefined
+    return super.set(userId, member)
+  }
+  override delete(userId: string) {
+    this.ordered = undefined
+    return super.delete(userId)
+  }
+  override clear() {
+    this.ordered = undefined
+    super.clear()
+  }
+  /** The members in insertion order (the listing's order); the same array until the next change. */
+  inOrder(): ReadonlyArray<WorkspaceMember> {
+    return this.ordered ??= [...this.values()]
+  }
+}
+
 export class OrganizationState {
   readonly members: Array<Member> = []
   readonly memberById = new Map<string, Member>()
   readonly scimManaged = new Set<string>()
   readonly workspaces = new Map<string, Workspace>()
   readonly budgets = new Map<string, Map<BudgetInterval, WorkspaceBudget>>()
-  readonly workspaceMembers = new Map<string, Map<string, WorkspaceMember>>()
+  readonly workspaceMembers = new Map<string, MemberMap>()
   readonly defaultWorkspaceId: string
   /** API keys and guardrails with their assignments. */
   readonly access: AccessState
@@ -105,7 +129,7 @@ export class OrganizationState {
       if (w === 0) defaultId = workspace.id
       this.workspaces.set(workspace.id, workspace)
       this.budgets.set(workspace.id, new Map())
-      this.workspaceMembers.set(workspace.id, new Map())
+      this.workspaceMembers.set(workspace.id, new MemberMap())
       if (w === 0) continue
       // a share of the organization in each team workspace
       const share = 0.1 + random() * 0.2
@@ -161,20 +185,35 @@ export class OrganizationState {
     return member
   }
 
+  /**
+   * One page of a workspace's members and their total, costing the page's size: the default
+   * workspace's implicit members are built only for the page, the others read the ordered cache.
+   */
+  memberPage(workspaceId: string, offset: number, limit: number): { data: Array<WorkspaceMember>; totalCount: number } {
+    if (workspaceId === this.defaultWorkspaceId) {
+      return {
+        data: this.members.slice(offset, offset + limit).map((member) => this.implicitMember(workspaceId, member)),
+        totalCount: this.members.length
+      }
+    }
+    const all = this.workspaceMembers.get(workspaceId)?.inOrder() ?? []
+    return { data: all.slice(offset, offset + limit), totalCount: all.length }
+  }
+
+  private implicitMember(workspaceId: string, member: Member) {
+    return new WorkspaceMember({
+      id: `${workspaceId.slice(0, 8)}-${member.id}`,
+      workspaceId,
+      userId: member.id,
+      role: member.role === "org:admin" ? "admin" : "member",
+      createdAt: "2025-01-01T00:00:00.000Z"
+    })
+  }
+
   /** Members of a workspace; the default workspace has every organization member implicitly. */
   membersOf(workspaceId: string): ReadonlyArray<WorkspaceMember> {
-    if (workspaceId === this.defaultWorkspaceId) {
-      return this.members.map((member) =>
-        new WorkspaceMember({
-          id: `${workspaceId.slice(0, 8)}-${member.id}`,
-          workspaceId,
-          userId: member.id,
-          role: member.role === "org:admin" ? "admin" : "member",
-          createdAt: "2025-01-01T00:00:00.000Z"
-        })
-      )
-    }
-    return [...(this.workspaceMembers.get(workspaceId)?.values() ?? [])]
+    if (workspaceId === this.defaultWorkspaceId) return this.members.map((member) => this.implicitMember(workspaceId, member))
+    return this.workspaceMembers.get(workspaceId)?.inOrder() ?? []
   }
 
   setBudget(workspaceId: string, interval: BudgetInterval, limitUsd: number) {

@@ -16,7 +16,7 @@ import * as Workspaces from "../Workspaces.ts"
 import { encoder, type Env, json, jsonText } from "./http.ts"
 import { uuid } from "./random.ts"
 import { routes } from "./router.ts"
-import { budgetViolation, type OrganizationState } from "./state.ts"
+import { budgetViolation, MemberMap, type OrganizationState } from "./state.ts"
 
 const encodeWorkspace = encoder(WorkspaceResponse)
 const encodeList = encoder(ListWorkspacesResponse)
@@ -93,7 +93,7 @@ export const workspaceRoutes = routes<Ops, Env>(Workspaces.operations, {
     })
     state.put(workspace)
     state.budgets.set(workspace.id, new Map())
-    state.workspaceMembers.set(workspace.id, new Map())
+    state.workspaceMembers.set(workspace.id, new MemberMap())
     return jsonText(workspaceJson(state, workspace), 201)
   },
   get: (incoming) => onWorkspace(incoming, (w, { env }) => jsonText(workspaceJson(env.state, w))),
@@ -172,8 +172,8 @@ export const workspaceRoutes = routes<Ops, Env>(Workspaces.operations, {
     }),
   listMembers: (incoming) =>
     onWorkspace(incoming, (w, { env: { state }, query }) => {
-      const all = state.membersOf(w.id)
-      return json(encodeMembers(new ListWorkspaceMembersResponse({ data: page(all, query), totalCount: all.length }, true)))
+      const { data, totalCount } = state.memberPage(w.id, query.offset ?? 0, query.limit ?? 50)
+      return json(encodeMembers(new ListWorkspaceMembersResponse({ data, totalCount }, true)))
     }),
   bulkAddMembers: (incoming) =>
     onWorkspace(incoming, (w, { body, env: { state }, fail }) => {
