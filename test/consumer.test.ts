@@ -70,6 +70,8 @@ declare const apiKey: Redacted.Redacted<string>
 declare const workspaces: Workspaces.Workspaces
 declare const myProgram: Effect.Effect<void>
 declare const events: any
+// what an earlier block of the same section built
+declare const spec: any
 `
 
 /** A block as a module: its imports first, the prelude's for what it does not import, the rest wrapped. */
