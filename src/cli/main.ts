@@ -57,6 +57,23 @@ const entries = [
     "guardrails (spending limits and model/provider policies) and their assignments",
     () => import("./commands/guardrails.ts").then((m) => m.guardrails)
   ),
+  entry("credits", "credits bought, used and left, in USD (BYOK spend is not credits)", () => import("./commands/credits.ts").then((m) => m.credits)),
+  entry(
+    "activity",
+    "spend per UTC day, model and endpoint over the last 30 completed UTC days",
+    () => import("./commands/activity.ts").then((m) => m.activity)
+  ),
+  entry(
+    "byok",
+    "provider API keys you bring (BYOK): list, show, add, change, rotate, delete",
+    () => import("./commands/byok.ts").then((m) => m.byok)
+  ),
+  entry("scim", "SCIM groups from your identity provider and their workspace mappings", () => import("./commands/scim.ts").then((m) => m.scim)),
+  entry(
+    "observability",
+    "where traces are broadcast: destinations (Langfuse, Datadog, S3, webhooks…)",
+    () => import("./commands/observability.ts").then((m) => m.observability)
+  ),
   entry("auth", "the configured API key: is it a management key", () => import("./commands/auth.ts").then((m) => m.auth)),
   entry(
     "onboard",

@@ -12,12 +12,18 @@ import { Config, Console, Duration, Effect, Layer, Option, Redacted, Schedule } 
 import { readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
 import { Writable } from "node:stream"
+import { Activity } from "../Activity.ts"
+import { Analytics } from "../Analytics.ts"
+import { Byok } from "../Byok.ts"
+import { Credits } from "../Credits.ts"
 import { Files } from "../Files.ts"
 import { Guardrails } from "../Guardrails.ts"
 import { Keys } from "../Keys.ts"
+import { Observability } from "../Observability.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
 import { Organization } from "../Organization.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
+import { Scim } from "../Scim.ts"
 import { Workspaces } from "../Workspaces.ts"
 import { usage, type UsageError } from "./errors.ts"
 import { formatDuration } from "./output.ts"
@@ -61,6 +67,12 @@ export type Services =
   | Files
   | Keys
   | Guardrails
+  | Activity
+  | Analytics
+  | Credits
+  | Byok
+  | Scim
+  | Observability
   | OpenRouterClient.OpenRouterClient
   | FileSystem.FileSystem
   | Path.Path
@@ -68,7 +80,7 @@ export type Services =
 // --- the key ----------------------------------------------------------------------------------------------
 
 /** One line from a terminal without echoing it (a pasted key stays off the screen). */
-const readHidden = (prompt: string) =>
+export const readHidden = (prompt: string) =>
   Effect.async<string>((resume) => {
     process.stderr.write(prompt)
     const muted = new Writable({ write: (_chunk, _encoding, done) => done() })
@@ -188,14 +200,24 @@ export const announcedRetries = (
 export const servicesLayer = (flags: Connection) =>
   Layer.unwrapEffect(
     Effect.map(resolveConnection(flags), (settings) =>
-      Layer.mergeAll(Workspaces.Default, Organization.Default, Files.Default, Keys.Default, Guardrails.Default).pipe(
+      Layer.mergeAll(
+        Workspaces.Default,
+        Organization.Default,
+        Files.Default,
+        Keys.Default,
+        Guardrails.Default,
+        Activity.Default,
+        Analytics.Default,
+        Credits.Default,
+        Byok.Default,
+        Scim.Default,
+        Observability.Default
+      ).pipe(
         Layer.provideMerge(OpenRouterClient.layer({ ...settings, retry: announcedRetries() })),
         // loaded on use: undici is a large part of start-up
         Layer.provide(
           Layer.unwrapEffect(
-            Effect.promise(() =>
-              import("@effect/platform-node/NodeHttpClient")
-            ).pipe(Effect.map((m) => m.layerUndici))
+            Effect.promise(() => import("@effect/platform-node/NodeHttpClient")).pipe(Effect.map((m) => m.layerUndici))
           )
         )
       ))

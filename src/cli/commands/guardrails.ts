@@ -26,6 +26,7 @@ const guardrailColumns: ReadonlyArray<Column<Guardrail>> = [
   },
   { header: "PROVIDERS", value: (g) => (g.allowedProviders ?? []).join(",") },
   { header: "MODELS", value: (g) => (g.allowedModels ?? []).join(","), wide: true },
+  { header: "REGIONS", value: (g) => (g.allowedDataRegions ?? []).join(","), wide: true },
   dateColumn("CREATED", "createdAt")
 ]
 const showGuardrail = (flags: OutputFlags) => (g: Guardrail) => printRecord(g, { ...flags, fields: guardrailColumns, id: (x) => x.id })
@@ -35,7 +36,11 @@ const guardrailSettings = {
   limitUsd: Options.float("limit-usd").pipe(Options.withDescription("spending limit in USD"), Options.optional),
   resetInterval: Options.choice("reset-interval", ["daily", "weekly", "monthly"]).pipe(Options.optional),
   allowedProvider: repeated("allowed-provider", "a provider its members may use (repeatable; replaces the list)"),
-  allowedModel: repeated("allowed-model", "a model its members may use (repeatable; replaces the list)")
+  allowedModel: repeated("allowed-model", "a model its members may use (repeatable; replaces the list)"),
+  allowedDataRegion: Options.choice("allowed-data-region", ["global", "europe", "us"]).pipe(
+    Options.withDescription("a data region requests may be served from (repeatable; replaces the list)"),
+    Options.repeated
+  )
 }
 const settingsOf = (a: {
   readonly description: Option.Option<string>
@@ -43,12 +48,14 @@ const settingsOf = (a: {
   readonly resetInterval: Option.Option<"daily" | "weekly" | "monthly">
   readonly allowedProvider: ReadonlyArray<string>
   readonly allowedModel: ReadonlyArray<string>
+  readonly allowedDataRegion: ReadonlyArray<"global" | "europe" | "us">
 }) => ({
   ...some(a.description, "description"),
   ...some(a.limitUsd, "limitUsd"),
   ...some(a.resetInterval, "resetInterval"),
   ...(a.allowedProvider.length > 0 ? { allowedProviders: a.allowedProvider } : {}),
-  ...(a.allowedModel.length > 0 ? { allowedModels: a.allowedModel } : {})
+  ...(a.allowedModel.length > 0 ? { allowedModels: a.allowedModel } : {}),
+  ...(a.allowedDataRegion.length > 0 ? { allowedDataRegions: a.allowedDataRegion } : {})
 })
 
 const memberAssignmentColumns: ReadonlyArray<Column<MemberAssignment>> = [
@@ -180,7 +187,7 @@ export const guardrails = Cli.group("guardrails", "guardrails (spending limits a
       const changes = { ...some(a.name, "name"), ...settingsOf(a) }
       if (Object.keys(changes).length === 0) {
         return yield* Effect.fail(Cli.usage(
-          "nothing to change: give --name, --description, --limit-usd, --reset-interval, --allowed-provider or --allowed-model (nothing was sent)"
+          "nothing to change: give --name, --description, --limit-usd, --reset-interval, --allowed-provider, --allowed-model or --allowed-data-region (nothing was sent)"
         ))
       }
       const g = yield* Guardrails
