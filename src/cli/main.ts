@@ -87,7 +87,7 @@ const entries = [
   ),
   entry(
     "spend",
-    "who spends what (by workspace, member, key or model); budgets, alerts, an HTML report",
+    "who spends what (by workspace, member, key or model); budgets, alerts, HTML report",
     () => import("./commands/spend.ts").then((m) => m.spend)
   ),
   entry("budgets", "budget policies across workspaces", () => import("./commands/budgets.ts").then((m) => m.budgets)),

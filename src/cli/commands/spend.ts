@@ -64,7 +64,7 @@ const table = Cli.make("spend", {
     csv: Options.boolean("csv").pipe(Options.withDescription("CSV with a header row")),
     concurrency
   },
-  summary: "who spends what (by workspace, member, key or model); budgets, alerts, an HTML report",
+  summary: "who spends what (by workspace, member, key or model); budgets, alerts, HTML report",
   examples: [
     [`${$} spend --by member --days 7`, "each member's spend over the last 7 completed UTC days and today"],
     [`${$} spend --by key --workspace 'team-*' --daily`, "the keys of the team workspaces, with a sparkline per day"],
