@@ -7,7 +7,6 @@
  */
 import { Console, Effect, Fiber, Layer, Option, PubSub } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
-import { hostname } from "node:os"
 import { dirname } from "node:path"
 import { Counts, Engine, Journal, PlanFile, Specs } from "../jobs/index.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
@@ -46,10 +45,10 @@ const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/
 export const journalTarget = (flag: Option.Option<string>) => Option.getOrElse(flag, () => process.env.OPENROUTER_JOURNAL || Journal.defaultPath())
 
 /** The journal at a target: a `postgres://` URL or a SQLite file. */
-export const journalLayer = (flag: Option.Option<string>) => Journal.layer(journalTarget(flag))
+export const journalLayer = (flag: Option.Option<string>) => Journal.layerFor(journalTarget(flag))
 
 /** `postgres://user:secret@host/db` without the password, for messages and resume commands. */
-export const showTarget = (target: string) => target.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, "$1@")
+export const showTarget = (target: string) => (Journal.isPgUrl(target) ? Journal.displayUrl(target) : target)
 
 // --- phrasing the engine's and journal's faults ---------------------------------------------------------
 
@@ -216,21 +215,18 @@ export const runJob = (flags: RunFlags, connection: Connection, options: RunOpti
     }
     // the journal is opened only when a job id is looked up or a plan is applied (a dry run leaves no file)
     const journal = yield* Layer.memoize(journalLayer(flags.journal))
+    // a journal that cannot be used is said now, before the plan's reads (the file is made here, not by a dry run)
+    if (!planOnly) yield* Effect.provide(Journal.Journal, journal).pipe(Effect.catchAll(phrase))
     const saved = Option.isSome(flags.jobId) && !planOnly
       ? yield* Effect.provide(Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(flags.jobId))), journal).pipe(Effect.catchAll(phrase))
       : Option.none()
+    // a resume plans the saved spec; flags given with it must say the same (the engine checks, before any change)
     let raw: unknown = Option.getOrElse(given, () => ({}))
-    if (Option.isSome(saved)) {
-      const record = saved.value
-      if (record.kind !== kind) {
-        return yield* phrase({ _tag: "ResumeConflictError", jobId: record.id, savedKind: record.kind, kind, differences: [] })
+    if (Option.isSome(saved) && Option.isNone(given)) {
+      if (saved.value.kind !== kind) {
+        return yield* phrase(new Engine.ResumeConflictError({ jobId: saved.value.id, savedKind: saved.value.kind, kind, differences: [] }))
       }
-      raw = record.spec
-      if (Option.isSome(given)) {
-        const normalized = Specs.encode((yield* Specs.decode(definition.spec, kind)(given.value).pipe(Effect.catchAll(phrase))) as Specs.JobSpec)
-        const differences = Specs.differences(record.spec, normalized)
-        if (differences.length > 0) return yield* phrase({ _tag: "ResumeConflictError", jobId: record.id, savedKind: kind, kind, differences })
-      }
+      raw = saved.value.spec
     }
     const spec = yield* Specs.decode(definition.spec, kind)(raw).pipe(Effect.catchAll(phrase))
     yield* announceTarget
@@ -241,6 +237,10 @@ export const runJob = (flags: RunFlags, connection: Connection, options: RunOpti
     const client = yield* OpenRouterClient
     // what the plan reads is shown while it reads (on a terminal, or a line every few seconds in a log)
     const reading = yield* Effect.fork(Progress.reading(events))
+    // another runner applying this job: refused now (or waited for, --wait), before anything is read
+    if (Option.isSome(saved)) {
+      yield* Engine.checkLease(jobId, { wait: flags.wait, events }).pipe(Effect.provide(journal), Effect.catchAll(phrase))
+    }
     // one gate for the whole run: plan reads and changes share --rate
     yield* Effect.gen(function*() {
       const plan = yield* Effect.onInterrupt(
@@ -324,8 +324,7 @@ export const execute = (
       rate: flags.rate,
       events: options.events,
       trusted: options.trusted,
-      // the lease's options (B's engine): until they land, extra fields the engine ignores
-      ...({ wait: flags.wait, owner: { host: hostname(), pid: process.pid } } as {}),
+      wait: flags.wait,
       onInterrupted: (partial) =>
         Effect.gen(function*() {
           yield* Effect.ignore(writeReport(partial))

@@ -198,9 +198,9 @@ export const progress = (events: PubSub.PubSub<Engine.JobEvent>, options: Progre
         if (tty && drawn) out.write("\n")
         return
       }
-      if ((event as { readonly _tag: string })._tag === "TookOver") {
+      if (event._tag === "TookOver") {
         if (tty && drawn) out.write("\r\x1b[K")
-        out.write(`${tookOverLine(event as never)}\n`)
+        out.write(`${tookOverLine(event)}\n`)
         continue
       }
       applyEvent(state, event)
@@ -232,10 +232,14 @@ export const reading = (events: PubSub.PubSub<Engine.JobEvent>, options: Progres
     let drawn = false
     yield* Effect.addFinalizer(() => Effect.sync(() => tty && drawn && out.write("\r\x1b[K")))
     while (true) {
-      const event = (yield* Queue.take(subscription)) as Engine.JobEvent | { readonly _tag: string }
+      const event = yield* Queue.take(subscription)
+      if (event._tag === "Waiting") {
+        out.write(`${waitingLine(event)}\n`)
+        continue
+      }
       if (event._tag !== "Reading") continue
       const now = yield* Clock.currentTimeMillis
-      const e = event as unknown as { readonly what: string; readonly done: number; readonly total?: number }
+      const e = event
       const finished = e.total !== undefined && e.done >= e.total
       if (!finished && now - last < (tty ? 100 : every)) continue
       last = now
@@ -243,6 +247,13 @@ export const reading = (events: PubSub.PubSub<Engine.JobEvent>, options: Progres
       out.write(tty ? `\r${readingLine(e, width())}\x1b[K` : `${readingLine(e, width())}\n`)
     }
   }))
+
+/** The line `--wait` prints while another runner holds the job. */
+export const waitingLine = (
+  event: { readonly jobId: string; readonly holder: { readonly host: string; readonly pid: number; readonly startedAt: string } }
+) =>
+  `waiting: job ${event.jobId} is being applied by pid ${event.holder.pid} on ${event.holder.host} (since ${event.holder.startedAt}); ` +
+  `this run starts when it ends or its lease expires`
 
 /** The line a takeover prints: whose lease expired, and since when it was silent. */
 export const tookOverLine = (

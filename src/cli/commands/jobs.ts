@@ -15,18 +15,10 @@ import { wantsJson } from "../runtime.ts"
 const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
 const journalOptions = { journal: common.journal, json: common.json }
 
-interface Holder {
-  readonly host: string
-  readonly pid: number
-  readonly startedAt: string
-  readonly renewedAt?: string
-  readonly expiresAt?: string
-}
+/** The record's holder: the runner applying it, or the one that died holding it. */
+const holderOf = (job: Journal.JobRecord) => job.holder
 
-/** The record's holder (B's journal adds it; older journals have none). */
-const holderOf = (job: Journal.JobRecord): Holder | undefined => (job as { readonly holder?: Holder }).holder
-
-const holderText = (holder: Holder | undefined) =>
+const holderText = (holder: Journal.Holder | undefined) =>
   holder === undefined
     ? ""
     : `pid ${holder.pid} on ${holder.host} since ${holder.startedAt}${holder.renewedAt ? `, last seen ${holder.renewedAt}` : ""}`
@@ -43,11 +35,18 @@ const jobsList = Cli.makeLocal("list", {
     const journal = yield* Journal.Journal
     const jobs = yield* journal.list()
     if (wantsJson(args.json)) return yield* Effect.forEach(jobs, (job) => Console.log(JSON.stringify(job)), { discard: true })
-    if (jobs.length === 0) return yield* Console.log(`no jobs in ${showTarget(journal.path)}`)
+    if (jobs.length === 0) return yield* Console.log(`no jobs in ${showTarget(journal.target)}`)
     for (const job of jobs) {
       const ops = Object.entries(job.operations).map(([status, n]) => `${n} ${status}`).join(", ")
-      const holder = job.status === "running" ? holderText(holderOf(job)) : ""
-      yield* Console.log(`${job.id}  ${job.kind}  ${job.status}  ${job.createdAt}  ${ops}${holder ? `  (${holder})` : ""}`)
+      const holder = holderOf(job)
+      const who = holder === undefined
+        ? ""
+        : job.status === "running"
+        ? `  (held by ${holderText(holder)})`
+        : job.status === "stopped"
+        ? `  (its runner, ${holderText(holder)}, died without finishing)`
+        : ""
+      yield* Console.log(`${job.id}  ${job.kind}  ${job.status}  ${job.createdAt}  ${ops}${who}`)
     }
   }).pipe(Effect.provide(journalLayer(args.journal)), phrased))
 
@@ -59,7 +58,7 @@ const jobsShow = Cli.makeLocal("show", {
   Effect.gen(function*() {
     const journal = yield* Journal.Journal
     const job = yield* journal.get(args.id)
-    if (Option.isNone(job)) return yield* Effect.fail(Cli.usage(`no job ${args.id} in ${showTarget(journal.path)}: see \`${$} jobs list\``))
+    if (Option.isNone(job)) return yield* Effect.fail(Cli.usage(`no job ${args.id} in ${showTarget(journal.target)}: see \`${$} jobs list\``))
     if (wantsJson(args.json)) return yield* Console.log(JSON.stringify(job.value))
     const { createdAt, finishedAt, id, kind, operations, spec, status, updatedAt } = job.value
     const holder = holderOf(job.value)
@@ -67,7 +66,7 @@ const jobsShow = Cli.makeLocal("show", {
     if (holder !== undefined && status === "running") {
       yield* Console.log(`  held by ${holderText(holder)}${holder.expiresAt ? `; lease expires ${holder.expiresAt}` : ""}`)
     }
-    if (holder !== undefined && (status as string) === "stopped") yield* Console.log(`  its runner (${holderText(holder)}) died without finishing`)
+    if (holder !== undefined && status === "stopped") yield* Console.log(`  its runner (${holderText(holder)}) died without finishing`)
     yield* Console.log(`  started ${createdAt}, last run ${updatedAt}${finishedAt ? `, finished ${finishedAt}` : ""}`)
     yield* Console.log(`  operations: ${Object.entries(operations).map(([s, n]) => `${n} ${s}`).join(", ") || "none"}`)
     yield* Console.log(`  spec: ${JSON.stringify(spec)}`)
