@@ -79,3 +79,37 @@ async (
 
 /** The JSON documents of JSON-lines output. */
 export const jsonLines = (text: string) => text.split("\n").filter((l) => l.trim().startsWith("{")).map((l) => JSON.parse(l))
+
+/**
+ * The CLI on a pseudo-terminal that a person answers: each time the output shows `prompt`, `answer` is
+ * typed (with Enter). stdout and stderr mixed, as a terminal shows them.
+ */
+export const onTerminalAnsweringIn = (cwd: string) =>
+async (
+  sim: RunningSimulator | undefined,
+  args: ReadonlyArray<string>,
+  columns: number,
+  answers: ReadonlyArray<{ readonly prompt: string; readonly answer: string }>,
+  env: Record<string, string | undefined> = {}
+) => {
+  const quoted = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
+  const child = spawn("script", ["-qfec", `stty cols ${columns} rows 50; ${quoted}`, "/dev/null"], {
+    cwd,
+    env: { ...process.env, TERM: "xterm-256color", NO_COLOR: undefined, COLUMNS: undefined, ...simulatorEnv(sim), ...env } as NodeJS.ProcessEnv,
+    stdio: ["pipe", "pipe", "pipe"]
+  })
+  let seen = ""
+  let next = 0
+  child.stdout!.on("data", (d: Buffer) => {
+    seen += d.toString("utf8")
+    const pending = answers[next]
+    if (pending !== undefined && seen.includes(pending.prompt)) {
+      next++
+      seen = ""
+      child.stdin!.write(`${pending.answer}\r`)
+    }
+  })
+  const result = await collectChild(child)
+  child.stdin!.end()
+  return { ...result, lines: result.stdout.split(/\r?\n/).filter((l) => l !== "") }
+}

@@ -93,9 +93,15 @@ export const interactive = () => Boolean(process.stdin.isTTY && process.stderr.i
 export const ask = (question: string) =>
   Effect.async<string>((resume) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr })
+    let answered = false
     rl.question(question, (answer) => {
+      answered = true
       rl.close()
       resume(Effect.succeed(answer.trim()))
+    })
+    // the input ended (Ctrl-D) without an answer: that is not a yes
+    rl.once("close", () => {
+      if (!answered) resume(Effect.succeed(""))
     })
     return Effect.sync(() => rl.close())
   })

@@ -195,10 +195,19 @@ export const layoutTable = (
   }
 }
 
-/** One record per block: `HEADER  value` lines, nothing cut, a blank line between records. */
-const blockOf = (columns: ReadonlyArray<Column<any>>, values: ReadonlyArray<string>) => {
+/**
+ * One record per block: `HEADER  value` lines, nothing cut, a blank line between records; a value too
+ * wide for its line goes on a line of its own under its header.
+ */
+const blockOf = (columns: ReadonlyArray<Column<any>>, values: ReadonlyArray<string>, width: number) => {
   const label = Math.max(...columns.map((c) => displayWidth(c.header)))
-  return [...columns.map((c, i) => `${padEnd(c.header, label)}  ${values[i]}`.trimEnd()), ""]
+  return [
+    ...columns.flatMap((c, i) => {
+      const line = `${padEnd(c.header, label)}  ${values[i]}`.trimEnd()
+      return displayWidth(line) <= width ? [line] : [c.header, values[i]!]
+    }),
+    ""
+  ]
 }
 
 /**
@@ -220,8 +229,8 @@ export const renderTable = <A>(
   const cells = rows.map((row) => candidates.map((c) => cell(c.value(row))))
   const layout = layoutTable(candidates, cells, options)
   if (layout.blocks) {
-    const renderRow = (row: A) => blockOf(candidates, candidates.map((c) => cell(c.value(row)))).join("\n")
-    return { lines: cells.flatMap((values) => blockOf(candidates, values)), renderRow, dropped: [], blocks: true }
+    const renderRow = (row: A) => blockOf(candidates, candidates.map((c) => cell(c.value(row))), options.width).join("\n")
+    return { lines: cells.flatMap((values) => blockOf(candidates, values, options.width)), renderRow, dropped: [], blocks: true }
   }
   const { shown, widths } = layout
   const line = (values: ReadonlyArray<string>) =>
