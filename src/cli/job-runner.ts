@@ -9,11 +9,11 @@ import { Console, Effect, Fiber, Layer, Option, PubSub } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { Counts, Engine, Journal, PlanFile, Specs } from "../jobs/index.ts"
+import { describeUsers } from "../jobs/Offboarding.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
 import { ask, interactive } from "./common.ts"
 import { usage, UsageError } from "./errors.ts"
 import { definitionOf, definitions, type JobKind } from "./job-definitions.ts"
-import { describeUsers } from "./plan-text.ts"
 import * as Progress from "./progress.ts"
 import { type Connection, describeTarget, wantsJson } from "./runtime.ts"
 
@@ -213,9 +213,13 @@ export const runJob = (flags: RunFlags, connection: Connection, options: RunOpti
         `${kind} changes your organisation and there is no terminal to confirm on: look at the plan with --dry-run, then pass --yes`
       ))
     }
-    // the journal is opened only when a job id is looked up or a plan is applied (a dry run leaves no file)
+    // flags that do not make a valid spec are said before anything is sent
+    if (Option.isSome(given)) yield* Specs.decode(definition.spec, kind)(given.value).pipe(Effect.catchAll(phrase))
+    yield* announceTarget
+    yield* checkManagementKey
+    // the journal is opened only to apply (a dry run or a refused key leaves no file), and before the
+    // plan's reads: a journal that cannot be used is said now
     const journal = yield* Layer.memoize(journalLayer(flags.journal))
-    // a journal that cannot be used is said now, before the plan's reads (the file is made here, not by a dry run)
     if (!planOnly) yield* Effect.provide(Journal.Journal, journal).pipe(Effect.catchAll(phrase))
     const saved = Option.isSome(flags.jobId) && !planOnly
       ? yield* Effect.provide(Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(flags.jobId))), journal).pipe(Effect.catchAll(phrase))
@@ -229,8 +233,6 @@ export const runJob = (flags: RunFlags, connection: Connection, options: RunOpti
       raw = saved.value.spec
     }
     const spec = yield* Specs.decode(definition.spec, kind)(raw).pipe(Effect.catchAll(phrase))
-    yield* announceTarget
-    yield* checkManagementKey
     const jobId = Option.getOrElse(flags.jobId, () => Engine.newJobId(kind))
     // replayed to a progress view that subscribes a moment after the job starts publishing
     const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
