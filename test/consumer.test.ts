@@ -66,6 +66,10 @@ declare const text: string
 declare const creatorUserId: string
 declare const memberUserIds: ReadonlyArray<string>
 declare const keyHashes: ReadonlyArray<string>
+declare const scimGroupId: string
+declare const openaiKey: string
+declare const rotated: string
+declare const langfuseSecret: string
 declare const apiKey: Redacted.Redacted<string>
 declare const workspaces: Workspaces.Workspaces
 declare const myProgram: Effect.Effect<void>
