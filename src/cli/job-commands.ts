@@ -14,6 +14,7 @@ import { $ } from "./common.ts"
 import type { Example } from "./help.ts"
 import { definitions, type JobKind } from "./job-definitions.ts"
 import { type JobNames, type RunFlags, runJob } from "./job-runner.ts"
+import { keyRotation } from "./keys-rotate.ts"
 import { json } from "./runtime.ts"
 
 /** Every spec field of a kind (but `kind`), each with the flags that set it. */
@@ -308,7 +309,8 @@ export const cliJobs = {
           )
       }),
     flags: { version: "-f FILE", people: "-f FILE", workspaces: "-f FILE", prune: "-f FILE", protect: "-f FILE" }
-  })
+  }),
+  "key-rotation": keyRotation
 } satisfies { readonly [K in JobKind]: CliJob<K, any> }
 
 /** How the CLI names each kind: its command and its flags. */

@@ -6,7 +6,7 @@
  * phrased here in flag terms (exit 2, before any change).
  */
 import { Console, Effect, Fiber, Layer, Option, PubSub } from "effect"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { Counts, Engine, Journal, PlanFile, Specs } from "../jobs/index.ts"
 import { describeUsers } from "../jobs/Offboarding.ts"
@@ -45,6 +45,12 @@ const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/
 export const journalTarget = (flag: Option.Option<string>) => Option.getOrElse(flag, () => process.env.OPENROUTER_JOURNAL || Journal.defaultPath())
 
 /** The journal at a target: a `postgres://` URL or a SQLite file. */
+/** Is there a journal to read (a dry run opens none that does not exist yet)? */
+const journalExists = (flag: Option.Option<string>) => {
+  const target = journalTarget(flag)
+  return Journal.isPgUrl(target) || existsSync(target)
+}
+
 export const journalLayer = (flag: Option.Option<string>) => Journal.layerFor(journalTarget(flag))
 
 /** `postgres://user:secret@host/db` without the password, for messages and resume commands. */
@@ -133,7 +139,20 @@ export const summary = (report: Engine.JobReport, asJson: boolean) =>
     if (asJson) {
       const { durationMs, jobId, kind, rateLimited, requests, status, totals } = report
       const failed = report.failed.map((item) => ({ ...item }))
-      return yield* Console.log(JSON.stringify({ jobId, kind, status, unit: unitOf(kind), totals, requests, rateLimited, durationMs, failed }))
+      // not due yet (a rotated key's grace): what, and until when
+      const waiting = report.items.filter((item) => item.outcome === "waiting").map((item) => ({ ...item }))
+      return yield* Console.log(JSON.stringify({
+        jobId,
+        kind,
+        status,
+        unit: unitOf(kind),
+        totals,
+        requests,
+        rateLimited,
+        durationMs,
+        failed,
+        ...(waiting.length > 0 ? { waiting } : {})
+      }))
     }
     yield* Console.log(
       `\n${report.kind} ${report.jobId}${
@@ -146,6 +165,9 @@ export const summary = (report: Engine.JobReport, asJson: boolean) =>
       if (users.length > 0) yield* Console.log(`per user:\n${users.join("\n")}`)
     }
     for (const item of report.failed) yield* Console.log(`  failed: ${item.kind} ${item.key} (${item.action}): ${item.reason ?? ""}`)
+    for (const item of report.items.filter((i) => i.outcome === "waiting")) {
+      yield* Console.log(`  waiting: ${item.kind} ${item.key} (${item.action}): ${item.reason ?? ""}`)
+    }
   })
 
 // --- running --------------------------------------------------------------------------------------------
@@ -245,8 +267,16 @@ export const runJob = (flags: RunFlags, connection: Connection, options: RunOpti
     }
     // one gate for the whole run: plan reads and changes share --rate
     yield* Effect.gen(function*() {
+      // with a job id the plan may read what earlier runs of it did (key rotation: what is rotated, what is due)
+      const withJob = Option.isSome(flags.jobId) && (!planOnly || journalExists(flags.journal))
+      const planning = definition.plan(spec, {
+        concurrency: flags.concurrency,
+        rate: flags.rate,
+        events,
+        ...(withJob ? { jobId: Option.getOrThrow(flags.jobId) } : {})
+      })
       const plan = yield* Effect.onInterrupt(
-        definition.plan(spec, { concurrency: flags.concurrency, rate: flags.rate, events }),
+        withJob ? Effect.provide(planning, journal) : planning,
         () => Console.error(`\ninterrupted while planning: nothing was changed; run the same command again`)
       ).pipe(Effect.ensuring(Fiber.interrupt(reading)))
       if (planOnly) return yield* showPlan(flags, plan)

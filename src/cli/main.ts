@@ -37,7 +37,7 @@ const version = packageJson.version
  */
 const entry = (name: string, summary: string, load: () => Promise<AnyCommand>) => ({ name, summary, load })
 
-const keysSummary = "API keys: list, show, create, update, delete; audit and disable in bulk"
+const keysSummary = "API keys: list, show, create, update, delete; audit, disable and rotate in bulk"
 const orgSummary = "the organization: its members, and the organisation as code (export, plan, apply)"
 
 // One line per top-level command, each loading its own file (src/cli/commands/<name>.ts). A helper adding

@@ -26,6 +26,7 @@ import * as FileCleanup from "./FileCleanup.ts"
 import type { Journal } from "./Journal.ts"
 import type { JournalError, LeaseHeldError } from "./journal/errors.ts"
 import * as KeyHygiene from "./KeyHygiene.ts"
+import * as KeyRotation from "./KeyRotation.ts"
 import * as Offboarding from "./Offboarding.ts"
 import * as Onboarding from "./Onboarding.ts"
 import * as OrgApply from "./OrgApply.ts"
@@ -43,6 +44,8 @@ export interface PlanOptions {
   readonly rate?: number | undefined
   /** `Reading` events are published here while the plan reads ("workspace 3/14"). */
   readonly events?: PubSub.PubSub<Engine.JobEvent> | undefined
+  /** The job the plan is for, when known; a job whose plan depends on its earlier runs reads them (key rotation). */
+  readonly jobId?: string | undefined
 }
 
 /**
@@ -110,7 +113,8 @@ export const definitions = {
   [BudgetPolicy.definition.kind]: BudgetPolicy.definition,
   [FileCleanup.definition.kind]: FileCleanup.definition,
   [KeyHygiene.definition.kind]: KeyHygiene.definition,
-  [OrgApply.definition.kind]: OrgApply.definition
+  [OrgApply.definition.kind]: OrgApply.definition,
+  [KeyRotation.definition.kind]: KeyRotation.definition
 } as const
 
 /**

@@ -148,5 +148,6 @@ export const keysCommands = [
   keysUpdate,
   keysDelete,
   keysAudit,
-  jobCommand("key-hygiene")
+  jobCommand("key-hygiene"),
+  jobCommand("key-rotation")
 ]
