@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Guardrails } from "../src/Guardrails.ts"
-import { Journal, KeyRotation, SecretSink } from "../src/jobs/index.ts"
+import { Counts, Journal, KeyRotation, SecretSink } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { servicesLayer } from "./support.ts"
@@ -130,6 +130,8 @@ describe("key rotation", () => {
         expect(waits.map((i) => i.key).sort()).toEqual(old.map((k) => k.hash).sort())
         expect(waits[0]!.reason).toMatch(/^its grace ends \d{4}-\d\d-\d\dT/)
         expect(waiting.items.filter((i) => i.outcome === "already-done")).toHaveLength(old.length)
+        // the counts a person reads add up: every key is in a line
+        expect(Counts.lines(waiting.items).join("\n")).toContain(`${old.length} waiting (not due yet)`)
         // a dry run with the job id shows the same
         const again = yield* KeyRotation.plan(spec, { ...fast, jobId: "rotate-ci" }).pipe(withJournal(journal))
         expect(again.keys).toEqual([])

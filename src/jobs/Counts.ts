@@ -27,7 +27,8 @@ const outcomes: ReadonlyArray<readonly [Outcome, string]> = [
   ["already-done", "already in place"],
   ["skipped", "skipped"],
   ["failed", "failed"],
-  ["unknown", "unknown (check the server)"]
+  ["unknown", "unknown (check the server)"],
+  ["waiting", "waiting (not due yet)"]
 ]
 
 /**
