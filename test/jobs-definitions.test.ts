@@ -25,7 +25,7 @@ const layer = () =>
 describe("job definitions", () => {
   it("the table is keyed by each definition's kind, and plan files accept exactly its plan schemas", () => {
     for (const [kind, definition] of Object.entries(Definitions.definitions)) expect(definition.kind).toBe(kind)
-    expect(Definitions.kinds).toEqual(["onboarding", "offboarding", "budget-policy", "file-cleanup", "key-hygiene", "org"])
+    expect(Definitions.kinds).toEqual(["onboarding", "offboarding", "budget-policy", "file-cleanup", "key-hygiene", "org", "key-rotation"])
     expect(Definitions.isJobKind("onboarding")).toBe(true)
     expect(Definitions.isJobKind("toString")).toBe(false)
     // PlanFile.AnyPlan is the union of the definitions' plan schemas, nothing else
