@@ -110,6 +110,19 @@ describe("spend CLI", () => {
     }
   })
 
+  it("--workspace follows the jobs' selection: a glob over an id's first letters selects nothing, an input error naming it", async () => {
+    const workspace = sim.service.state.workspaces().find((w) => w.slug !== "default")!
+    const prefix = `${workspace.id.slice(0, 8)}*`
+    for (const args of [["spend"], ["spend", "budgets"], ["spend", "check", "--threshold", "80%"], ["spend", "report", "--html", "x.html"]]) {
+      const result = await run(sim, [...args, "--workspace", prefix])
+      expect(result.code, args.join(" ")).toBe(2)
+      expect(result.stderr).toContain(`--workspace: no workspace matches "${prefix}"`)
+      expect(result.stderr).toContain("workspaces that exist:")
+      // the id itself selects it
+      expect((await run(sim, [...args, "--workspace", workspace.id])).code, `${args.join(" ")} --workspace ID`).not.toBe(2)
+    }
+  })
+
   it("spend check: exit 3 naming the one key that crossed, with --json for a webhook; 0 when nothing crossed", async () => {
     const spender = await onlyOneKeyOver()
     // on a terminal: the findings as text (stdout and stderr together there)

@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { parse } from "csv-parse/sync"
 import { Effect, Either } from "effect"
 import type { Workspace } from "../src/Domain.ts"
+import * as Selection from "../src/jobs/Selection.ts"
 import { aggregate, byDate, pointsOf, remainder, type SpendPoint } from "../src/spend/Aggregate.ts"
 import { nextReset, startOfUtcWeek, utcDate, windowOf } from "../src/spend/Calendar.ts"
 import { bar, formatUsd, renderTable, sparkline, toCsv, toJson } from "../src/spend/Render.ts"
@@ -158,12 +159,14 @@ describe("workspace selection", () => {
     expect(Either.getOrThrow(run("all")).workspaces).toHaveLength(3)
   })
 
-  it("a glob never matches an id; nothing matched, or nothing named, is an error naming what exists", () => {
+  it("a glob never matches an id; nothing matched is an error naming the reference and what exists, as the jobs' selection says", () => {
     const byId = run(["0df9*"])
+    expect(Either.isLeft(byId) && byId.left._tag).toBe("InvalidRequestError")
     expect(Either.isLeft(byId) && byId.left.message).toContain("no workspace matches \"0df9*\"")
-    expect(Either.isLeft(byId) && byId.left.message).toContain("workspaces: engineering, legal, research")
-    const empty = run([])
-    expect(Either.isLeft(empty) && empty.left.message).toContain("selects nothing")
+    expect(Either.isLeft(byId) && byId.left.message).toContain("workspaces that exist: engineering, legal, research")
+    // the same words as a job's selection: one rule
+    const job = Selection.select("Spend.report", all, ["0df9*"])
+    expect(Either.isLeft(job) && job.left.issue).toBe(Either.isLeft(byId) && byId.left.issue)
     expect(Either.isLeft(run([" "]))).toBe(true)
   })
 })
