@@ -157,7 +157,9 @@ const program = Effect.gen(function*() {
   if (unexpected.length > 0 || changed > 0) {
     process.exitCode = 1
     yield* Console.error(
-      `exit 1: ${unexpected.length} unexpected failures${changed > 0 ? `, ${changed} unexpected changes in the second runs` : ""} (listed in reports/)`
+      `exit 1: ${unexpected.length} unexpected failures${
+        changed > 0 ? `, ${changed} unexpected changes in the second runs` : ""
+      } (listed in reports/)`
     )
   } else {
     yield* Console.log(
