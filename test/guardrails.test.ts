@@ -8,7 +8,7 @@ import { Chunk, Effect, Stream } from "effect"
 import { Guardrails, operations } from "../src/Guardrails.ts"
 import { CreateGuardrailRequest, Guardrail, UpdateGuardrailRequest } from "../src/GuardrailsDomain.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
-import { Refusal } from "../src/simulator/access-state.ts"
+import { Refusal } from "../src/simulator/access.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { OrganizationState } from "../src/simulator/state.ts"
 import { accessLayer, accessWithKey, recorded } from "./support.ts"
@@ -207,30 +207,30 @@ const refused = (outcome: unknown) => (outcome instanceof Refusal ? outcome.stat
 
 const setup = () => {
   const state = new OrganizationState("guardrails", { members: 200 })
-  const access = state.access
+  const guardrails = state.guardrails
   const workspace = [...state.workspaces.values()].find((w) => w.id !== state.defaultWorkspaceId)!
   const members = state.membersOf(workspace.id).map((m) => m.userId)
   const outsider = state.members.find((m) => !members.includes(m.id))!.id
-  const first = ok(access.createGuardrail(new CreateGuardrailRequest({ name: "first", workspaceId: workspace.id })))
-  const second = ok(access.createGuardrail(new CreateGuardrailRequest({ name: "second", workspaceId: workspace.id })))
-  return { state, access, workspace, members, outsider, first, second }
+  const first = ok(guardrails.createGuardrail(new CreateGuardrailRequest({ name: "first", workspaceId: workspace.id })))
+  const second = ok(guardrails.createGuardrail(new CreateGuardrailRequest({ name: "second", workspaceId: workspace.id })))
+  return { state, guardrails, workspace, members, outsider, first, second }
 }
 
 describe("simulated guardrails", () => {
   it("are seeded with member and key assignments", () => {
-    const { access } = setup()
-    expect(access.guardrails.size).toBeGreaterThan(3)
-    expect(access.allMemberAssignments().length).toBeGreaterThan(0)
-    expect(access.allKeyAssignments().length).toBeGreaterThan(0)
+    const { guardrails } = setup()
+    expect(guardrails.byId.size).toBeGreaterThan(3)
+    expect(guardrails.allMemberAssignments().length).toBeGreaterThan(0)
+    expect(guardrails.allKeyAssignments().length).toBeGreaterThan(0)
   })
 
   it("a guardrail belongs to a workspace: listed there, created in the default one unless told", () => {
-    const { access, first, state, workspace } = setup()
-    expect(ok(access.listGuardrails(workspace.id)).map((g) => g.id)).toContain(first.id)
-    const placed = ok(access.createGuardrail(new CreateGuardrailRequest({ name: "org-wide" })))
+    const { guardrails, first, state, workspace } = setup()
+    expect(ok(guardrails.listGuardrails(workspace.id)).map((g) => g.id)).toContain(first.id)
+    const placed = ok(guardrails.createGuardrail(new CreateGuardrailRequest({ name: "org-wide" })))
     expect(placed.workspaceId).toBe(state.defaultWorkspaceId)
-    expect(ok(access.listGuardrails(undefined)).map((g) => g.id)).toContain(placed.id)
-    expect(refused(access.createGuardrail(
+    expect(ok(guardrails.listGuardrails(undefined)).map((g) => g.id)).toContain(placed.id)
+    expect(refused(guardrails.createGuardrail(
       new CreateGuardrailRequest({
         name: "x",
         workspaceId: "00000000-0000-4000-a000-000000000000"
@@ -239,59 +239,59 @@ describe("simulated guardrails", () => {
   })
 
   it("non-members of a team workspace cannot be assigned; in the default workspace anyone in the organisation can", () => {
-    const { access, first, members, outsider } = setup()
-    expect(refused(access.assignMembers(first.id, [members[0]!, outsider]))).toBe(400)
-    expect(ok(access.memberAssignmentsOf(first.id)).map((a) => a.userId)).not.toContain(members[0])
-    expect(refused(access.assignMembers(first.id, ["user_nobody"]))).toBe(400)
-    const orgWide = ok(access.createGuardrail(new CreateGuardrailRequest({ name: "org-wide" })))
-    expect(ok(access.assignMembers(orgWide.id, [outsider]))).toBe(1)
-    expect(refused(access.assignMembers("00000000-0000-4000-a000-000000000000", [outsider]))).toBe(404)
+    const { guardrails, first, members, outsider } = setup()
+    expect(refused(guardrails.assignMembers(first.id, [members[0]!, outsider]))).toBe(400)
+    expect(ok(guardrails.memberAssignmentsOf(first.id)).map((a) => a.userId)).not.toContain(members[0])
+    expect(refused(guardrails.assignMembers(first.id, ["user_nobody"]))).toBe(400)
+    const orgWide = ok(guardrails.createGuardrail(new CreateGuardrailRequest({ name: "org-wide" })))
+    expect(ok(guardrails.assignMembers(orgWide.id, [outsider]))).toBe(1)
+    expect(refused(guardrails.assignMembers("00000000-0000-4000-a000-000000000000", [outsider]))).toBe(404)
   })
 
   it("a member holds at most one direct guardrail per workspace: assigning replaces it", () => {
-    const { access, first, members, second } = setup()
+    const { guardrails, first, members, second } = setup()
     const [a, b] = members
-    expect(ok(access.assignMembers(first.id, [a!, b!, a!]))).toBe(2)
-    expect(ok(access.assignMembers(first.id, [a!]))).toBe(0)
-    expect(ok(access.assignMembers(second.id, [a!]))).toBe(1)
-    expect(ok(access.memberAssignmentsOf(first.id)).map((x) => x.userId)).toEqual([b])
-    expect(access.allMemberAssignments().filter((x) => x.userId === a && [first.id, second.id].includes(x.guardrailId)))
+    expect(ok(guardrails.assignMembers(first.id, [a!, b!, a!]))).toBe(2)
+    expect(ok(guardrails.assignMembers(first.id, [a!]))).toBe(0)
+    expect(ok(guardrails.assignMembers(second.id, [a!]))).toBe(1)
+    expect(ok(guardrails.memberAssignmentsOf(first.id)).map((x) => x.userId)).toEqual([b])
+    expect(guardrails.allMemberAssignments().filter((x) => x.userId === a && [first.id, second.id].includes(x.guardrailId)))
       .toHaveLength(1)
-    expect(ok(access.unassignMembers(second.id, [a!, b!]))).toBe(1)
+    expect(ok(guardrails.unassignMembers(second.id, [a!, b!]))).toBe(1)
   })
 
   it("a key holds at most one guardrail: assigning replaces it; keys of other workspaces are refused", () => {
-    const { access, first, second, state, workspace } = setup()
+    const { guardrails, first, second, state, workspace } = setup()
     const key = state.apiKeys.find((k) => k.workspaceId === workspace.id)!
     const foreign = state.apiKeys.find((k) => k.workspaceId !== workspace.id)!
-    expect(ok(access.assignKeys(first.id, [key.hash]))).toBe(1)
-    expect(ok(access.assignKeys(second.id, [key.hash]))).toBe(1)
-    expect(ok(access.keyAssignmentsOf(first.id))).toHaveLength(0)
-    expect(ok(access.keyAssignmentsOf(second.id)).map((x) => x.keyHash)).toEqual([key.hash])
-    expect(refused(access.assignKeys(first.id, [foreign.hash]))).toBe(400)
-    expect(refused(access.assignKeys(first.id, ["no-such-hash"]))).toBe(400)
-    expect(ok(access.unassignKeys(first.id, [key.hash]))).toBe(0)
-    expect(ok(access.unassignKeys(second.id, [key.hash]))).toBe(1)
+    expect(ok(guardrails.assignKeys(first.id, [key.hash]))).toBe(1)
+    expect(ok(guardrails.assignKeys(second.id, [key.hash]))).toBe(1)
+    expect(ok(guardrails.keyAssignmentsOf(first.id))).toHaveLength(0)
+    expect(ok(guardrails.keyAssignmentsOf(second.id)).map((x) => x.keyHash)).toEqual([key.hash])
+    expect(refused(guardrails.assignKeys(first.id, [foreign.hash]))).toBe(400)
+    expect(refused(guardrails.assignKeys(first.id, ["no-such-hash"]))).toBe(400)
+    expect(ok(guardrails.unassignKeys(first.id, [key.hash]))).toBe(0)
+    expect(ok(guardrails.unassignKeys(second.id, [key.hash]))).toBe(1)
     // a deleted key leaves no assignment behind
-    ok(access.assignKeys(first.id, [key.hash]))
-    ok(access.deleteKey(key.hash))
-    expect(access.allKeyAssignments().some((x) => x.keyHash === key.hash)).toBe(false)
+    ok(guardrails.assignKeys(first.id, [key.hash]))
+    ok(state.keys.deleteKey(key.hash))
+    expect(guardrails.allKeyAssignments().some((x) => x.keyHash === key.hash)).toBe(false)
   })
 
   it("a workspace's default guardrail is 404 until an update materialises it; its name cannot change", () => {
-    const { access, state } = setup()
-    const unconfigured = [...state.workspaces.values()].find((w) => !access.guardrails.has(w.defaultGuardrailId))!
-    expect(refused(access.getGuardrail(unconfigured.defaultGuardrailId))).toBe(404)
-    expect(refused(access.updateGuardrail(unconfigured.defaultGuardrailId, new UpdateGuardrailRequest({ name: "mine" })))).toBe(400)
-    const made = ok(access.updateGuardrail(unconfigured.defaultGuardrailId, new UpdateGuardrailRequest({ limitUsd: 10 })))
+    const { guardrails, state } = setup()
+    const unconfigured = [...state.workspaces.values()].find((w) => !guardrails.byId.has(w.defaultGuardrailId))!
+    expect(refused(guardrails.getGuardrail(unconfigured.defaultGuardrailId))).toBe(404)
+    expect(refused(guardrails.updateGuardrail(unconfigured.defaultGuardrailId, new UpdateGuardrailRequest({ name: "mine" })))).toBe(400)
+    const made = ok(guardrails.updateGuardrail(unconfigured.defaultGuardrailId, new UpdateGuardrailRequest({ limitUsd: 10 })))
     expect(made.workspaceId).toBe(unconfigured.id)
-    expect(ok(access.getGuardrail(unconfigured.defaultGuardrailId)).limitUsd).toBe(10)
-    expect(refused(access.updateGuardrail(made.id, new UpdateGuardrailRequest({ name: "renamed" })))).toBe(400)
+    expect(ok(guardrails.getGuardrail(unconfigured.defaultGuardrailId)).limitUsd).toBe(10)
+    expect(refused(guardrails.updateGuardrail(made.id, new UpdateGuardrailRequest({ name: "renamed" })))).toBe(400)
   })
 
   it("update replaces collections; enforceZdr fills the per-provider fields left out; delete drops assignments", () => {
-    const { access, first, members } = setup()
-    const updated = ok(access.updateGuardrail(
+    const { guardrails, first, members } = setup()
+    const updated = ok(guardrails.updateGuardrail(
       first.id,
       new UpdateGuardrailRequest({
         name: "renamed",
@@ -305,10 +305,10 @@ describe("simulated guardrails", () => {
     expect(updated.allowedProviders).toEqual(["openai"])
     expect([updated.enforceZdrOpenai, updated.enforceZdrXai]).toEqual([true, false])
     expect(updated.contentFilterBuiltins?.[0]?.label).toBe("[EMAIL]")
-    ok(access.assignMembers(first.id, [members[0]!]))
-    ok(access.deleteGuardrail(first.id))
-    expect(refused(access.getGuardrail(first.id))).toBe(404)
-    expect(refused(access.memberAssignmentsOf(first.id))).toBe(404)
-    expect(refused(access.deleteGuardrail(first.id))).toBe(404)
+    ok(guardrails.assignMembers(first.id, [members[0]!]))
+    ok(guardrails.deleteGuardrail(first.id))
+    expect(refused(guardrails.getGuardrail(first.id))).toBe(404)
+    expect(refused(guardrails.memberAssignmentsOf(first.id))).toBe(404)
+    expect(refused(guardrails.deleteGuardrail(first.id))).toBe(404)
   })
 })

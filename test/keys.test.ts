@@ -10,8 +10,9 @@ import { Keys, operations } from "../src/Keys.ts"
 import { ApiKey, CreateKeyRequest, UpdateKeyRequest } from "../src/KeysDomain.ts"
 import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
-import { Refusal, type StoredKey } from "../src/simulator/access-state.ts"
+import { Refusal } from "../src/simulator/access.ts"
 import { Simulator } from "../src/simulator/index.ts"
+import type { StoredKey } from "../src/simulator/keys-state.ts"
 import { OrganizationState } from "../src/simulator/state.ts"
 import { Workspaces } from "../src/Workspaces.ts"
 import { accessLayer, accessWithKey, rawServer, recorded, recordingTracer } from "./support.ts"
@@ -273,11 +274,11 @@ describe("simulated keys", () => {
       state.apiKeys.filter((k) => k.workspaceId === key.workspaceId && k.creatorUserId === key.creatorUserId && k.active)
     expect(state.holdsActiveKey(key.workspaceId, key.userId)).toBe(true)
     const [first, ...rest] = held()
-    ok(state.access.updateKey(first!.hash, new UpdateKeyRequest({ disabled: true })))
-    for (const other of rest) ok(state.access.deleteKey(other.hash))
+    ok(state.keys.updateKey(first!.hash, new UpdateKeyRequest({ disabled: true })))
+    for (const other of rest) ok(state.keys.deleteKey(other.hash))
     expect(state.holdsActiveKey(key.workspaceId, key.userId)).toBe(false)
     expect(state.apiKeys.find((k) => k.hash === first!.hash)?.disabled).toBe(true)
-    expect(refused(state.access.getKey(rest[0]?.hash ?? "gone"))).toBe(404)
+    expect(refused(state.keys.getKey(rest[0]?.hash ?? "gone"))).toBe(404)
   })
 
   it("create: the secret hashes to the key's hash; workspace, creator and expiry are checked", () => {
@@ -286,14 +287,14 @@ describe("simulated keys", () => {
     const member = state.membersOf(workspace.id)[0]!.userId
     const outsider = state.members.find((m) => !state.workspaceMembers.get(workspace.id)!.has(m.id))!.id
     const made = ok(
-      state.access.createKey(new CreateKeyRequest({ name: "ci", workspaceId: workspace.id, creatorUserId: member, limit: 50, limitReset: "monthly" }))
+      state.keys.createKey(new CreateKeyRequest({ name: "ci", workspaceId: workspace.id, creatorUserId: member, limit: 50, limitReset: "monthly" }))
     )
     expect(createHash("sha256").update(made.secret).digest("hex")).toBe(made.key.hash)
     expect(made.key.label).not.toContain(made.secret.slice(12))
     expect(state.holdsActiveKey(workspace.id, member)).toBe(true)
     expect(made.key.limitRemaining).toBe(50)
 
-    const create = (fields: ConstructorParameters<typeof CreateKeyRequest>[0]) => state.access.createKey(new CreateKeyRequest(fields))
+    const create = (fields: ConstructorParameters<typeof CreateKeyRequest>[0]) => state.keys.createKey(new CreateKeyRequest(fields))
     expect(refused(create({ name: "x", workspaceId: "00000000-0000-4000-a000-000000000000" }))).toBe(400)
     expect(refused(create({ name: "x", workspaceId: workspace.id, creatorUserId: outsider }))).toBe(400)
     expect(refused(create({ name: "x", creatorUserId: "user_nobody" }))).toBe(400)
@@ -309,7 +310,7 @@ describe("simulated keys", () => {
     const pages = (includeDisabled: boolean) => {
       const seen: Array<StoredKey> = []
       for (let offset = 0;; offset += 7) {
-        const page = ok(state.access.listKeys({ workspaceId: workspace.id, includeDisabled, offset }))
+        const page = ok(state.keys.listKeys({ workspaceId: workspace.id, includeDisabled, offset }))
         if (page.length === 0) return seen
         expect(page.length).toBeLessThanOrEqual(7)
         seen.push(...page)
@@ -317,13 +318,13 @@ describe("simulated keys", () => {
     }
     expect(pages(true).map((k) => k.hash)).toEqual(all.map((k) => k.hash))
     expect(pages(false).map((k) => k.hash)).toEqual(all.filter((k) => !k.disabled).map((k) => k.hash))
-    expect(ok(state.access.listKeys({})).every((k) => k.workspaceId === state.defaultWorkspaceId)).toBe(true)
+    expect(ok(state.keys.listKeys({})).every((k) => k.workspaceId === state.defaultWorkspaceId)).toBe(true)
   })
 
   it("GET /key says which key is calling", () => {
     const state = new OrganizationState("keys")
-    expect(state.access.currentKey("management").isManagementKey).toBe(true)
-    expect(state.access.currentKey("inference").isManagementKey).toBe(false)
+    expect(state.keys.currentKey("management").isManagementKey).toBe(true)
+    expect(state.keys.currentKey("inference").isManagementKey).toBe(false)
   })
 
   it("deleting a workspace takes its keys with it", () => {

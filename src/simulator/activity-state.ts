@@ -9,7 +9,7 @@
  * `/activity`, `/analytics/query` and `/credits` all answer from the same records. Deterministic per
  * seed (and per UTC day: the window ends today).
  */
-import type { StoredKey } from "./access-state.ts"
+import { limitRemainingOf, type StoredKey } from "./keys-state.ts"
 import { hash, pick, prng, type Random, uuid } from "./random.ts"
 import type { OrganizationState } from "./state.ts"
 
@@ -143,35 +143,6 @@ export const startOfMonth = (ms: number) => {
 
 const usd = (micros: number) => micros / 1_000_000
 
-/** The figures a key's limit is measured against. */
-interface LimitFigures {
-  readonly limit: number | null
-  readonly limitReset: string | null
-  readonly includeByokInLimit: boolean
-  readonly usage: number
-  readonly usageDaily: number
-  readonly usageWeekly: number
-  readonly usageMonthly: number
-  readonly byokUsage: number
-  readonly byokUsageDaily: number
-  readonly byokUsageWeekly: number
-  readonly byokUsageMonthly: number
-}
-
-/** What is left of a key's limit: the limit less the usage of its reset period (BYOK too when it counts). */
-export const limitRemainingOf = (key: LimitFigures): number | null => {
-  if (key.limit === null) return null
-  const [credits, byok] = key.limitReset === "daily"
-    ? [key.usageDaily, key.byokUsageDaily]
-    : key.limitReset === "weekly"
-    ? [key.usageWeekly, key.byokUsageWeekly]
-    : key.limitReset === "monthly"
-    ? [key.usageMonthly, key.byokUsageMonthly]
-    : [key.usage, key.byokUsage]
-  const used = credits + (key.includeByokInLimit ? byok : 0)
-  return Math.max(0, Math.round((key.limit - used) * 1_000_000) / 1_000_000)
-}
-
 export class ActivityState {
   readonly models: ReadonlyArray<SimulatedModel>
   /** Every record, by date then key (generation order). */
@@ -255,7 +226,7 @@ export class ActivityState {
 
   /**
    * Rewrite a key's usage figures from its records (start-up only, before any request: the key objects
-   * are the access state's own, updated in place so every other index keeps pointing at them).
+   * are the key state's own, updated in place so every other index keeps pointing at them).
    * Returns the key's lifetime usage.
    */
   private settle(key: StoredKey): number {

@@ -60,7 +60,7 @@ export const activityRoutes = routes<typeof Activity.operations, Env>(Activity.o
     if (query.workspaceId !== undefined && !state.workspaces.has(query.workspaceId)) {
       return fail(404, "Workspace not found")
     }
-    if (query.apiKeyHash !== undefined && !state.access.keyByHash.has(query.apiKeyHash) && activity.recordsOfKey(query.apiKeyHash).length === 0) {
+    if (query.apiKeyHash !== undefined && !state.keys.byHash.has(query.apiKeyHash) && activity.recordsOfKey(query.apiKeyHash).length === 0) {
       return fail(404, "API key not found")
     }
     if (query.userId !== undefined && !activity.hasUser(query.userId)) return fail(404, "User not found")

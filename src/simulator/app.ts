@@ -112,7 +112,7 @@ export const makeCore = (options: CoreOptions = {}) => {
   const managementKey = keyOf("mgmt")
   const inferenceKey = keyOf("inf")
   const state = new OrganizationState(seed, options.organization)
-  state.access.callers.set(managementKey, "management").set(inferenceKey, "inference")
+  state.keys.callers.set(managementKey, "management").set(inferenceKey, "inference")
   const files = new FileStore(seed, state, options.files)
   const faults = new Faults(seed, options)
   const activity = new ActivityState(state, seed)

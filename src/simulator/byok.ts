@@ -85,7 +85,7 @@ export class ByokState {
   }
 
   private unknownKeys(hashes: ReadonlyArray<string> | null | undefined): Refused | undefined {
-    const unknown = (hashes ?? []).filter((h) => !this.org.access.keyByHash.has(h))
+    const unknown = (hashes ?? []).filter((h) => !this.org.keys.byHash.has(h))
     return unknown.length > 0 ? { status: 400, message: `API keys not found: ${unknown.join(", ")}` } : undefined
   }
 

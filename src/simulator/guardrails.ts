@@ -12,7 +12,7 @@ import {
   type MemberAssignment,
   UnassignedResponse
 } from "../GuardrailsDomain.ts"
-import { Refusal } from "./access-state.ts"
+import { Refusal } from "./access.ts"
 import { encoder, type Env, json } from "./http.ts"
 import { routes } from "./router.ts"
 
@@ -44,49 +44,49 @@ const keys = (all: ReadonlyArray<KeyAssignment>, query: Paging) => json(encodeKe
 
 export const guardrailRoutes = routes<typeof Guardrails.operations, Env>(Guardrails.operations, {
   list: ({ env: { state }, fail, query }) => {
-    const all = state.access.listGuardrails(query.workspaceId)
+    const all = state.guardrails.listGuardrails(query.workspaceId)
     return all instanceof Refusal ? fail(all.status, all.message) : json(encodeList(new ListGuardrailsResponse(page(all, query), true)))
   },
   create: ({ body, env: { state }, fail }) => {
-    const made = state.access.createGuardrail(body)
+    const made = state.guardrails.createGuardrail(body)
     return made instanceof Refusal ? fail(made.status, made.message) : json(encodeOne(new GuardrailResponse({ data: made }, true)), 201)
   },
   get: ({ env: { state }, fail, params }) => {
-    const found = state.access.getGuardrail(params.id)
+    const found = state.guardrails.getGuardrail(params.id)
     return found instanceof Refusal ? fail(found.status, found.message) : one(found)
   },
   update: ({ body, env: { state }, fail, params }) => {
-    const updated = state.access.updateGuardrail(params.id, body)
+    const updated = state.guardrails.updateGuardrail(params.id, body)
     return updated instanceof Refusal ? fail(updated.status, updated.message) : one(updated)
   },
   delete: ({ env: { state }, fail, params }) => {
-    const done = state.access.deleteGuardrail(params.id)
+    const done = state.guardrails.deleteGuardrail(params.id)
     return done instanceof Refusal ? fail(done.status, done.message) : json(encodeDeleted(new DeletedResponse({ deleted: true }, true)))
   },
   listMemberAssignments: ({ env: { state }, fail, params, query }) => {
-    const all = state.access.memberAssignmentsOf(params.id)
+    const all = state.guardrails.memberAssignmentsOf(params.id)
     return all instanceof Refusal ? fail(all.status, all.message) : members(all, query)
   },
   listKeyAssignments: ({ env: { state }, fail, params, query }) => {
-    const all = state.access.keyAssignmentsOf(params.id)
+    const all = state.guardrails.keyAssignmentsOf(params.id)
     return all instanceof Refusal ? fail(all.status, all.message) : keys(all, query)
   },
-  listAllMemberAssignments: ({ env: { state }, query }) => members(state.access.allMemberAssignments(), query),
-  listAllKeyAssignments: ({ env: { state }, query }) => keys(state.access.allKeyAssignments(), query),
+  listAllMemberAssignments: ({ env: { state }, query }) => members(state.guardrails.allMemberAssignments(), query),
+  listAllKeyAssignments: ({ env: { state }, query }) => keys(state.guardrails.allKeyAssignments(), query),
   assignMembers: ({ body, env: { state }, fail, params }) => {
-    const count = state.access.assignMembers(params.id, body.memberUserIds)
+    const count = state.guardrails.assignMembers(params.id, body.memberUserIds)
     return count instanceof Refusal ? fail(count.status, count.message) : assigned(count)
   },
   unassignMembers: ({ body, env: { state }, fail, params }) => {
-    const count = state.access.unassignMembers(params.id, body.memberUserIds)
+    const count = state.guardrails.unassignMembers(params.id, body.memberUserIds)
     return count instanceof Refusal ? fail(count.status, count.message) : unassigned(count)
   },
   assignKeys: ({ body, env: { state }, fail, params }) => {
-    const count = state.access.assignKeys(params.id, body.keyHashes)
+    const count = state.guardrails.assignKeys(params.id, body.keyHashes)
     return count instanceof Refusal ? fail(count.status, count.message) : assigned(count)
   },
   unassignKeys: ({ body, env: { state }, fail, params }) => {
-    const count = state.access.unassignKeys(params.id, body.keyHashes)
+    const count = state.guardrails.unassignKeys(params.id, body.keyHashes)
     return count instanceof Refusal ? fail(count.status, count.message) : unassigned(count)
   }
 })

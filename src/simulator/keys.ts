@@ -3,7 +3,7 @@ import { Redacted } from "effect"
 import { DeletedResponse } from "../Domain.ts"
 import * as Keys from "../Keys.ts"
 import { CreateKeyResponse, CurrentKeyResponse, KeyResponse, ListKeysResponse } from "../KeysDomain.ts"
-import { Refusal } from "./access-state.ts"
+import { Refusal } from "./access.ts"
 import { encoder, type Env, json } from "./http.ts"
 import { routes } from "./router.ts"
 
@@ -21,30 +21,30 @@ export const keyRoutes = routes<typeof Keys.operations, Env>(Keys.operations, {
     json(
       encodeCurrent(
         new CurrentKeyResponse(
-          { data: state.access.currentKey(state.access.callers.get(tokenOf(request.headers["authorization"])) ?? "inference") },
+          { data: state.keys.currentKey(state.keys.callers.get(tokenOf(request.headers["authorization"])) ?? "inference") },
           true
         )
       )
     ),
   list: ({ env: { state }, fail, query }) => {
-    const page = state.access.listKeys(query)
+    const page = state.keys.listKeys(query)
     return page instanceof Refusal ? fail(page.status, page.message) : json(encodeList(new ListKeysResponse({ data: page }, true)))
   },
   create: ({ body, env: { state }, fail }) => {
-    const made = state.access.createKey(body)
+    const made = state.keys.createKey(body)
     if (made instanceof Refusal) return fail(made.status, made.message)
     return json(encodeCreated(new CreateKeyResponse({ data: made.key, key: Redacted.make(made.secret) }, true)), 201)
   },
   get: ({ env: { state }, fail, params }) => {
-    const key = state.access.getKey(params.hash)
+    const key = state.keys.getKey(params.hash)
     return key instanceof Refusal ? fail(key.status, key.message) : json(encodeKey(new KeyResponse({ data: key }, true)))
   },
   update: ({ body, env: { state }, fail, params }) => {
-    const key = state.access.updateKey(params.hash, body)
+    const key = state.keys.updateKey(params.hash, body)
     return key instanceof Refusal ? fail(key.status, key.message) : json(encodeKey(new KeyResponse({ data: key }, true)))
   },
   delete: ({ env: { state }, fail, params }) => {
-    const done = state.access.deleteKey(params.hash)
+    const done = state.keys.deleteKey(params.hash)
     return done instanceof Refusal ? fail(done.status, done.message) : json(encodeDeleted(new DeletedResponse({ deleted: true }, true)))
   }
 })

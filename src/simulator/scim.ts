@@ -45,7 +45,7 @@ export class ScimState {
     GROUPS.forEach((displayName, i) => {
       const group = new ScimGroup({
         id: uuid(random),
-        organizationId: org.access.organizationId,
+        organizationId: org.organizationId,
         externalId: i === GROUPS.length - 1 ? null : `okta-${uuid(random).slice(0, 8)}`,
         displayName,
         createdAt: iso(epoch + i * 86_400_000),
@@ -77,7 +77,7 @@ export class ScimState {
     }
     const mapping = new ScimGroupMapping({
       id: uuid(this.random),
-      organizationId: this.org.access.organizationId,
+      organizationId: this.org.organizationId,
       scimGroupId: request.scimGroupId,
       workspaceId: request.workspaceId,
       role: request.role,

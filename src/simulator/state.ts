@@ -1,10 +1,12 @@
 /**
  * The simulated organisation, in memory: members, workspaces (with a default one), budgets,
- * workspace members, and (in `access`) API keys and guardrails. Seeded and deterministic: the same
- * seed gives the same ids.
+ * workspace members, and (in `keys` and `guardrails`) API keys and guardrails. Seeded and deterministic:
+ * the same seed gives the same ids.
  */
 import { type BudgetInterval, OrganizationMember, Workspace, WorkspaceBudget, WorkspaceMember } from "../Domain.ts"
-import { AccessState, type StoredKey } from "./access-state.ts"
+import type { Directory } from "./access.ts"
+import { GuardrailState } from "./guardrails-state.ts"
+import { KeyState, type StoredKey } from "./keys-state.ts"
 import { base62, hash, pick, prng, type Random, uuid } from "./random.ts"
 
 export interface OrganizationOptions {
@@ -68,7 +70,7 @@ export class MemberMap extends Map<string, WorkspaceMember> {
   }
 }
 
-export class OrganizationState {
+export class OrganizationState implements Directory {
   readonly members: Array<Member> = []
   readonly memberById = new Map<string, Member>()
   readonly scimManaged = new Set<string>()
@@ -76,8 +78,12 @@ export class OrganizationState {
   readonly budgets = new Map<string, Map<BudgetInterval, WorkspaceBudget>>()
   readonly workspaceMembers = new Map<string, MemberMap>()
   readonly defaultWorkspaceId: string
-  /** API keys and guardrails with their assignments. */
-  readonly access: AccessState
+  readonly organizationId: string
+  /** Who the management key acts as (`assigned_by`, the default creator). */
+  readonly actor: string | null
+  readonly keys: KeyState
+  /** Guardrails with their member and key assignments. */
+  readonly guardrails: GuardrailState
   readonly random: Random
   /** Cached JSON of `{ data: workspace }`, dropped on change (GET is the benchmark's hot path). */
   readonly workspaceJson = new Map<string, string>()
@@ -142,14 +148,24 @@ export class OrganizationState {
       }
     }
     this.defaultWorkspaceId = defaultId
-    // most team members hold a key or two (the first member of odd team workspaces an active one):
-    // those workspaces cannot be deleted and those members cannot be removed until the keys are off
-    this.access = new AccessState(this, seed, options.keyPageSize)
+    // keys and guardrails draw from a generator of their own, so adding them changed no other id
+    const accessRandom = prng(hash(`access:${seed}`))
+    this.organizationId = `org_${base62(accessRandom, 24)}`
+    this.actor = this.members[0]?.id ?? null
+    this.keys = new KeyState(this, accessRandom, options.keyPageSize)
+    this.guardrails = new GuardrailState(this, this.keys, accessRandom)
+    // workspace by workspace: its keys, then its guardrails (which take some of those keys)
+    let index = 0
+    for (const workspaceId of this.workspaces.keys()) {
+      this.keys.seed(workspaceId, index, epoch)
+      this.guardrails.seed(workspaceId, index, epoch)
+      index++
+    }
   }
 
   /** Every API key. */
   get apiKeys(): ReadonlyArray<ApiKey> {
-    return this.access.allKeys()
+    return this.keys.all()
   }
 
   /** A workspace by id or slug. */
@@ -170,7 +186,8 @@ export class OrganizationState {
     this.workspaceJson.delete(workspaceId)
     this.budgets.delete(workspaceId)
     this.workspaceMembers.delete(workspaceId)
-    this.access.dropWorkspace(workspaceId)
+    this.keys.dropWorkspace(workspaceId)
+    this.guardrails.dropWorkspace(workspaceId)
   }
 
   addMember(workspaceId: string, userId: string, createdAt = new Date().toISOString()) {
@@ -233,12 +250,12 @@ export class OrganizationState {
 
   /** Active (not disabled) keys keep a workspace from being deleted. */
   hasActiveKeys(workspaceId: string) {
-    return this.access.hasActiveKeys(workspaceId)
+    return this.keys.hasActiveKeys(workspaceId)
   }
 
   /** A member who created an active key in the workspace cannot be removed from it. */
   holdsActiveKey(workspaceId: string, userId: string) {
-    return this.access.holdsActiveKey(workspaceId, userId)
+    return this.keys.holdsActiveKey(workspaceId, userId)
   }
 }
 
