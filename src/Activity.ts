@@ -24,6 +24,10 @@ import {
 import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   list: declare("Activity.list", {
     route: "GET /activity",
@@ -33,10 +37,23 @@ export const operations = {
   })
 }
 
-/** The error channel of `Activity.list`: what the contract documents, plus transport and input errors. */
+/**
+ * The error channel of `Activity.list`: what the contract documents, plus transport and input errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type ActivityError = MethodError<typeof operations.list>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListOptions = OperationInput<typeof operations.list>
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
   const listRows = method(client, operations.list)
@@ -47,6 +64,10 @@ export const make = Effect.gen(function*() {
   return { list } as const
 })
 
+/**
+ * @since 0.1.0
+ * @category services
+ */
 export class Activity extends Effect.Service<Activity>()("openrouter-effect/Activity", {
   accessors: true,
   effect: make

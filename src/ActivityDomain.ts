@@ -14,7 +14,12 @@ import { Uuid } from "./KeysDomain.ts"
 
 const isoDate = /^(\d{4})-(\d{2})-(\d{2})$/
 
-/** A UTC calendar date, `YYYY-MM-DD` (a real date: no February 30th). */
+/**
+ * A UTC calendar date, `YYYY-MM-DD` (a real date: no February 30th).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const UtcDate = Schema.String.pipe(
   Schema.filter((text) => {
     const match = isoDate.exec(text)
@@ -24,13 +29,27 @@ export const UtcDate = Schema.String.pipe(
   }, { message: () => "expected a UTC date YYYY-MM-DD, e.g. \"2025-08-24\"" })
 ).annotations({ identifier: "UtcDate" })
 
-/** How `/activity` may split its rows: `workspace` adds `workspaceId` to every row. */
+/**
+ * How `/activity` may split its rows: `workspace` adds `workspaceId` to every row.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ActivityGroupBy = Schema.Literal("workspace")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ActivityGroupBy = typeof ActivityGroupBy.Type
 
 // --- activity ------------------------------------------------------------------------------------------
 
-/** One row: a UTC day, a model and an endpoint (and, with `groupBy: "workspace"`, a workspace). */
+/**
+ * One row: a UTC day, a model and an endpoint (and, with `groupBy: "workspace"`, a workspace).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ActivityItem extends Schema.Class<ActivityItem>("ActivityItem")({
   /** `YYYY-MM-DD`, UTC. */
   date: Schema.String,
@@ -50,11 +69,20 @@ export class ActivityItem extends Schema.Class<ActivityItem>("ActivityItem")({
   workspaceId: optionalWire("workspace_id", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ActivityResponse extends Schema.Class<ActivityResponse>("ActivityResponse")({
   data: Schema.Array(ActivityItem)
 }) {}
 
-/** `GET /activity` query: every filter optional; by default every row of the window, across workspaces. */
+/**
+ * `GET /activity` query: every filter optional; by default every row of the window, across workspaces.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const activityQuery = {
   /** One UTC day of the last 30. */
   date: Schema.optionalWith(UtcDate, { exact: true }),

@@ -25,6 +25,10 @@ import {
 import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   meta: declare("Analytics.meta", {
     route: "GET /analytics/meta",
@@ -46,9 +50,21 @@ export const operations = {
 }
 
 type Ops = typeof operations
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type AnalyticsError<K extends keyof Ops> = MethodError<Ops[K]>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type QueryOptions = OperationInput<Ops["query"]>
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
   const getMeta = method(client, operations.meta)
@@ -65,6 +81,10 @@ export const make = Effect.gen(function*() {
   return { meta, query } as const
 })
 
+/**
+ * @since 0.1.0
+ * @category services
+ */
 export class Analytics extends Effect.Service<Analytics>()("openrouter-effect/Analytics", {
   accessors: true,
   effect: make

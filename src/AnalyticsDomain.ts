@@ -15,6 +15,10 @@ import { Uuid } from "./KeysDomain.ts"
 
 // --- meta ----------------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsMetric extends Schema.Class<AnalyticsMetric>("AnalyticsMetric")({
   /** What a query names it by, e.g. `request_count`. */
   name: Schema.String,
@@ -25,22 +29,38 @@ export class AnalyticsMetric extends Schema.Class<AnalyticsMetric>("AnalyticsMet
   displayFormat: wire("display_format", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsDimension extends Schema.Class<AnalyticsDimension>("AnalyticsDimension")({
   name: Schema.String,
   displayLabel: wire("display_label", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsOperator extends Schema.Class<AnalyticsOperator>("AnalyticsOperator")({
   name: Schema.String,
   /** `scalar` or `array`. */
   valueType: wire("value_type", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsGranularity extends Schema.Class<AnalyticsGranularity>("AnalyticsGranularity")({
   name: Schema.String,
   displayLabel: wire("display_label", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsMeta extends Schema.Class<AnalyticsMeta>("AnalyticsMeta")({
   metrics: Schema.Array(AnalyticsMetric),
   dimensions: Schema.Array(AnalyticsDimension),
@@ -48,28 +68,63 @@ export class AnalyticsMeta extends Schema.Class<AnalyticsMeta>("AnalyticsMeta")(
   granularities: Schema.Array(AnalyticsGranularity)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsMetaResponse extends Schema.Class<AnalyticsMetaResponse>("AnalyticsMetaResponse")({
   data: AnalyticsMeta
 }) {}
 
 // --- query: validation rules from the contract ------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AnalyticsGranularityName = Schema.Literal("minute", "hour", "day", "week", "month")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AnalyticsGranularityName = typeof AnalyticsGranularityName.Type
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AnalyticsFilterOperator = Schema.Literal("eq", "neq", "in", "not_in", "gt", "gte", "lt", "lte")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AnalyticsFilterOperator = typeof AnalyticsFilterOperator.Type
 
-/** The operators a classifier filter may use (its values are strings: no ordering). */
+/**
+ * The operators a classifier filter may use (its values are strings: no ordering).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ClassifierFilterOperator = Schema.Literal("eq", "neq", "in", "not_in")
 
 const FilterScalar = Schema.Union(Schema.String, Schema.Number.pipe(Schema.finite()))
-/** A scalar for `eq`/`neq`/`gt`…, an array for `in`/`not_in`. */
+/**
+ * A scalar for `eq`/`neq`/`gt`…, an array for `in`/`not_in`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AnalyticsFilterValue = Schema.Union(FilterScalar, Schema.Array(FilterScalar))
 
 const isoDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/
 
-/** An RFC 3339 date-time, e.g. `2025-01-01T00:00:00Z`. */
+/**
+ * An RFC 3339 date-time, e.g. `2025-01-01T00:00:00Z`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const DateTime = Schema.String.pipe(
   Schema.filter((text) => isoDateTime.test(text) && !Number.isNaN(Date.parse(text)), {
     message: () => "expected an ISO 8601 date-time, e.g. \"2025-01-01T00:00:00Z\""
@@ -80,6 +135,10 @@ const positiveInt = (what: string) => Schema.Int.pipe(Schema.positive({ message:
 
 const names = (what: string, max: number) => Schema.Array(NonEmptyId).pipe(Schema.maxItems(max, { message: () => `${what} takes at most ${max}` }))
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AnalyticsFilter = Schema.Struct({
   /** A dimension (`meta().dimensions`): ids, not labels (a key hash, a user id, a workspace UUID, a model permaslug). */
   field: NonEmptyId,
@@ -88,27 +147,48 @@ export const AnalyticsFilter = Schema.Struct({
   /** `in`/`not_in` only: also rows where the dimension has no value. */
   includeUnset: optionalWire("include_unset", Schema.Boolean)
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AnalyticsFilter = typeof AnalyticsFilter.Type
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AnalyticsOrderBy = Schema.Struct({
   /** A requested metric (or `request_count`), a requested dimension, or `date`. */
   field: NonEmptyId,
   direction: Schema.Literal("asc", "desc")
 })
 
-/** `[start, end)`; the end must come after the start. */
+/**
+ * `[start, end)`; the end must come after the start.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AnalyticsTimeRange = Schema.Struct({ start: DateTime, end: DateTime }).pipe(
   Schema.filter((range) => Date.parse(range.start) < Date.parse(range.end), {
     message: () => "timeRange.end must come after timeRange.start"
   })
 )
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ClassifierDimensions = Schema.Struct({
   classifierId: wire("classifier_id", Uuid),
   dimensionNames: optionalWire("dimension_names", names("classifierDimensions.dimensionNames", 2)),
   includeNulls: optionalWire("include_nulls", Schema.Boolean)
 })
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ClassifierFilters = Schema.Struct({
   classifierId: wire("classifier_id", Uuid),
   filters: wire(
@@ -120,7 +200,12 @@ export const ClassifierFilters = Schema.Struct({
   )
 })
 
-/** `POST /analytics/query` body. */
+/**
+ * `POST /analytics/query` body.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const analyticsQueryBody = {
   /** At least one metric (`meta().metrics`). */
   metrics: wire(
@@ -149,10 +234,21 @@ export const analyticsQueryBody = {
 /**
  * A row: the requested metrics and dimensions by their names, and the time bucket as
  * `date__<granularity>` (e.g. `date__day: "2025-01-01T00:00:00.000Z"`).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const AnalyticsRow = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AnalyticsRow = typeof AnalyticsRow.Type
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsQueryMetadata extends Schema.Class<AnalyticsQueryMetadata>("AnalyticsQueryMetadata")({
   queryTimeMs: wire("query_time_ms", Schema.Number),
   rowCount: wire("row_count", Schema.Int),
@@ -160,6 +256,10 @@ export class AnalyticsQueryMetadata extends Schema.Class<AnalyticsQueryMetadata>
   truncated: Schema.Boolean
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsQueryResult extends Schema.Class<AnalyticsQueryResult>("AnalyticsQueryResult")({
   data: Schema.Array(AnalyticsRow),
   metadata: AnalyticsQueryMetadata,
@@ -168,6 +268,10 @@ export class AnalyticsQueryResult extends Schema.Class<AnalyticsQueryResult>("An
   cachedAt: Schema.optionalWith(Schema.Number, { exact: true })
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnalyticsQueryResponse extends Schema.Class<AnalyticsQueryResponse>("AnalyticsQueryResponse")({
   data: AnalyticsQueryResult
 }) {}

@@ -39,6 +39,10 @@ const NotFound = NotFoundResponseError
 const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   list: declare("Byok.list", {
     route: "GET /byok",
@@ -74,13 +78,34 @@ export const operations = {
 }
 
 type Ops = typeof operations
-/** The error channel of a BYOK operation: what the contract documents for it, plus transport and input errors. */
+/**
+ * The error channel of a BYOK operation: what the contract documents for it, plus transport and input errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type ByokError<K extends keyof Ops> = MethodError<Ops[K]>
 
 type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListOptions = Input<"list">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type CreateOptions = Input<"create">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type UpdateOptions = Input<"update">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ByIdOptions = Input<"get">
 
 const StreamInput = Schema.Struct({
@@ -88,8 +113,16 @@ const StreamInput = Schema.Struct({
   workspaceId: Schema.optionalWith(Uuid, { exact: true }),
   provider: Schema.optionalWith(ByokProvider, { exact: true })
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamOptions = typeof StreamInput.Type
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
 
@@ -132,6 +165,10 @@ export const make = Effect.gen(function*() {
   return { list, pages, stream, create, get, update, delete: del } as const
 })
 
+/**
+ * @since 0.1.0
+ * @category services
+ */
 export class Byok extends Effect.Service<Byok>()("openrouter-effect/Byok", {
   accessors: true,
   effect: make

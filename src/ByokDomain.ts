@@ -13,7 +13,12 @@ import { secretInput, Uuid } from "./KeysDomain.ts"
 
 // --- validation rules from the contract ---------------------------------------------------------------
 
-/** The upstream providers a credential may authenticate against (open in answers). */
+/**
+ * The upstream providers a credential may authenticate against (open in answers).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ByokProvider = Schema.Literal(
   "ai21",
   "aion-labs",
@@ -118,6 +123,10 @@ export const ByokProvider = Schema.Literal(
   "xiaomi",
   "z-ai"
 ).annotations({ identifier: "ByokProvider", message: () => "expected a provider slug, e.g. \"openai\", \"anthropic\", \"amazon-bedrock\"" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ByokProvider = typeof ByokProvider.Type
 
 const KeyHashHex = Schema.String.pipe(
@@ -152,6 +161,10 @@ const restrictionFields = {
 
 const NullableStrings = Schema.NullOr(Schema.Array(Schema.String))
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ByokKey extends Schema.Class<ByokKey>("ByokKey")({
   id: Schema.String,
   provider: Schema.String,
@@ -170,22 +183,39 @@ export class ByokKey extends Schema.Class<ByokKey>("ByokKey")({
   createdAt: wire("created_at", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListByokKeysResponse extends Schema.Class<ListByokKeysResponse>("ListByokKeysResponse")({
   data: Schema.Array(ByokKey),
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ByokKeyResponse extends Schema.Class<ByokKeyResponse>("ByokKeyResponse")({
   data: ByokKey
 }) {}
 
-/** `GET /byok` query: paging, the workspace (default: the default workspace) and the provider. */
+/**
+ * `GET /byok` query: paging, the workspace (default: the default workspace) and the provider.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const listByokQuery = {
   ...pagingQuery,
   workspaceId: optionalWire("workspace_id", Uuid),
   provider: Schema.optionalWith(ByokProvider, { exact: true })
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateByokKeyRequest extends Schema.Class<CreateByokKeyRequest>("CreateByokKeyRequest")({
   provider: ByokProvider,
   /** The provider's API key, `Redacted`: encrypted at rest by the API and never returned. */
@@ -195,6 +225,10 @@ export class CreateByokKeyRequest extends Schema.Class<CreateByokKeyRequest>("Cr
   ...restrictionFields
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateByokKeyRequest extends Schema.Class<UpdateByokKeyRequest>("UpdateByokKeyRequest")({
   /** A new provider key, `Redacted`: rotates the credential in place (the old key material is overwritten). */
   key: Schema.optionalWith(secretInput(1), { exact: true }),

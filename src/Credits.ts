@@ -14,6 +14,10 @@ import { ForbiddenResponseError, InternalServerResponseError, UnauthorizedRespon
 import { declare, method, type MethodError } from "./internal/declaration.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   get: declare("Credits.get", {
     route: "GET /credits",
@@ -22,8 +26,16 @@ export const operations = {
   })
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type CreditsError = MethodError<typeof operations.get>
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
   const getCredits = method(client, operations.get)
@@ -34,6 +46,10 @@ export const make = Effect.gen(function*() {
   return { get } as const
 })
 
+/**
+ * @since 0.1.0
+ * @category services
+ */
 export class Credits extends Effect.Service<Credits>()("openrouter-effect/Credits", {
   accessors: true,
   effect: make

@@ -6,6 +6,10 @@
 import { Schema } from "effect"
 import { wire } from "./Domain.ts"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreditTotals extends Schema.Class<CreditTotals>("CreditTotals")({
   /** USD of credits bought, ever. */
   totalCredits: wire("total_credits", Schema.Number),
@@ -18,6 +22,10 @@ export class CreditTotals extends Schema.Class<CreditTotals>("CreditTotals")({
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreditsResponse extends Schema.Class<CreditsResponse>("CreditsResponse")({
   data: CreditTotals
 }) {}

@@ -13,11 +13,19 @@ import { Schema } from "effect"
 /**
  * A required field whose wire name is `key`. The key's literal type is kept, so the encoded type names
  * the wire field (a plain `string` key became an index signature, which `skipLibCheck: false` rejects).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const wire = <const K extends string, S extends Schema.Schema.Any>(key: K, schema: S) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
-/** An optional field whose wire name is `key`; absent stays absent (`exactOptionalPropertyTypes`). */
+/**
+ * An optional field whose wire name is `key`; absent stays absent (`exactOptionalPropertyTypes`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const optionalWire = <const K extends string, S extends Schema.Schema.All>(key: K, schema: S) =>
   Schema.optionalWith(schema, { exact: true }).pipe(Schema.fromKey(key))
 
@@ -26,7 +34,12 @@ const Metadata = Schema.NullOr(Schema.Record({ key: Schema.String, value: Schema
 
 // --- validation rules from the spec ----------------------------------------------------------------
 
-/** A workspace slug: lowercase words joined by single hyphens, 1–50 characters. */
+/**
+ * A workspace slug: lowercase words joined by single hyphens, 1–50 characters.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Slug = Schema.String.pipe(
   Schema.minLength(1),
   Schema.maxLength(50),
@@ -35,58 +48,132 @@ export const Slug = Schema.String.pipe(
   })
 ).annotations({ identifier: "Slug" })
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const WorkspaceName = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100)).annotations({
   identifier: "WorkspaceName"
 })
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const WorkspaceDescription = Schema.String.pipe(Schema.maxLength(500)).annotations({
   identifier: "WorkspaceDescription"
 })
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const SamplingRate = Schema.Number.pipe(Schema.between(0.0001, 1)).annotations({ identifier: "SamplingRate" })
-/** An id, slug, hash or e-mail: printable, 1–512 characters (never a control character or a pasted blob). */
+/**
+ * An id, slug, hash or e-mail: printable, 1–512 characters (never a control character or a pasted blob).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const NonEmptyId = Schema.String.pipe(
   Schema.minLength(1, { message: () => "an id must not be empty" }),
   Schema.maxLength(512, { message: () => "an id is at most 512 characters" }),
   Schema.pattern(/^[^\u0000-\u001f\u007f]*$/, { message: () => "an id must not contain control characters" })
 )
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const UserIds = Schema.Array(NonEmptyId).pipe(
   Schema.minItems(1, { message: () => "userIds needs at least one id" }),
   Schema.maxItems(100, { message: () => "userIds takes at most 100 ids per call (the API's limit); chunk larger lists" })
 )
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const LimitUsd = Schema.Number.pipe(
   Schema.greaterThan(0, { message: () => "limitUsd must be greater than 0" }),
   Schema.finite()
 )
 /** A spending limit on a key or a guardrail: a finite amount ≥ 0 (0 blocks spending). The contract sets
+ *
+ * @since 0.1.0
+ * @category schemas
  * no bound; a negative or non-finite limit is never what anyone means. */
 export const SpendingLimit = Schema.Number.pipe(
   Schema.finite({ message: () => "a spending limit must be a finite amount in USD" }),
   Schema.nonNegative({ message: () => "a spending limit must be 0 or more (USD)" })
 )
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const PageLimit = Schema.Int.pipe(Schema.between(1, 100, { message: () => "limit must be an integer 1–100" }))
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const FilePageLimit = Schema.Int.pipe(
   Schema.between(1, 1000, { message: () => "limit must be an integer 1–1000" })
 )
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Offset = Schema.NonNegativeInt.annotations({ message: () => "offset must be an integer ≥ 0" })
 
 // --- query parameters: strings on the wire (`?offset=20`), typed in the domain ---------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const OffsetParam = Schema.compose(Schema.NumberFromString, Offset)
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const PageLimitParam = Schema.compose(Schema.NumberFromString, PageLimit)
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const FilePageLimitParam = Schema.compose(Schema.NumberFromString, FilePageLimit)
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const BooleanParam = Schema.BooleanFromString
 
-/** `offset` and `limit` (1–100), the paging of most list operations. */
+/**
+ * `offset` and `limit` (1–100), the paging of most list operations.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const pagingQuery = {
   offset: optionalWire("offset", OffsetParam),
   limit: optionalWire("limit", PageLimitParam)
 }
 
-/** The interval a budget is addressed by. */
+/**
+ * The interval a budget is addressed by.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const BudgetInterval = Schema.Literal("daily", "weekly", "monthly", "lifetime")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type BudgetInterval = typeof BudgetInterval.Type
 
 // --- workspaces ------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class Workspace extends Schema.Class<Workspace>("Workspace")({
   id: Schema.String,
   defaultGuardrailId: wire("default_guardrail_id", Schema.String),
@@ -124,33 +211,57 @@ const workspaceSettings = {
   disabledServerTools: optionalWire("disabled_server_tools", Schema.NullOr(Schema.Array(Schema.String)))
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateWorkspaceRequest extends Schema.Class<CreateWorkspaceRequest>("CreateWorkspaceRequest")({
   name: WorkspaceName,
   slug: Slug,
   ...workspaceSettings
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateWorkspaceRequest extends Schema.Class<UpdateWorkspaceRequest>("UpdateWorkspaceRequest")({
   name: Schema.optionalWith(WorkspaceName, { exact: true }),
   slug: Schema.optionalWith(Slug, { exact: true }),
   ...workspaceSettings
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class WorkspaceResponse extends Schema.Class<WorkspaceResponse>("WorkspaceResponse")({
   data: Workspace
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListWorkspacesResponse extends Schema.Class<ListWorkspacesResponse>("ListWorkspacesResponse")({
   data: Schema.Array(Workspace),
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class DeletedResponse extends Schema.Class<DeletedResponse>("DeletedResponse")({
   deleted: Schema.Literal(true)
 }) {}
 
 // --- budgets ---------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class WorkspaceBudget extends Schema.Class<WorkspaceBudget>("WorkspaceBudget")({
   id: Schema.String,
   workspaceId: wire("workspace_id", Schema.String),
@@ -166,6 +277,10 @@ export class WorkspaceBudget extends Schema.Class<WorkspaceBudget>("WorkspaceBud
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListWorkspaceBudgetsResponse extends Schema.Class<ListWorkspaceBudgetsResponse>(
   "ListWorkspaceBudgetsResponse"
 )({
@@ -173,11 +288,19 @@ export class ListWorkspaceBudgetsResponse extends Schema.Class<ListWorkspaceBudg
   includeByokInBudgets: optionalWire("include_byok_in_budgets", Schema.Boolean)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class WorkspaceBudgetResponse extends Schema.Class<WorkspaceBudgetResponse>("WorkspaceBudgetResponse")({
   data: WorkspaceBudget,
   includeByokInBudgets: optionalWire("include_byok_in_budgets", Schema.Boolean)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpsertWorkspaceBudgetRequest extends Schema.Class<UpsertWorkspaceBudgetRequest>(
   "UpsertWorkspaceBudgetRequest"
 )({
@@ -187,6 +310,10 @@ export class UpsertWorkspaceBudgetRequest extends Schema.Class<UpsertWorkspaceBu
 
 // --- members ---------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class WorkspaceMember extends Schema.Class<WorkspaceMember>("WorkspaceMember")({
   id: Schema.String,
   workspaceId: wire("workspace_id", Schema.String),
@@ -195,6 +322,10 @@ export class WorkspaceMember extends Schema.Class<WorkspaceMember>("WorkspaceMem
   createdAt: wire("created_at", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListWorkspaceMembersResponse extends Schema.Class<ListWorkspaceMembersResponse>(
   "ListWorkspaceMembersResponse"
 )({
@@ -202,10 +333,18 @@ export class ListWorkspaceMembersResponse extends Schema.Class<ListWorkspaceMemb
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BulkMembersRequest extends Schema.Class<BulkMembersRequest>("BulkMembersRequest")({
   userIds: wire("user_ids", UserIds)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BulkAddWorkspaceMembersResponse extends Schema.Class<BulkAddWorkspaceMembersResponse>(
   "BulkAddWorkspaceMembersResponse"
 )({
@@ -213,6 +352,10 @@ export class BulkAddWorkspaceMembersResponse extends Schema.Class<BulkAddWorkspa
   addedCount: wire("added_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BulkRemoveWorkspaceMembersResponse extends Schema.Class<BulkRemoveWorkspaceMembersResponse>(
   "BulkRemoveWorkspaceMembersResponse"
 )({
@@ -221,6 +364,10 @@ export class BulkRemoveWorkspaceMembersResponse extends Schema.Class<BulkRemoveW
 
 // --- organization ----------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class OrganizationMember extends Schema.Class<OrganizationMember>("OrganizationMember")({
   id: Schema.String,
   firstName: wire("first_name", NullableString),
@@ -229,6 +376,10 @@ export class OrganizationMember extends Schema.Class<OrganizationMember>("Organi
   role: Schema.Literal("org:admin", "org:member")
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListOrganizationMembersResponse extends Schema.Class<ListOrganizationMembersResponse>(
   "ListOrganizationMembersResponse"
 )({
@@ -238,7 +389,12 @@ export class ListOrganizationMembersResponse extends Schema.Class<ListOrganizati
 
 // --- errors on the wire ----------------------------------------------------------------------------
 
-/** The body of every documented error response: `{ error: { code, message, metadata? } }`. */
+/**
+ * The body of every documented error response: `{ error: { code, message, metadata? } }`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ErrorResponse extends Schema.Class<ErrorResponse>("ErrorResponse")({
   error: Schema.Struct({
     code: Schema.Int,

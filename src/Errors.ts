@@ -56,6 +56,10 @@ const describe = (self: ResponseFields): string => {
   return `${self.method} ${self.path} failed with ${self.status}: ${self.serverMessage}${wait}. ${hint}`.trim()
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class BadRequestResponseError extends Schema.TaggedError<BadRequestResponseError>()(
   "BadRequestResponseError",
   responseFields
@@ -66,6 +70,10 @@ export class BadRequestResponseError extends Schema.TaggedError<BadRequestRespon
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnauthorizedResponseError extends Schema.TaggedError<UnauthorizedResponseError>()(
   "UnauthorizedResponseError",
   responseFields
@@ -76,6 +84,10 @@ export class UnauthorizedResponseError extends Schema.TaggedError<UnauthorizedRe
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ForbiddenResponseError extends Schema.TaggedError<ForbiddenResponseError>()(
   "ForbiddenResponseError",
   responseFields
@@ -86,6 +98,10 @@ export class ForbiddenResponseError extends Schema.TaggedError<ForbiddenResponse
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class NotFoundResponseError extends Schema.TaggedError<NotFoundResponseError>()(
   "NotFoundResponseError",
   responseFields
@@ -96,6 +112,10 @@ export class NotFoundResponseError extends Schema.TaggedError<NotFoundResponseEr
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class RequestTimeoutResponseError extends Schema.TaggedError<RequestTimeoutResponseError>()(
   "RequestTimeoutResponseError",
   responseFields
@@ -106,6 +126,10 @@ export class RequestTimeoutResponseError extends Schema.TaggedError<RequestTimeo
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ConflictResponseError extends Schema.TaggedError<ConflictResponseError>()(
   "ConflictResponseError",
   responseFields
@@ -116,6 +140,10 @@ export class ConflictResponseError extends Schema.TaggedError<ConflictResponseEr
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class PayloadTooLargeResponseError extends Schema.TaggedError<PayloadTooLargeResponseError>()(
   "PayloadTooLargeResponseError",
   responseFields
@@ -126,6 +154,10 @@ export class PayloadTooLargeResponseError extends Schema.TaggedError<PayloadTooL
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class TooManyRequestsResponseError extends Schema.TaggedError<TooManyRequestsResponseError>()(
   "TooManyRequestsResponseError",
   responseFields
@@ -136,6 +168,10 @@ export class TooManyRequestsResponseError extends Schema.TaggedError<TooManyRequ
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class InternalServerResponseError extends Schema.TaggedError<InternalServerResponseError>()(
   "InternalServerResponseError",
   responseFields
@@ -146,6 +182,10 @@ export class InternalServerResponseError extends Schema.TaggedError<InternalServ
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class BadGatewayResponseError extends Schema.TaggedError<BadGatewayResponseError>()(
   "BadGatewayResponseError",
   responseFields
@@ -156,6 +196,10 @@ export class BadGatewayResponseError extends Schema.TaggedError<BadGatewayRespon
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class ServiceUnavailableResponseError extends Schema.TaggedError<ServiceUnavailableResponseError>()(
   "ServiceUnavailableResponseError",
   responseFields
@@ -166,7 +210,12 @@ export class ServiceUnavailableResponseError extends Schema.TaggedError<ServiceU
   }
 }
 
-/** Any 4XX/5XX the operation does not document (e.g. a 429 from a workspace endpoint). */
+/**
+ * Any 4XX/5XX the operation does not document (e.g. a 429 from a workspace endpoint).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefaultError>()(
   "OpenRouterDefaultError",
   responseFields
@@ -176,7 +225,12 @@ export class OpenRouterDefaultError extends Schema.TaggedError<OpenRouterDefault
   }
 }
 
-/** The request did not reach the server or the connection broke before a response arrived. */
+/**
+ * The request did not reach the server or the connection broke before a response arrived.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ConnectionError extends Schema.TaggedError<ConnectionError>()("ConnectionError", {
   ...requestFields,
   reason: Schema.String
@@ -186,7 +240,12 @@ export class ConnectionError extends Schema.TaggedError<ConnectionError>()("Conn
   }
 }
 
-/** One attempt took longer than the client's `timeout`. */
+/**
+ * One attempt took longer than the client's `timeout`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class RequestTimeoutError extends Schema.TaggedError<RequestTimeoutError>()("RequestTimeoutError", {
   ...requestFields,
   timeout: Schema.DurationFromSelf
@@ -196,7 +255,12 @@ export class RequestTimeoutError extends Schema.TaggedError<RequestTimeoutError>
   }
 }
 
-/** The response body does not match the documented schema. */
+/**
+ * The response body does not match the documented schema.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ResponseValidationError extends Schema.TaggedError<ResponseValidationError>()(
   "ResponseValidationError",
   {
@@ -213,7 +277,12 @@ export class ResponseValidationError extends Schema.TaggedError<ResponseValidati
   }
 }
 
-/** The input fails the API's rules; raised before any request is sent. */
+/**
+ * The input fails the API's rules; raised before any request is sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>()("InvalidRequestError", {
   operation: Schema.String,
   issue: Schema.String
@@ -223,7 +292,12 @@ export class InvalidRequestError extends Schema.TaggedError<InvalidRequestError>
   }
 }
 
-/** A local file could not be read or written (upload from a path, `downloadTo`). */
+/**
+ * A local file could not be read or written (upload from a path, `downloadTo`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LocalFileError extends Schema.TaggedError<LocalFileError>()("LocalFileError", {
   path: Schema.String,
   reason: Schema.String
@@ -233,7 +307,12 @@ export class LocalFileError extends Schema.TaggedError<LocalFileError>()("LocalF
   }
 }
 
-/** A paginated listing stopped advancing (the server returned the same page or cursor again). */
+/**
+ * A paginated listing stopped advancing (the server returned the same page or cursor again).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class PaginationError extends Schema.TaggedError<PaginationError>()("PaginationError", {
   operation: Schema.String,
   reason: Schema.String
@@ -243,10 +322,20 @@ export class PaginationError extends Schema.TaggedError<PaginationError>()("Pagi
   }
 }
 
-/** Errors that mean "the HTTP exchange did not produce a usable response". */
+/**
+ * Errors that mean "the HTTP exchange did not produce a usable response".
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type TransportError = ConnectionError | RequestTimeoutError | ResponseValidationError
 
-/** The documented response errors, each with the status it stands for: the one list the rest derives from. */
+/**
+ * The documented response errors, each with the status it stands for: the one list the rest derives from.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const documentedErrors = [
   BadRequestResponseError,
   UnauthorizedResponseError,
@@ -261,15 +350,34 @@ export const documentedErrors = [
   ServiceUnavailableResponseError
 ] as const
 
-/** The constructor of a documented response error, as listed per operation. */
+/**
+ * The constructor of a documented response error, as listed per operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ResponseErrorClass = (typeof documentedErrors)[number]
 
-/** Every error a response status can map to: a documented one, or the default for any other status. */
+/**
+ * Every error a response status can map to: a documented one, or the default for any other status.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type ResponseError = InstanceType<ResponseErrorClass> | OpenRouterDefaultError
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type OpenRouterError = ResponseError | TransportError | InvalidRequestError
 
-/** The status each documented error class stands for. */
+/**
+ * The status each documented error class stands for.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const statusOf: ReadonlyMap<ResponseErrorClass, number> = new Map(
   documentedErrors.map((error) => [error, error.status])
 )
@@ -279,8 +387,18 @@ const responseTags: ReadonlySet<string> = new Set([
   OpenRouterDefaultError._tag
 ])
 
-/** Is this any of the response errors (whatever its status)? */
+/**
+ * Is this any of the response errors (whatever its status)?
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isResponseError = (u: unknown): u is ResponseError => Predicate.hasProperty(u, "_tag") && responseTags.has(u._tag as string)
 
-/** The status of an error, when it came from a response. */
+/**
+ * The status of an error, when it came from a response.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const statusOfError = (u: unknown): Option.Option<number> => isResponseError(u) ? Option.some(u.status) : Option.none()

@@ -11,9 +11,21 @@ import { Schema } from "effect"
 const wire = <S extends Schema.Schema.Any>(key: string, schema: S) => Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 const shape = <L extends string>(literal: L) => Schema.optionalWith(Schema.Literal(literal), { exact: true }).pipe(Schema.fromKey("_shape"))
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const FileProvider = Schema.Literal("openai", "anthropic")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type FileProvider = typeof FileProvider.Type
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const OpenAIFilePurpose = Schema.Literal(
   "assistants",
   "batch",
@@ -26,7 +38,12 @@ export const OpenAIFilePurpose = Schema.Literal(
   "fine-tune-results"
 )
 
-/** File metadata in OpenRouter storage. */
+/**
+ * File metadata in OpenRouter storage.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class OpenRouterFile extends Schema.Class<OpenRouterFile>("OpenRouterFile")({
   shape: shape("openrouter"),
   id: Schema.String,
@@ -38,7 +55,12 @@ export class OpenRouterFile extends Schema.Class<OpenRouterFile>("OpenRouterFile
   downloadable: Schema.Boolean
 }) {}
 
-/** The same fields in Anthropic's shape. */
+/**
+ * The same fields in Anthropic's shape.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class AnthropicFile extends Schema.Class<AnthropicFile>("AnthropicFile")({
   shape: shape("anthropic"),
   id: Schema.String,
@@ -50,7 +72,12 @@ export class AnthropicFile extends Schema.Class<AnthropicFile>("AnthropicFile")(
   downloadable: Schema.Boolean
 }) {}
 
-/** OpenAI's file object (`created_at` in Unix seconds). */
+/**
+ * OpenAI's file object (`created_at` in Unix seconds).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class OpenAIFile extends Schema.Class<OpenAIFile>("OpenAIFile")({
   shape: shape("openai"),
   id: Schema.String,
@@ -62,6 +89,10 @@ export class OpenAIFile extends Schema.Class<OpenAIFile>("OpenAIFile")({
   status: Schema.Literal("processed")
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class OpenRouterFileList extends Schema.Class<OpenRouterFileList>("OpenRouterFileList")({
   shape: shape("openrouter"),
   data: Schema.Array(OpenRouterFile),
@@ -71,6 +102,10 @@ export class OpenRouterFileList extends Schema.Class<OpenRouterFileList>("OpenRo
   cursor: Schema.NullOr(Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnthropicFileList extends Schema.Class<AnthropicFileList>("AnthropicFileList")({
   shape: shape("anthropic"),
   data: Schema.Array(AnthropicFile),
@@ -79,6 +114,10 @@ export class AnthropicFileList extends Schema.Class<AnthropicFileList>("Anthropi
   lastId: wire("last_id", Schema.NullOr(Schema.String))
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class OpenAIFileList extends Schema.Class<OpenAIFileList>("OpenAIFileList")({
   shape: shape("openai"),
   object: Schema.Literal("list"),
@@ -88,18 +127,30 @@ export class OpenAIFileList extends Schema.Class<OpenAIFileList>("OpenAIFileList
   lastId: wire("last_id", Schema.NullOr(Schema.String))
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class OpenRouterFileDeleted extends Schema.Class<OpenRouterFileDeleted>("OpenRouterFileDeleted")({
   shape: shape("openrouter"),
   id: Schema.String,
   type: Schema.Literal("file_deleted")
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AnthropicFileDeleted extends Schema.Class<AnthropicFileDeleted>("AnthropicFileDeleted")({
   shape: shape("anthropic"),
   id: Schema.String,
   type: Schema.Literal("file_deleted")
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class OpenAIFileDeleted extends Schema.Class<OpenAIFileDeleted>("OpenAIFileDeleted")({
   shape: shape("openai"),
   id: Schema.String,
@@ -107,12 +158,22 @@ export class OpenAIFileDeleted extends Schema.Class<OpenAIFileDeleted>("OpenAIFi
   deleted: Schema.Literal(true)
 }) {}
 
-/** The schemas of each shape, by provider (`undefined` = OpenRouter storage). */
+/**
+ * The schemas of each shape, by provider (`undefined` = OpenRouter storage).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const shapes = {
   openrouter: { file: OpenRouterFile, list: OpenRouterFileList, deleted: OpenRouterFileDeleted },
   openai: { file: OpenAIFile, list: OpenAIFileList, deleted: OpenAIFileDeleted },
   anthropic: { file: AnthropicFile, list: AnthropicFileList, deleted: AnthropicFileDeleted }
 } as const
 
-/** The largest upload the API accepts: 100 MB. */
+/**
+ * The largest upload the API accepts: 100 MB.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_FILE_BYTES = 100 * 1024 * 1024

@@ -57,7 +57,12 @@ const scope = {
 }
 const byId = { fileId: NonEmptyId }
 
-/** The five operations as documented; `operations` has the JSON ones once per provider shape. */
+/**
+ * The five operations as documented; `operations` has the JSON ones once per provider shape.
+ *
+ * @since 0.1.0
+ * @category operations
+ */
 export const declarations = {
   list: declare("Files.list", {
     route: "GET /files",
@@ -117,6 +122,10 @@ const byShape = <Errors extends ReadonlyArray<ResponseErrorClass>>(
   anthropic: withSuccess(declaration, shapes.anthropic[kind] as Schema.Schema<any, any>)
 })
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   list: byShape(declarations.list, "list"),
   upload: byShape(declarations.upload, "file"),
@@ -125,13 +134,34 @@ export const operations = {
   download: declarations.download
 }
 
-/** The shape a provider answers in (`undefined`: OpenRouter storage). */
+/**
+ * The shape a provider answers in (`undefined`: OpenRouter storage).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ShapeOf<P> = P extends "openai" ? "openai" : P extends "anthropic" ? "anthropic" : "openrouter"
 type Of<P, K extends "file" | "list" | "deleted"> = InstanceType<(typeof shapes)[ShapeOf<P>][K]>
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type ListError = MethodError<typeof declarations.list>
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type UploadError = MethodError<typeof declarations.upload> | LocalFileError
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type FileError = MethodError<typeof declarations.retrieve>
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type DownloadError = MethodError<typeof declarations.download>
 
 // --- inputs ------------------------------------------------------------------------------------------
@@ -161,20 +191,46 @@ const StreamInput = Schema.Struct({
 })
 const DownloadToInput = Schema.Struct({ ...byId, ...scope, path: NonEmptyId })
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListOptions = Parameters<typeof declarations.list.request>[0]
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type FileOptions = Parameters<typeof declarations.retrieve.request>[0]
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamOptions = typeof StreamInput.Type
 
-/** What `upload` accepts. A `Stream` is sent once (it cannot be replayed); the others are retried when safe. */
+/**
+ * What `upload` accepts. A `Stream` is sent once (it cannot be replayed); the others are retried when safe.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type UploadSource<E = never> =
   | Uint8Array
   | Blob
   | Stream.Stream<Uint8Array, E>
   | { readonly path: string }
 
-/** A source held in memory or produced by a Stream: uploading it needs no `FileSystem`. */
+/**
+ * A source held in memory or produced by a Stream: uploading it needs no `FileSystem`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type InMemorySource<E = never> = Exclude<UploadSource<E>, { readonly path: string }>
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface UploadOptions<E = never, S extends UploadSource<E> = UploadSource<E>> {
   readonly file: S
   /** Default: the path's base name, the Blob's name, or "upload". */
@@ -197,6 +253,10 @@ const notAccepted = (error: unknown) => {
   return e._tag === "ConnectionError" && /ECONNREFUSED/.test(e.reason ?? "")
 }
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
   const validateStream = Op.validate("Files.stream", StreamInput)

@@ -53,6 +53,10 @@ const NotFound = NotFoundResponseError
 const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   list: declare("Guardrails.list", {
     route: "GET /guardrails",
@@ -142,26 +146,79 @@ export const operations = {
 }
 
 type Ops = typeof operations
-/** The error channel of a guardrail operation: what the contract documents for it, plus transport and input errors. */
+/**
+ * The error channel of a guardrail operation: what the contract documents for it, plus transport and input errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type GuardrailsError<K extends keyof Ops> = MethodError<Ops[K]>
 
 type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListOptions = Input<"list">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type CreateOptions = Input<"create">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type UpdateOptions = Input<"update">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ByIdOptions = Input<"get">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AssignmentsPageOptions = Input<"listMemberAssignments">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AllAssignmentsPageOptions = Input<"listAllMemberAssignments">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type MembersOptions = Input<"assignMembers">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type KeysOptions = Input<"assignKeys">
 
 const StreamInput = Schema.Struct({ ...Pagination.streamPaging, workspaceId: Schema.optionalWith(Uuid, { exact: true }) })
 const StreamAssignmentsInput = Schema.Struct({ ...Pagination.streamPaging, ...byId })
 const StreamAllInput = Schema.Struct(Pagination.streamPaging)
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamOptions = typeof StreamInput.Type
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamAssignmentsOptions = typeof StreamAssignmentsInput.Type
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamAllOptions = typeof StreamAllInput.Type
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
 

@@ -14,20 +14,45 @@ import { DataRegion, Uuid } from "./KeysDomain.ts"
 
 // --- validation rules from the contract ---------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const GuardrailName = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)).annotations({
   identifier: "GuardrailName",
   message: () => "a guardrail name is 1–200 characters"
 })
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const GuardrailDescription = Schema.String.pipe(Schema.maxLength(1000)).annotations({
   identifier: "GuardrailDescription",
   message: () => "a guardrail description is at most 1000 characters"
 })
 
-/** How a guardrail's limit resets; `null` (in the fields) means never. */
+/**
+ * How a guardrail's limit resets; `null` (in the fields) means never.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const GuardrailInterval = Schema.Literal("daily", "weekly", "monthly")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type GuardrailInterval = typeof GuardrailInterval.Type
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ContentFilterAction = Schema.Literal("redact", "block", "flag")
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ContentFilterBuiltinSlug = Schema.Literal(
   "email",
   "phone",
@@ -38,6 +63,10 @@ export const ContentFilterBuiltinSlug = Schema.Literal(
   "address",
   "regex-prompt-injection"
 )
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const PromptInjectionScanScope = Schema.Literal("user_only", "all_messages")
 
 /** A list the request must not send empty (`minItems: 1`); `null` clears it. */
@@ -52,6 +81,10 @@ const idList = (what: string) => Schema.Array(NonEmptyId).pipe(Schema.minItems(1
 
 // --- guardrails ----------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ContentFilterBuiltin extends Schema.Class<ContentFilterBuiltin>("ContentFilterBuiltin")({
   slug: Schema.String,
   action: Schema.String,
@@ -60,6 +93,10 @@ export class ContentFilterBuiltin extends Schema.Class<ContentFilterBuiltin>("Co
   scanScope: optionalWire("scan_scope", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ContentFilter extends Schema.Class<ContentFilter>("ContentFilter")({
   pattern: Schema.String,
   action: Schema.String,
@@ -83,6 +120,10 @@ const policyFields = {
   enablePaidModelTraining: optionalWire("enable_paid_model_training", NullableBoolean)
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class Guardrail extends Schema.Class<Guardrail>("Guardrail")({
   id: Schema.String,
   name: Schema.String,
@@ -105,16 +146,29 @@ export class Guardrail extends Schema.Class<Guardrail>("Guardrail")({
   updatedAt: optionalWire("updated_at", Schema.NullOr(Schema.String))
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListGuardrailsResponse extends Schema.Class<ListGuardrailsResponse>("ListGuardrailsResponse")({
   data: Schema.Array(Guardrail),
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class GuardrailResponse extends Schema.Class<GuardrailResponse>("GuardrailResponse")({
   data: Guardrail
 }) {}
 
-/** `GET /guardrails` query: paging, and the workspace (default: the default workspace). */
+/**
+ * `GET /guardrails` query: paging, and the workspace (default: the default workspace).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const listGuardrailsQuery = {
   ...pagingQuery,
   workspaceId: optionalWire("workspace_id", Uuid)
@@ -152,6 +206,10 @@ const guardrailSettings = {
   ...policyFields
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateGuardrailRequest extends Schema.Class<CreateGuardrailRequest>("CreateGuardrailRequest")({
   name: GuardrailName,
   /** Only places the guardrail; it enforces nothing until assigned. Default: the default workspace. */
@@ -159,6 +217,10 @@ export class CreateGuardrailRequest extends Schema.Class<CreateGuardrailRequest>
   ...guardrailSettings
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateGuardrailRequest extends Schema.Class<UpdateGuardrailRequest>("UpdateGuardrailRequest")({
   /** A workspace default guardrail's name is derived from its workspace and cannot change. */
   name: Schema.optionalWith(GuardrailName, { exact: true }),
@@ -167,6 +229,10 @@ export class UpdateGuardrailRequest extends Schema.Class<UpdateGuardrailRequest>
 
 // --- assignments ---------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class MemberAssignment extends Schema.Class<MemberAssignment>("MemberAssignment")({
   id: Schema.String,
   userId: wire("user_id", Schema.String),
@@ -176,6 +242,10 @@ export class MemberAssignment extends Schema.Class<MemberAssignment>("MemberAssi
   createdAt: wire("created_at", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class KeyAssignment extends Schema.Class<KeyAssignment>("KeyAssignment")({
   id: Schema.String,
   keyHash: wire("key_hash", Schema.String),
@@ -186,6 +256,10 @@ export class KeyAssignment extends Schema.Class<KeyAssignment>("KeyAssignment")(
   createdAt: wire("created_at", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListMemberAssignmentsResponse extends Schema.Class<ListMemberAssignmentsResponse>(
   "ListMemberAssignmentsResponse"
 )({
@@ -193,6 +267,10 @@ export class ListMemberAssignmentsResponse extends Schema.Class<ListMemberAssign
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListKeyAssignmentsResponse extends Schema.Class<ListKeyAssignmentsResponse>(
   "ListKeyAssignmentsResponse"
 )({
@@ -200,20 +278,36 @@ export class ListKeyAssignmentsResponse extends Schema.Class<ListKeyAssignmentsR
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BulkMemberAssignmentsRequest extends Schema.Class<BulkMemberAssignmentsRequest>(
   "BulkMemberAssignmentsRequest"
 )({
   memberUserIds: wire("member_user_ids", idList("memberUserIds"))
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BulkKeyAssignmentsRequest extends Schema.Class<BulkKeyAssignmentsRequest>("BulkKeyAssignmentsRequest")({
   keyHashes: wire("key_hashes", idList("keyHashes"))
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AssignedResponse extends Schema.Class<AssignedResponse>("AssignedResponse")({
   assignedCount: wire("assigned_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UnassignedResponse extends Schema.Class<UnassignedResponse>("UnassignedResponse")({
   unassignedCount: wire("unassigned_count", Schema.Int)
 }) {}

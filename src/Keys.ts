@@ -52,6 +52,10 @@ const TooMany = TooManyRequestsResponseError
 const Internal = InternalServerResponseError
 const byHash = { hash: KeyHash }
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   current: declare("Keys.current", {
     route: "GET /key",
@@ -92,13 +96,34 @@ export const operations = {
 }
 
 type Ops = typeof operations
-/** The error channel of a key operation: what the contract documents for it, plus transport and input errors. */
+/**
+ * The error channel of a key operation: what the contract documents for it, plus transport and input errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type KeysError<K extends keyof Ops> = MethodError<Ops[K]>
 
 type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListOptions = Input<"list">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type CreateOptions = Input<"create">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type UpdateOptions = Input<"update">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ByHashOptions = Input<"get">
 
 const StreamInput = Schema.Struct({
@@ -106,6 +131,10 @@ const StreamInput = Schema.Struct({
   includeDisabled: Schema.optionalWith(Schema.Boolean, { exact: true }),
   offset: Schema.optionalWith(Offset, { exact: true })
 })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamOptions = typeof StreamInput.Type
 
 // --- create: the one body that carries a secret ------------------------------------------------------------
@@ -138,6 +167,10 @@ const readCreated = (spec: Op.RequestSpec) => (response: HttpClientResponse.Http
 
 // --- the service -----------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
   const validateStream = Op.validate("Keys.stream", StreamInput)

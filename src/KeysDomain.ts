@@ -12,11 +12,25 @@ import { BooleanParam, NonEmptyId, OffsetParam, optionalWire, SpendingLimit, wir
 
 // --- validation rules from the contract ---------------------------------------------------------------
 
-/** An id the contract documents as `format: uuid` (workspaces, guardrails). */
+/**
+ * An id the contract documents as `format: uuid` (workspaces, guardrails).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Uuid = Schema.UUID.annotations({ message: () => "expected a UUID, e.g. 0df9e665-d932-5740-b2c7-b52af166bc11" })
 
-/** How a key's limit resets; `null` (in the request fields) means never. */
+/**
+ * How a key's limit resets; `null` (in the request fields) means never.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const LimitReset = Schema.Literal("daily", "weekly", "monthly")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type LimitReset = typeof LimitReset.Type
 
 const isoUtcDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|\+00:00)$/
@@ -26,7 +40,12 @@ const isCalendarDate = (text: string) => {
   return !Number.isNaN(parsed) && new Date(parsed).toISOString().slice(0, 19) === text.slice(0, 19)
 }
 
-/** An ISO 8601 date-time with seconds, in UTC (the API rejects other time zones). */
+/**
+ * An ISO 8601 date-time with seconds, in UTC (the API rejects other time zones).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const UtcDateTime = Schema.String.pipe(
   // a real calendar check: Date.parse rolls 2027-02-30 over to March 2, so the date must come back as written
   Schema.filter((text) => isoUtcDateTime.test(text) && isCalendarDate(text), {
@@ -34,15 +53,27 @@ export const UtcDateTime = Schema.String.pipe(
   })
 ).annotations({ identifier: "UtcDateTime" })
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const KeyName = Schema.String.pipe(Schema.minLength(1, { message: () => "a key name must not be empty" }))
 
-/** A key's hash: how every other operation addresses it. */
+/**
+ * A key's hash: how every other operation addresses it.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const KeyHash = NonEmptyId
 
 /**
  * A secret the caller hands over (a provider key, a destination's credential): `Redacted` in the
  * domain, the plain string on the wire. Its checks never quote the value, so a wrong one cannot leak
  * into an `InvalidRequestError` (a plain string is refused: wrap it with `Redacted.make`).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const secretInput = (minLength = 1) => {
   const rule = `must be a Redacted string (Redacted.make(…)) of at least ${minLength} character${
@@ -63,8 +94,17 @@ export const secretInput = (minLength = 1) => {
   })
 }
 
-/** The data regions a request may be served from (open in answers: a new region never breaks a listing). */
+/**
+ * The data regions a request may be served from (open in answers: a new region never breaks a listing).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const DataRegion = Schema.Literal("global", "europe", "us")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type DataRegion = typeof DataRegion.Type
 
 // --- keys ------------------------------------------------------------------------------------------
@@ -94,6 +134,10 @@ const limitFields = {
   ...usageFields
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
   hash: Schema.String,
   name: Schema.String,
@@ -105,34 +149,60 @@ export class ApiKey extends Schema.Class<ApiKey>("ApiKey")({
   externalUser: optionalWire("external_user", Schema.NullOr(Schema.String)),
   ...limitFields
 }) {
-  /** Has the key expired at `now` (epoch ms)? A key without `expiresAt` never does. */
+  /**
+   * Has the key expired at `now` (epoch ms)? A key without `expiresAt` never does.
+   *
+   * @since 0.1.0
+   */
   isExpiredAt(now: number): boolean {
     return this.expiresAt != null && Date.parse(this.expiresAt) <= now
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListKeysResponse extends Schema.Class<ListKeysResponse>("ListKeysResponse")({
   data: Schema.Array(ApiKey)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class KeyResponse extends Schema.Class<KeyResponse>("KeyResponse")({
   data: ApiKey
 }) {}
 
-/** What create answers: the key's metadata and, this once, the secret itself. */
+/**
+ * What create answers: the key's metadata and, this once, the secret itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateKeyResponse extends Schema.Class<CreateKeyResponse>("CreateKeyResponse")({
   data: ApiKey,
   /** The plaintext key: `Redacted`, so it is never printed, logged or serialised by accident. */
   key: Schema.Redacted(Schema.String)
 }) {}
 
-/** `GET /keys` query: the API has no `limit` and no total; pages run until an empty one. */
+/**
+ * `GET /keys` query: the API has no `limit` and no total; pages run until an empty one.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const listKeysQuery = {
   workspaceId: optionalWire("workspace_id", Uuid),
   includeDisabled: optionalWire("include_disabled", BooleanParam),
   offset: optionalWire("offset", OffsetParam)
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateKeyRequest extends Schema.Class<CreateKeyRequest>("CreateKeyRequest")({
   name: KeyName,
   /** Default: the default workspace. */
@@ -157,7 +227,12 @@ export class CreateKeyRequest extends Schema.Class<CreateKeyRequest>("CreateKeyR
   )
 }) {}
 
-/** The contract puts no length rule on a new name, so none is added here. */
+/**
+ * The contract puts no length rule on a new name, so none is added here.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateKeyRequest extends Schema.Class<UpdateKeyRequest>("UpdateKeyRequest")({
   name: Schema.optionalWith(Schema.String, { exact: true }),
   disabled: Schema.optionalWith(Schema.Boolean, { exact: true }),
@@ -168,6 +243,10 @@ export class UpdateKeyRequest extends Schema.Class<UpdateKeyRequest>("UpdateKeyR
 
 // --- the key in use (`GET /key`) ---------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CurrentKey extends Schema.Class<CurrentKey>("CurrentKey")({
   /** Only a management key can call the management API. */
   isManagementKey: wire("is_management_key", Schema.Boolean),
@@ -193,6 +272,10 @@ export class CurrentKey extends Schema.Class<CurrentKey>("CurrentKey")({
   ...limitFields
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CurrentKeyResponse extends Schema.Class<CurrentKeyResponse>("CurrentKeyResponse")({
   data: CurrentKey
 }) {}

@@ -47,6 +47,10 @@ const NotFound = NotFoundResponseError
 const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   list: declare("Observability.list", {
     route: "GET /observability/destinations",
@@ -82,18 +86,47 @@ export const operations = {
 }
 
 type Ops = typeof operations
-/** The error channel of a destination operation: what the contract documents for it, plus transport and input errors. */
+/**
+ * The error channel of a destination operation: what the contract documents for it, plus transport and input errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type ObservabilityError<K extends keyof Ops> = MethodError<Ops[K]>
 
 type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListOptions = Input<"list">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type CreateOptions = Input<"create">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type UpdateOptions = Input<"update">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ByIdOptions = Input<"get">
 
 const StreamInput = Schema.Struct({ ...Pagination.streamPaging, workspaceId: Schema.optionalWith(Uuid, { exact: true }) })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamOptions = typeof StreamInput.Type
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
 
@@ -134,6 +167,10 @@ export const make = Effect.gen(function*() {
   return { list, pages, stream, create, get, update, delete: del } as const
 })
 
+/**
+ * @since 0.1.0
+ * @category services
+ */
 export class Observability extends Effect.Service<Observability>()("openrouter-effect/Observability", {
   accessors: true,
   effect: make

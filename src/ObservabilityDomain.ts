@@ -15,6 +15,10 @@ import { Uuid } from "./KeysDomain.ts"
 
 // --- validation rules from the contract ---------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const DestinationType = Schema.Literal(
   "arize",
   "braintrust",
@@ -34,9 +38,18 @@ export const DestinationType = Schema.Literal(
   "weave",
   "webhook"
 ).annotations({ identifier: "DestinationType" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type DestinationType = typeof DestinationType.Type
 
-/** The config fields that are credentials, whatever the destination type. */
+/**
+ * The config fields that are credentials, whatever the destination type.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const credentialFields: ReadonlySet<string> = new Set([
   "apiKey",
   "secretKey",
@@ -48,7 +61,12 @@ export const credentialFields: ReadonlySet<string> = new Set([
   "dsn"
 ])
 
-/** A destination's configuration: credentials and header values `Redacted`, the rest as the type defines it. */
+/**
+ * A destination's configuration: credentials and header values `Redacted`, the rest as the type defines it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type DestinationConfig = { readonly [field: string]: unknown }
 
 const isSecret = (u: unknown) => Redacted.isRedacted(u) && typeof Redacted.value(u as Redacted.Redacted<unknown>) === "string"
@@ -77,6 +95,9 @@ const mapConfig = (config: Record<string, unknown>, secret: (value: unknown) => 
 /**
  * `config`: on the wire a JSON object with plain strings; here the credentials and header values are
  * `Redacted`. A refusal names the rule, never a value.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const DestinationConfigSchema = Schema.transform(
   Schema.Record({ key: Schema.String, value: Schema.Unknown }),
@@ -92,6 +113,10 @@ export const DestinationConfigSchema = Schema.transform(
   }
 )
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const FilterRuleField = Schema.Literal(
   "model",
   "provider",
@@ -106,6 +131,10 @@ export const FilterRuleField = Schema.Literal(
   "prompt_tokens",
   "completion_tokens"
 )
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const FilterRuleOperator = Schema.Literal(
   "equals",
   "not_equals",
@@ -139,14 +168,32 @@ const rulesConfig = <F extends string, O extends string, L extends string>(
     }))
   })
 
-/** Which events are forwarded (answers: open enums). */
+/**
+ * Which events are forwarded (answers: open enums).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const FilterRules = rulesConfig(Schema.String, Schema.String, Schema.String)
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export type FilterRules = typeof FilterRules.Type
-/** Which events are forwarded (requests: the contract's fields, operators and logic). */
+/**
+ * Which events are forwarded (requests: the contract's fields, operators and logic).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const FilterRulesInput = rulesConfig(FilterRuleField, FilterRuleOperator, Schema.Literal("and", "or"))
 
 // --- destinations --------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class Destination extends Schema.Class<Destination>("Destination")({
   id: Schema.String,
   workspaceId: wire("workspace_id", Schema.String),
@@ -168,16 +215,29 @@ export class Destination extends Schema.Class<Destination>("Destination")({
   updatedAt: wire("updated_at", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListDestinationsResponse extends Schema.Class<ListDestinationsResponse>("ListDestinationsResponse")({
   data: Schema.Array(Destination),
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class DestinationResponse extends Schema.Class<DestinationResponse>("DestinationResponse")({
   data: Destination
 }) {}
 
-/** `GET /observability/destinations` query: paging and the workspace (default: the default workspace). */
+/**
+ * `GET /observability/destinations` query: paging and the workspace (default: the default workspace).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const listDestinationsQuery = {
   ...pagingQuery,
   workspaceId: optionalWire("workspace_id", Uuid)
@@ -199,6 +259,10 @@ const destinationSettings = {
   filterRules: optionalWire("filter_rules", Schema.NullOr(FilterRulesInput))
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateDestinationRequest extends Schema.Class<CreateDestinationRequest>("CreateDestinationRequest")({
   type: DestinationType,
   name: Schema.String.pipe(Schema.minLength(1, { message: () => "a destination name must not be empty" })),
@@ -208,6 +272,10 @@ export class CreateDestinationRequest extends Schema.Class<CreateDestinationRequ
   ...destinationSettings
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateDestinationRequest extends Schema.Class<UpdateDestinationRequest>("UpdateDestinationRequest")({
   name: Schema.optionalWith(Schema.String.pipe(Schema.minLength(1, { message: () => "a destination name must not be empty" })), {
     exact: true

@@ -64,7 +64,7 @@ export interface Service extends Operation.ClientContext {
 
 /**
  * @since 0.1.0
- * @category tags
+ * @category services
  */
 export class OpenRouterClient extends Context.Tag("openrouter-effect/OpenRouterClient")<
   OpenRouterClient,
@@ -259,7 +259,15 @@ export const layerConfig = (
   return Layer.scoped(OpenRouterClient, Effect.flatMap(config(configs), (settings) => make({ ...rest, ...settings })))
 }
 
-export type { RequestObserver } from "./internal/operation.ts"
+export type {
+  /**
+   * What `withObserver` takes: hooks run before and after each attempt the client makes.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RequestObserver
+} from "./internal/operation.ts"
 
 /**
  * Observe every attempt made by the client inside `self` (used by the job engine's rate gate).

@@ -11,6 +11,10 @@ import { declare, method, type MethodError, type OperationInput } from "./intern
 import * as Pagination from "./internal/pagination.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   listMembers: declare("Organization.listMembers", {
     route: "GET /organization/members",
@@ -20,12 +24,28 @@ export const operations = {
   })
 }
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export type OrganizationError = MethodError<typeof operations.listMembers>
 
 const StreamInput = Schema.Struct(Pagination.streamPaging)
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListMembersOptions = OperationInput<typeof operations.listMembers>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamMembersOptions = typeof StreamInput.Type
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
   const listPage = method(client, operations.listMembers)

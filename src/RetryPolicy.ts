@@ -26,15 +26,28 @@ import type {
   TooManyRequestsResponseError
 } from "./Errors.ts"
 
-/** What a policy schedule sees: the failure of the attempt that just ended. */
+/**
+ * What a policy schedule sees: the failure of the attempt that just ended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RetryInput = OpenRouterError
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface RetryPolicy {
   readonly _tag: "RetryPolicy"
   /** Decides whether and when to retry a retryable failure. */
   readonly schedule: Schedule.Schedule<unknown, RetryInput>
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface RetryPolicyOptions {
   /** First wait. Default 500 ms (the spec's `initialInterval`). */
   readonly initialDelay?: Duration.DurationInput
@@ -52,7 +65,12 @@ export interface RetryPolicyOptions {
 
 const statuses = new Set([429, 500, 502, 503, 504])
 
-/** Is this failure worth another attempt? Never for 400/401/403/404/413 or invalid input. */
+/**
+ * Is this failure worth another attempt? Never for 400/401/403/404/413 or invalid input.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRetryable = (error: unknown): boolean => {
   if (!Predicate.hasProperty(error, "_tag")) return false
   switch (error._tag) {
@@ -78,7 +96,7 @@ export const isRetryable = (error: unknown): boolean => {
  * ```
  *
  * @since 0.1.0
- * @category predicates
+ * @category guards
  */
 export const isTransient = (error: unknown): error is TransientError => isRetryable(error)
 
@@ -101,6 +119,9 @@ export type TransientError =
 /**
  * Could the server have acted on the request before this failure? (A 500 or a timeout may have
  * created the workspace; a 429 or 503 was refused before any work was done.)
+ *
+ * @since 0.1.0
+ * @category guards
  */
 export const isAmbiguous = (error: unknown): boolean => {
   if (!Predicate.hasProperty(error, "_tag")) return false
@@ -108,7 +129,12 @@ export const isAmbiguous = (error: unknown): boolean => {
   return Predicate.hasProperty(error, "status") && [500, 502, 504].includes(error.status as number)
 }
 
-/** The wait the server asked for, if any. */
+/**
+ * The wait the server asked for, if any.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const retryAfterOf = (error: unknown): Duration.Duration =>
   Predicate.hasProperty(error, "retryAfter") && Duration.isDuration(error.retryAfter)
     ? error.retryAfter
@@ -117,6 +143,9 @@ export const retryAfterOf = (error: unknown): Duration.Duration =>
 /**
  * Wrap any schedule into a policy: only retryable failures are retried, and each wait is at least
  * the server's Retry-After.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromSchedule = <Out>(schedule: Schedule.Schedule<Out, RetryInput>): RetryPolicy => ({
   _tag: "RetryPolicy",
@@ -127,7 +156,12 @@ export const fromSchedule = <Out>(schedule: Schedule.Schedule<Out, RetryInput>):
   )
 })
 
-/** An exponential backoff policy; the defaults are OpenRouter's official ones (plus 429). */
+/**
+ * An exponential backoff policy; the defaults are OpenRouter's official ones (plus 429).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
   const maxDelay = Duration.decode(options.maxDelay ?? "60 seconds")
   const backoff = Schedule.exponential(options.initialDelay ?? "500 millis", options.factor ?? 1.5)
@@ -141,18 +175,38 @@ export const make = (options: RetryPolicyOptions = {}): RetryPolicy => {
   )
 }
 
-/** OpenRouter's official defaults: 500 ms × 1.5ⁿ with jitter, each wait ≤ 60 s, at most 5 retries. */
+/**
+ * OpenRouter's official defaults: 500 ms × 1.5ⁿ with jitter, each wait ≤ 60 s, at most 5 retries.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultPolicy: RetryPolicy = make()
 
-/** Never retry. */
+/**
+ * Never retry.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const none: RetryPolicy = fromSchedule(Schedule.stop)
 
-/** The policy overriding the client's for the current fiber, if any. */
+/**
+ * The policy overriding the client's for the current fiber, if any.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const currentOverride: FiberRef.FiberRef<Option.Option<RetryPolicy>> = FiberRef.unsafeMake(
   Option.none<RetryPolicy>()
 )
 
-/** Run an effect (one call, or a whole region of a program) with another retry policy. */
+/**
+ * Run an effect (one call, or a whole region of a program) with another retry policy.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
 export const withPolicy: {
   (policy: RetryPolicy): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, E, R>

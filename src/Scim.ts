@@ -44,6 +44,10 @@ const NotFound = NotFoundResponseError
 const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   listGroups: declare("Scim.listGroups", {
     route: "GET /scim/groups",
@@ -86,19 +90,52 @@ export const operations = {
 }
 
 type Ops = typeof operations
-/** The error channel of a SCIM operation: what the contract documents for it, plus transport and input errors. */
+/**
+ * The error channel of a SCIM operation: what the contract documents for it, plus transport and input errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type ScimError<K extends keyof Ops> = MethodError<Ops[K]>
 
 type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type PageOptions = Input<"listGroups">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type CreateMappingOptions = Input<"createMapping">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type UpdateMappingOptions = Input<"updateMapping">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type DeleteMappingOptions = Input<"deleteMapping">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ByIdOptions = Input<"getMapping">
 
 const StreamInput = Schema.Struct(Pagination.streamPaging)
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamOptions = typeof StreamInput.Type
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
 
@@ -154,6 +191,10 @@ export const make = Effect.gen(function*() {
   } as const
 })
 
+/**
+ * @since 0.1.0
+ * @category services
+ */
 export class Scim extends Effect.Service<Scim>()("openrouter-effect/Scim", {
   accessors: true,
   effect: make

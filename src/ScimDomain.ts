@@ -8,10 +8,23 @@ import { Schema } from "effect"
 import { BooleanParam, wire } from "./Domain.ts"
 import { Uuid } from "./KeysDomain.ts"
 
-/** The role a mapping gives the group's members in the workspace. */
+/**
+ * The role a mapping gives the group's members in the workspace.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ScimRole = Schema.Literal("admin", "member")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ScimRole = typeof ScimRole.Type
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ScimGroup extends Schema.Class<ScimGroup>("ScimGroup")({
   id: Schema.String,
   organizationId: wire("organization_id", Schema.String),
@@ -22,6 +35,10 @@ export class ScimGroup extends Schema.Class<ScimGroup>("ScimGroup")({
   updatedAt: wire("updated_at", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ScimGroupMapping extends Schema.Class<ScimGroupMapping>("ScimGroupMapping")({
   id: Schema.String,
   organizationId: wire("organization_id", Schema.String),
@@ -33,11 +50,19 @@ export class ScimGroupMapping extends Schema.Class<ScimGroupMapping>("ScimGroupM
   updatedAt: wire("updated_at", Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListScimGroupsResponse extends Schema.Class<ListScimGroupsResponse>("ListScimGroupsResponse")({
   data: Schema.Array(ScimGroup),
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ListScimGroupMappingsResponse extends Schema.Class<ListScimGroupMappingsResponse>(
   "ListScimGroupMappingsResponse"
 )({
@@ -45,10 +70,18 @@ export class ListScimGroupMappingsResponse extends Schema.Class<ListScimGroupMap
   totalCount: wire("total_count", Schema.Int)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ScimGroupMappingResponse extends Schema.Class<ScimGroupMappingResponse>("ScimGroupMappingResponse")({
   data: ScimGroupMapping
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateScimGroupMappingRequest extends Schema.Class<CreateScimGroupMappingRequest>(
   "CreateScimGroupMappingRequest"
 )({
@@ -57,6 +90,10 @@ export class CreateScimGroupMappingRequest extends Schema.Class<CreateScimGroupM
   role: ScimRole
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateScimGroupMappingRequest extends Schema.Class<UpdateScimGroupMappingRequest>(
   "UpdateScimGroupMappingRequest"
 )({
@@ -66,6 +103,9 @@ export class UpdateScimGroupMappingRequest extends Schema.Class<UpdateScimGroupM
 /**
  * `DELETE /scim/group-mappings/:id` query: `keepMembers` is required (no default, on purpose): `false`
  * removes the members the mapping granted access to, `true` leaves them as manually managed members.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const deleteMappingQuery = {
   keepMembers: wire("keep_members", BooleanParam)

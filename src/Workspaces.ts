@@ -54,6 +54,10 @@ const Internal = InternalServerResponseError
 const byId = { id: NonEmptyId }
 const budget = { id: NonEmptyId, interval: BudgetInterval }
 
+/**
+ * @since 0.1.0
+ * @category operations
+ */
 export const operations = {
   list: declare("Workspaces.list", {
     route: "GET /workspaces",
@@ -139,9 +143,19 @@ export const operations = {
 }
 
 type Ops = typeof operations
-/** The error channel of a workspace operation: what the spec documents for it, plus transport and input errors. */
+/**
+ * The error channel of a workspace operation: what the spec documents for it, plus transport and input errors.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type WorkspacesError<K extends keyof Ops> = MethodError<Ops[K]>
-/** `find`'s errors: `get`'s without the 404 (that is `None`). */
+/**
+ * `find`'s errors: `get`'s without the 404 (that is `None`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export type FindError = Exclude<WorkspacesError<"get">, NotFoundResponseError>
 
 // --- inputs (camelCase, validated before sending) --------------------------------------------------
@@ -150,17 +164,61 @@ const StreamInput = Schema.Struct(Pagination.streamPaging)
 const StreamMembersInput = Schema.Struct({ ...byId, ...Pagination.streamPaging })
 
 type Input<K extends keyof Ops> = OperationInput<Ops[K]>
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListOptions = Input<"list">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type CreateOptions = Input<"create">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type UpdateOptions = Input<"update">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type DeleteOptions = Input<"delete">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type BudgetOptions = Input<"getBudget">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type SetBudgetOptions = Input<"setBudget">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type ListMembersOptions = Input<"listMembers">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type BulkMembersOptions = Input<"bulkAddMembers">
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamOptions = typeof StreamInput.Type
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type StreamMembersOptions = typeof StreamMembersInput.Type
 
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = Effect.gen(function*() {
   const client = yield* OpenRouterClient
 
