@@ -50,6 +50,7 @@ workspaces:
         limitUsd: 50
         resetInterval: monthly
         allowedProviders: [mistral]
+        allowedDataRegions: [europe]
         members: [${emails.slice(0, 120).join(", ")}]
 `
       const spec = yield* OrgSpec.parse(text)
@@ -58,6 +59,8 @@ workspaces:
       const hires = sim.state.workspaces().find((w) => w.slug === "new-hires")!
       expect(hires.name).toBe("New hires")
       expect(sim.state.workspaceMembers("new-hires")).toHaveLength(150)
+      const euOnly = (yield* Guardrails.list({ workspaceId: hires.id })).data.find((g) => g.name === "eu-only")!
+      expect(euOnly.allowedDataRegions).toEqual(["europe"])
       expect(sim.state.budgets("new-hires").map((b) => [b.interval, b.limitUsd]).sort()).toEqual([["daily", 5], ["monthly", 100], ["weekly", 20]])
       // engineering's budgets were raised from weekly 300 / monthly 1000: the widest first, never refused
       expect(sim.state.budgets("engineering").map((b) => [b.interval, b.limitUsd]).sort()).toEqual([

@@ -4,9 +4,12 @@
  * line, apply asks for --yes without a terminal, converges, and a saved plan applies; `org members` still works.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll } from "vitest"
+import { Journal } from "../src/jobs/index.ts"
 import { type RunningSimulator, start } from "../src/simulator/index.ts"
 import { runIn, workDir } from "./cli-support.ts"
 
@@ -73,6 +76,36 @@ describe("openrouter-admin org", () => {
     const again = await run(sim, ["org", "apply", "-f", "apply.yaml", "--yes", "--journal", join(dir, "j.sqlite")])
     expect(again.code, again.stderr).toBe(0)
     expect((await sim.requests()).filter((r) => r.method !== "GET").length).toBe(before)
+  })
+
+  it("apply --dry-run prints the plan and changes nothing, without --yes; a job another runner holds is refused before planning", async () => {
+    writeFileSync(join(dir, "dry.yaml"), "version: 1\nworkspaces:\n  research:\n    description: Dry run\n")
+    const before = (await sim.requests()).filter((r) => r.method !== "GET").length
+    const dry = await run(sim, ["org", "apply", "-f", "dry.yaml", "--dry-run"])
+    expect(dry.code, dry.stderr).toBe(0)
+    // piped: the plan as org plan --json prints it
+    expect(JSON.parse(dry.stdout).actions.map((a: { _tag: string }) => a._tag)).toEqual(["UpdateWorkspace"])
+    expect(JSON.parse(dry.stdout).totals).toEqual({ add: 0, change: 1, remove: 0 })
+    // this test process holds the job's lease (a live process of this host)
+    const journalPath = join(dir, "held.sqlite")
+    await Effect.runPromise(
+      Effect.flatMap(
+        Journal.Journal,
+        (journal) => journal.acquire({ jobId: "org-held", kind: "org", spec: {}, owner: { host: hostname(), pid: process.pid }, ttl: "5 minutes" })
+      ).pipe(
+        Effect.provide(Journal.layer(journalPath))
+      )
+    )
+    const reads = (await sim.requests()).length
+    const held = await run(sim, ["org", "apply", "-f", "dry.yaml", "--yes", "--job-id", "org-held", "--journal", journalPath])
+    expect(held.code).toBe(2)
+    expect(held.stderr).toContain(`pid ${process.pid} on ${hostname()}`)
+    expect(held.stderr).toContain("--wait")
+    // refused before planning: only the key check was read (GET /key), nothing changed
+    const since = (await sim.requests()).slice(reads)
+    expect(since.filter((r) => r.path !== "/api/v1/key" && !r.path.endsWith("/key"))).toEqual([])
+    expect((await sim.requests()).filter((r) => r.method !== "GET").length).toBe(before)
+    expect(sim.service.state.workspaces().find((w) => w.slug === "research")!.description).not.toBe("Dry run")
   })
 
   it("plan --out saves a plan that apply PLAN runs after checking it against the server", async () => {

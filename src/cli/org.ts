@@ -158,6 +158,8 @@ const applyCommand = Cli.make("apply", {
     plan: Args.file({ name: "PLAN.json" }).pipe(Args.withDescription("a plan saved with org plan --out"), Args.optional),
     file: fileOption.pipe(Options.optional),
     yes: common.yes,
+    dryRun: common.dryRun,
+    wait: common.wait,
     maxRemovals,
     jobId: common.jobId,
     journal: common.journal,
@@ -169,7 +171,8 @@ const applyCommand = Cli.make("apply", {
   examples: [
     [`${$} org apply -f org.yaml`, "shows the plan and asks first"],
     [`${$} org apply plan.json --yes`, "exactly a saved plan, checked against the server first"],
-    [`${$} org apply -f org.yaml --yes --job-id org-2026-12-01`, "in CI: resumable after a crash"]
+    [`${$} org apply -f org.yaml --yes --job-id org-2026-12-01`, "in CI: resumable after a crash"],
+    [`${$} org apply -f org.yaml --dry-run`, "the plan, as org plan prints it; changes nothing"]
   ]
 }, (args, connection) =>
   Effect.gen(function*() {
@@ -180,7 +183,7 @@ const applyCommand = Cli.make("apply", {
         Cli.usage("give the organisation file with -f FILE, or a saved plan PLAN.json (one of them), or --job-id alone to resume")
       )
     }
-    if (!args.yes && !interactive()) {
+    if (!args.yes && !args.dryRun && !interactive()) {
       return yield* Effect.fail(
         Cli.usage("org apply changes your organisation and there is no terminal to confirm on: read `org plan` first, then pass --yes")
       )
@@ -232,6 +235,14 @@ const applyCommand = Cli.make("apply", {
     yield* Console.error(`target: ${describeTarget(client.baseUrl)}`)
     yield* checkManagementKey
     const jobId = Option.getOrElse(args.jobId, () => Engine.newJobId("org"))
+    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
+    // a second runner on this job refuses (or waits) before it spends time planning
+    if (Option.isSome(args.jobId) && !args.dryRun) {
+      yield* Engine.checkLease(jobId, { wait: args.wait, events }).pipe(
+        Effect.provide(journalLayer(args.journal)),
+        Effect.catchAll(phraseJobError(names, "org"))
+      )
+    }
     const resume = [
       $,
       "org apply",
@@ -242,7 +253,6 @@ const applyCommand = Cli.make("apply", {
       ...Option.match(args.journal, { onNone: () => [], onSome: (j) => ["--journal", quote(showTarget(j))] }),
       ...Option.match(connection.baseUrl, { onNone: () => [], onSome: (url) => ["--base-url", quote(url)] })
     ].join(" ")
-    const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
     yield* Effect.gen(function*() {
       // a saved plan is planned again and restricted to what it had; a file is planned now
       // what the plan reads is shown while it reads
@@ -251,6 +261,13 @@ const applyCommand = Cli.make("apply", {
         ? saved.value.plan as OrgPlan.OrgPlan
         : yield* Org.plan(spec!, { ...checked, events }).pipe(Effect.ensuring(Fiber.interrupt(readingView)))
       yield* Fiber.interrupt(readingView)
+      if (args.dryRun) {
+        if (wantsJson(args.json)) {
+          const encoded = yield* Schema.encode(OrgPlan.OrgPlan)(plan).pipe(Effect.orDie)
+          yield* Console.log(JSON.stringify({ actions: encoded.actions, notes: plan.notes, totals: OrgPlan.totalsOf(plan) }))
+        } else for (const line of Org.describe(plan)) yield* Console.log(line)
+        return
+      }
       if (Option.isNone(saved) && Org.isEmpty(plan)) {
         for (const line of Org.describe(plan)) yield* Console.error(line)
         return
@@ -275,6 +292,7 @@ const applyCommand = Cli.make("apply", {
         jobId,
         events,
         trusted: Option.isNone(saved),
+        wait: args.wait,
         onInterrupted: (partial) =>
           Effect.gen(function*() {
             yield* Effect.ignore(writeReport(partial))

@@ -25,6 +25,7 @@ import { Effect, Either, JSONSchema, ParseResult, Schema } from "effect"
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml"
 import { SamplingRate, Slug, SpendingLimit, WorkspaceDescription, WorkspaceName } from "../Domain.ts"
 import { GuardrailDescription, GuardrailInterval, GuardrailName } from "../GuardrailsDomain.ts"
+import { DataRegion } from "../KeysDomain.ts"
 import { Budgets, UserRef, WorkspaceRef } from "./Specs.ts"
 
 // --- members ----------------------------------------------------------------------------------------
@@ -75,6 +76,8 @@ export const GuardrailSpec = Schema.Struct({
   allowedProviders: NullableStrings,
   ignoredModels: NullableStrings,
   ignoredProviders: NullableStrings,
+  /** `global`, `europe`, `us`; `null` (or `[]`): any region. */
+  allowedDataRegions: nullable(Schema.Array(DataRegion)),
   enforceZdrAnthropic: nullable(Schema.Boolean),
   enforceZdrGoogle: nullable(Schema.Boolean),
   enforceZdrOpenai: nullable(Schema.Boolean),
