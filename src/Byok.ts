@@ -10,33 +10,28 @@
  * ```
  *
  * The key goes in `Redacted` and never comes back; it is kept out of every error (even one where the
- * server echoes the request), and out of spans.
+ * server echoes the request), and out of spans. `update` renames, disables, restricts, or rotates the key
+ * in place (`key`); restrictions replace: send the full set. `create` is not replayed after an ambiguous
+ * failure (a replay could leave a twin that is tried first): look for it with `list` instead.
  *
  * @since 0.1.0
  */
-import { Effect, Schema, type Stream } from "effect"
+import { Effect, Schema } from "effect"
 import { ByokKeyResponse, ByokProvider, CreateByokKeyRequest, ListByokKeysResponse, listByokQuery, UpdateByokKeyRequest } from "./ByokDomain.ts"
 import { DeletedResponse } from "./Domain.ts"
 import {
-  BadRequestResponseError,
+  BadRequestResponseError as BadRequest,
   ForbiddenResponseError,
-  InternalServerResponseError,
-  NotFoundResponseError,
-  type PaginationError,
-  UnauthorizedResponseError
+  InternalServerResponseError as Internal,
+  NotFoundResponseError as NotFound,
+  UnauthorizedResponseError as Unauthorized
 } from "./Errors.ts"
-import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
-import * as Op from "./internal/operation.ts"
+import { type Crud, crud } from "./internal/crud.ts"
+import { declare, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Pagination from "./internal/pagination.ts"
-import { scrubError, secretsIn } from "./internal/redact.ts"
 import { Uuid } from "./KeysDomain.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
-import * as RetryPolicy from "./RetryPolicy.ts"
 
-const BadRequest = BadRequestResponseError
-const Unauthorized = UnauthorizedResponseError
-const NotFound = NotFoundResponseError
-const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
 /**
@@ -120,50 +115,15 @@ const StreamInput = Schema.Struct({
 export type StreamOptions = typeof StreamInput.Type
 
 /**
+ * list (a page), pages, stream (the items, lazily), create, get, update, delete.
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const make = Effect.gen(function*() {
-  const client = yield* OpenRouterClient
-
-  /** One page of a workspace's credentials (default: the default workspace): `{ data, totalCount }`. */
-  const list = (options: ListOptions = {}) => listPage(options)
-  const listPage = method(client, operations.list)
-
-  /**
-   * Add a credential. Not replayed after an ambiguous failure (a replay could leave a twin that is tried
-   * first): look for it with `list` instead.
-   */
-  const create = (options: CreateOptions): Effect.Effect<ByokKeyResponse, ByokError<"create">> =>
-    Effect.flatMap(operations.create.validate(options), (valid) => {
-      const spec = operations.create.request(valid)
-      return Op.retrying(
-        client,
-        Op.attemptWith(client, operations.create, spec, Op.decodeBody(client, operations.create, spec)),
-        { retryIf: (error) => !RetryPolicy.isAmbiguous(error) }
-      ).pipe(Effect.mapError(scrubError(secretsIn(valid))), Op.withOperationSpan(operations.create, spec))
-    })
-
-  const get = method(client, operations.get)
-  const updateRaw = method(client, operations.update)
-  /** Rename, disable, restrict, or rotate the key in place (`key`). Restrictions replace: send the full set. */
-  const update = (options: UpdateOptions): Effect.Effect<ByokKeyResponse, ByokError<"update">> =>
-    Effect.mapError(updateRaw(options), scrubError(secretsIn(options)))
-  const del = method(client, operations.delete)
-
-  const pagesOf = Pagination.validatedPages(
-    "Byok.list",
-    StreamInput,
-    ({ provider, workspaceId }, page) =>
-      list({ ...(workspaceId !== undefined ? { workspaceId } : {}), ...(provider !== undefined ? { provider } : {}), ...page })
-  )
-  /** Pages of credentials, fetched as pulled. */
-  const pages = (options: StreamOptions = {}): Stream.Stream<ListByokKeysResponse, ByokError<"list"> | PaginationError> => pagesOf(options)
-  /** Every credential of a workspace (default: the default workspace), lazily. */
-  const stream = (options: StreamOptions = {}) => Pagination.items(pages(options))
-
-  return { list, pages, stream, create, get, update, delete: del } as const
-})
+export const make: Effect.Effect<Crud<Ops, StreamOptions>, never, OpenRouterClient> = Effect.map(
+  OpenRouterClient,
+  (client) => crud(client, operations, StreamInput)
+)
 
 /**
  * @since 0.1.0

@@ -12,24 +12,24 @@
  *
  * At most 5 destinations of one type per workspace (a sixth is a 409). Credentials in `config` are
  * `Redacted` in and out and kept out of every error, even one where the server echoes the request.
+ * `update` changes what is given (`config` fields left out keep their value). `create` is not replayed
+ * after an ambiguous failure (a twin would receive every trace twice): look for it with `list` instead.
  *
  * @since 0.1.0
  */
-import { Effect, Schema, type Stream } from "effect"
+import { Effect, Schema } from "effect"
 import { DeletedResponse } from "./Domain.ts"
 import {
-  BadRequestResponseError,
+  BadRequestResponseError as BadRequest,
   ConflictResponseError,
   ForbiddenResponseError,
-  InternalServerResponseError,
-  NotFoundResponseError,
-  type PaginationError,
-  UnauthorizedResponseError
+  InternalServerResponseError as Internal,
+  NotFoundResponseError as NotFound,
+  UnauthorizedResponseError as Unauthorized
 } from "./Errors.ts"
-import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
-import * as Op from "./internal/operation.ts"
+import { type Crud, crud } from "./internal/crud.ts"
+import { declare, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Pagination from "./internal/pagination.ts"
-import { scrubError, secretsIn } from "./internal/redact.ts"
 import { Uuid } from "./KeysDomain.ts"
 import {
   CreateDestinationRequest,
@@ -39,12 +39,7 @@ import {
   UpdateDestinationRequest
 } from "./ObservabilityDomain.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
-import * as RetryPolicy from "./RetryPolicy.ts"
 
-const BadRequest = BadRequestResponseError
-const Unauthorized = UnauthorizedResponseError
-const NotFound = NotFoundResponseError
-const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
 /**
@@ -124,48 +119,15 @@ const StreamInput = Schema.Struct({ ...Pagination.streamPaging, workspaceId: Sch
 export type StreamOptions = typeof StreamInput.Type
 
 /**
+ * list (a page), pages, stream (the items, lazily), create, get, update, delete.
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const make = Effect.gen(function*() {
-  const client = yield* OpenRouterClient
-
-  /** One page of a workspace's destinations (default: the default workspace): `{ data, totalCount }`. */
-  const list = (options: ListOptions = {}) => listPage(options)
-  const listPage = method(client, operations.list)
-
-  /** Add a destination. Not replayed after an ambiguous failure (a twin would receive every trace twice). */
-  const create = (options: CreateOptions): Effect.Effect<DestinationResponse, ObservabilityError<"create">> =>
-    Effect.flatMap(operations.create.validate(options), (valid) => {
-      const spec = operations.create.request(valid)
-      return Op.retrying(
-        client,
-        Op.attemptWith(client, operations.create, spec, Op.decodeBody(client, operations.create, spec)),
-        { retryIf: (error) => !RetryPolicy.isAmbiguous(error) }
-      ).pipe(Effect.mapError(scrubError(secretsIn(valid))), Op.withOperationSpan(operations.create, spec))
-    })
-
-  const get = method(client, operations.get)
-  const updateRaw = method(client, operations.update)
-  /** Change what is given; `config` fields left out keep their value. */
-  const update = (options: UpdateOptions): Effect.Effect<DestinationResponse, ObservabilityError<"update">> =>
-    Effect.mapError(updateRaw(options), scrubError(secretsIn(options)))
-  const del = method(client, operations.delete)
-
-  const pagesOf = Pagination.validatedPages(
-    "Observability.list",
-    StreamInput,
-    ({ workspaceId }, page) => list({ ...(workspaceId !== undefined ? { workspaceId } : {}), ...page })
-  )
-  /** Pages of destinations, fetched as pulled. */
-  const pages = (
-    options: StreamOptions = {}
-  ): Stream.Stream<ListDestinationsResponse, ObservabilityError<"list"> | PaginationError> => pagesOf(options)
-  /** Every destination of a workspace, lazily. */
-  const stream = (options: StreamOptions = {}) => Pagination.items(pages(options))
-
-  return { list, pages, stream, create, get, update, delete: del } as const
-})
+export const make: Effect.Effect<Crud<Ops, StreamOptions>, never, OpenRouterClient> = Effect.map(
+  OpenRouterClient,
+  (client) => crud(client, operations, StreamInput)
+)
 
 /**
  * @since 0.1.0

@@ -9,26 +9,27 @@
  * ```
  *
  * A group maps to a workspace once (a second mapping, whatever its role, is a 409: update the role
- * instead). Deleting a mapping says what happens to its members: `keepMembers: false` removes them.
+ * instead; `updateMapping` changes the role, and its members' roles follow). `createMapping` is not
+ * replayed after an ambiguous failure (the replay of a mapping that was made answers 409): look with
+ * `listMappings` instead. Deleting a mapping says what happens to its members: `keepMembers: false`
+ * removes them, `true` keeps them.
  *
  * @since 0.1.0
  */
-import { Effect, Schema, type Stream } from "effect"
+import { Effect, Schema } from "effect"
 import { DeletedResponse, pagingQuery } from "./Domain.ts"
 import {
-  BadRequestResponseError,
+  BadRequestResponseError as BadRequest,
   ConflictResponseError,
-  InternalServerResponseError,
-  NotFoundResponseError,
-  type PaginationError,
-  UnauthorizedResponseError
+  InternalServerResponseError as Internal,
+  NotFoundResponseError as NotFound,
+  UnauthorizedResponseError as Unauthorized
 } from "./Errors.ts"
-import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
-import * as Op from "./internal/operation.ts"
+import { crud, listing } from "./internal/crud.ts"
+import { declare, type MethodError, type OperationInput } from "./internal/declaration.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { Uuid } from "./KeysDomain.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
-import * as RetryPolicy from "./RetryPolicy.ts"
 import {
   CreateScimGroupMappingRequest,
   deleteMappingQuery,
@@ -38,10 +39,6 @@ import {
   UpdateScimGroupMappingRequest
 } from "./ScimDomain.ts"
 
-const BadRequest = BadRequestResponseError
-const Unauthorized = UnauthorizedResponseError
-const NotFound = NotFoundResponseError
-const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
 /**
@@ -133,61 +130,31 @@ const StreamInput = Schema.Struct(Pagination.streamPaging)
 export type StreamOptions = typeof StreamInput.Type
 
 /**
+ * The groups (a page, pages, a Stream of items) and the mappings (the same, and create, get, update, delete).
+ *
  * @since 0.1.0
  * @category constructors
  */
-export const make = Effect.gen(function*() {
-  const client = yield* OpenRouterClient
-
-  const groupsPage = method(client, operations.listGroups)
-  const mappingsPage = method(client, operations.listMappings)
-  /** One page of the organisation's SCIM groups: `{ data, totalCount }`. */
-  const listGroups = (options: PageOptions = {}) => groupsPage(options)
-  /** One page of the group → workspace mappings: `{ data, totalCount }`. */
-  const listMappings = (options: PageOptions = {}) => mappingsPage(options)
-
-  const groupPagesOf = Pagination.validatedPages("Scim.listGroups", StreamInput, (_, page) => listGroups(page))
-  const mappingPagesOf = Pagination.validatedPages("Scim.listMappings", StreamInput, (_, page) => listMappings(page))
-  const groupPages = (options: StreamOptions = {}): Stream.Stream<ListScimGroupsResponse, ScimError<"listGroups"> | PaginationError> =>
-    groupPagesOf(options)
-  const mappingPages = (
-    options: StreamOptions = {}
-  ): Stream.Stream<ListScimGroupMappingsResponse, ScimError<"listMappings"> | PaginationError> => mappingPagesOf(options)
-  /** Every SCIM group, lazily. */
-  const streamGroups = (options: StreamOptions = {}) => Pagination.items(groupPages(options))
-  /** Every mapping, lazily. */
-  const streamMappings = (options: StreamOptions = {}) => Pagination.items(mappingPages(options))
-
-  /**
-   * Map a group to a workspace with a role. Not replayed after an ambiguous failure: the replay of a
-   * mapping that was made answers 409, so look with `listMappings` instead.
-   */
-  const createMapping = (options: CreateMappingOptions): Effect.Effect<ScimGroupMappingResponse, ScimError<"createMapping">> =>
-    Effect.flatMap(operations.createMapping.validate(options), (valid) => {
-      const spec = operations.createMapping.request(valid)
-      return Op.retrying(
-        client,
-        Op.attemptWith(client, operations.createMapping, spec, Op.decodeBody(client, operations.createMapping, spec)),
-        { retryIf: (error) => !RetryPolicy.isAmbiguous(error) }
-      ).pipe(Op.withOperationSpan(operations.createMapping, spec))
-    })
-  const getMapping = method(client, operations.getMapping)
-  /** Change the role the mapping gives (its members' roles follow). */
-  const updateMapping = method(client, operations.updateMapping)
-  /** Delete a mapping: `keepMembers: false` also removes the members it granted, `true` keeps them. */
-  const deleteMapping = method(client, operations.deleteMapping)
-
+export const make = Effect.map(OpenRouterClient, (client) => {
+  const groups = listing(client, operations.listGroups, StreamInput)
+  const mappings = crud(client, {
+    list: operations.listMappings,
+    create: operations.createMapping,
+    get: operations.getMapping,
+    update: operations.updateMapping,
+    delete: operations.deleteMapping
+  }, StreamInput)
   return {
-    listGroups,
-    groupPages,
-    streamGroups,
-    listMappings,
-    mappingPages,
-    streamMappings,
-    createMapping,
-    getMapping,
-    updateMapping,
-    deleteMapping
+    listGroups: groups.list,
+    groupPages: groups.pages,
+    streamGroups: groups.stream,
+    listMappings: mappings.list,
+    mappingPages: mappings.pages,
+    streamMappings: mappings.stream,
+    createMapping: mappings.create,
+    getMapping: mappings.get,
+    updateMapping: mappings.update,
+    deleteMapping: mappings.delete
   } as const
 })
 

@@ -23,9 +23,9 @@ const unknownId = "00000000-0000-4000-a000-000000000000"
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
 const services = Layer.mergeAll(Byok.Byok.Default, Scim.Scim.Default, Observability.Observability.Default)
-const layer = (simulator: SimulatorOptions = {}) =>
+const layer = (simulator: SimulatorOptions = {}, client: { readonly retry: RetryPolicy.RetryPolicy } = noRetry) =>
   services.pipe(
-    Layer.provideMerge(clientLayer(noRetry)),
+    Layer.provideMerge(clientLayer(client)),
     Layer.provide(NodeHttpClient.layerUndici),
     Layer.provideMerge(Simulator.layer({ seed: "test", ...simulator }))
   )
@@ -490,4 +490,60 @@ describe("documented errors, keys and spans", () => {
       }).pipe(Effect.withTracer(tracer))
       expect(spans.map((s) => s.name)).toEqual(["Byok.list", "Scim.listGroups", "Scim.getMapping", "Observability.list"])
     }).pipe(Effect.provide(layer())))
+})
+
+describe("creates are never replayed after an ambiguous failure; everything else is retried", () => {
+  const retrying = { retry: RetryPolicy.make({ initialDelay: "1 millis", jitter: false }) }
+
+  it.scopedLive("Byok.create, Scim.createMapping, Observability.create: one POST after a 500, retried after a 429", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const byok = yield* Byok.Byok
+      const scim = yield* Scim.Scim
+      const observability = yield* Observability.Observability
+      const mapped = new Set(sim.state.scimMappings().map((m) => `${m.scimGroupId} ${m.workspaceId}`))
+      const pairs = sim.state.scimGroups().flatMap((g) =>
+        sim.state.workspaces().filter((w) => !mapped.has(`${g.id} ${w.id}`)).map((w) => ({ scimGroupId: g.id, workspaceId: w.id }))
+      )
+      let pair = 0
+      const cases: ReadonlyArray<{ path: string; create: () => Effect.Effect<unknown, { readonly _tag: string }>; count: () => number }> = [
+        {
+          path: "/byok",
+          create: () => byok.create({ provider: "openai", key: Redacted.make("sk-proj-0123456789abcdef"), name: "maybe" }),
+          count: () => sim.state.byok().length
+        },
+        {
+          path: "/scim/group-mappings",
+          create: () => scim.createMapping({ ...pairs[pair++]!, role: "member" }),
+          count: () => sim.state.scimMappings().length
+        },
+        {
+          path: "/observability/destinations",
+          create: () =>
+            observability.create({ type: "webhook", name: `maybe ${pair++}`, config: { url: "https://hooks.example.com/traces" } }),
+          count: () => sim.state.destinations().length
+        }
+      ]
+      for (const { count, create, path } of cases) {
+        const posts = Effect.map(recorded, (all) => all.filter((r) => r.method === "POST" && r.path === path).length)
+        yield* sim.clearRequests
+        const before = count()
+        // the server made it, then the answer was a 500: a replay would make a twin
+        yield* sim.inject({ method: "POST", path: new RegExp(`^${path}$`), status: 500, after: "handle" })
+        expect([path, (yield* Effect.flip(create()))._tag]).toEqual([path, "InternalServerResponseError"])
+        expect([path, yield* posts]).toEqual([path, 1])
+        expect([path, count()]).toEqual([path, before + 1])
+        // a 429 is a refusal (nothing was made): retried
+        yield* sim.inject({ method: "POST", path: new RegExp(`^${path}$`), status: 429 })
+        yield* create()
+        expect([path, yield* posts]).toEqual([path, 3])
+        expect([path, count()]).toEqual([path, before + 2])
+      }
+      // a read is retried after a 500
+      const id = sim.state.scimMappings()[0]!.id
+      yield* sim.clearRequests
+      yield* sim.inject({ method: "GET", path: /^\/scim\/group-mappings\//, status: 500 })
+      expect((yield* scim.getMapping({ id })).data.id).toBe(id)
+      expect((yield* recorded).filter((r) => r.method === "GET")).toHaveLength(2)
+    }).pipe(Effect.provide(layer({}, retrying))))
 })

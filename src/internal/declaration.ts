@@ -6,6 +6,7 @@
  */
 import { Effect, Either, type Option, Schema } from "effect"
 import type { InvalidRequestError, ResponseErrorClass } from "../Errors.ts"
+import * as RetryPolicy from "../RetryPolicy.ts"
 import * as Op from "./operation.ts"
 
 type Fields = Schema.Struct.Fields
@@ -141,26 +142,30 @@ export type OperationInput<D> = D extends Declaration<any, any, infer P, infer Q
 export type MethodError<D> = D extends Declaration<any, infer Errors, any, any, any> ? Op.OperationError<Errors> | InvalidRequestError
   : never
 
+/** Retry only failures after which the server cannot have acted. */
+const unlessAmbiguous = (error: unknown) => !RetryPolicy.isAmbiguous(error)
+
 /**
  * The service method of a declaration: validate, build the request, send with retries, decode, map
- * errors. `reconcile` (non-idempotent creates) looks for the result before a replay after an
- * ambiguous failure.
+ * errors, and keep the secrets of the input (its `Redacted` values) out of them, even when a server
+ * echoes the request. For a non-idempotent create, either `reconcile` looks for the result before a
+ * replay after an ambiguous failure, or `replayAmbiguous: false` never replays it then.
  */
 export const method = <A, Errors extends ReadonlyArray<ResponseErrorClass>, P extends Fields, Q extends Fields, B extends Fields>(
   client: Op.ClientContext,
   declaration: Declaration<A, Errors, P, Q, B>,
   options?: {
     readonly reconcile?: (input: InputOf<P, Q, B>) => Effect.Effect<Option.Option<A>, Op.OperationError<Errors>>
+    readonly replayAmbiguous?: boolean
   }
 ) =>
 (input: InputOf<P, Q, B>): Effect.Effect<A, Op.OperationError<Errors> | InvalidRequestError> =>
   Effect.flatMap(declaration.validate(input), (valid) =>
-    Op.execute(
-      client,
-      declaration,
-      declaration.request(valid),
-      options?.reconcile ? { reconcile: options.reconcile(valid) } : undefined
-    ))
+    Op.execute(client, declaration, declaration.request(valid), {
+      secretsOf: valid,
+      ...(options?.reconcile ? { reconcile: options.reconcile(valid) } : {}),
+      ...(options?.replayAmbiguous === false ? { retryIf: unlessAmbiguous } : {})
+    }))
 
 /** Decode a value with a declaration's field schemas from their wire form (the simulator's side). */
 export const wireDecoder = (fields: Fields) => {

@@ -18,6 +18,7 @@ import {
 } from "../Errors.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
 import type { Deadlines } from "./deadlines.ts"
+import { scrubError, secretsIn } from "./redact.ts"
 
 export type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE"
 
@@ -337,18 +338,30 @@ export const withOperationSpan = <Errors extends ReadonlyArray<ResponseErrorClas
     )
   )
 
-/** Send a documented JSON operation with retries, decoding and typed errors. */
+/**
+ * Send a documented JSON operation with retries, decoding and typed errors. `secretsOf` (the caller's
+ * input) names the secrets to keep out of the errors, inside the span (read only when it fails).
+ */
 export const execute = <A, Errors extends ReadonlyArray<ResponseErrorClass>>(
   ctx: ClientContext,
   op: Operation<A, Errors>,
   spec: RequestSpec,
-  options?: { readonly reconcile?: Effect.Effect<Option.Option<A>, OperationError<Errors>> }
-): Effect.Effect<A, OperationError<Errors>> =>
-  retrying(
+  options?: {
+    readonly reconcile?: Effect.Effect<Option.Option<A>, OperationError<Errors>>
+    readonly retryIf?: ((error: unknown) => boolean) | undefined
+    readonly secretsOf?: unknown
+  }
+): Effect.Effect<A, OperationError<Errors>> => {
+  const sent = retrying(
     ctx,
     attemptWith(ctx, op, spec, decodeBody(ctx, op, spec)),
-    { reconcile: options?.reconcile }
-  ).pipe(withOperationSpan(op, spec))
+    { reconcile: options?.reconcile, retryIf: options?.retryIf }
+  )
+  const secretsOf = options?.secretsOf
+  return (secretsOf === undefined ? sent : Effect.mapError(sent, (error) => scrubError(secretsIn(secretsOf))(error))).pipe(
+    withOperationSpan(op, spec)
+  )
+}
 
 /** A parse error as `path: message` lines, short enough for an error message. */
 export const formatIssues = (error: ParseResult.ParseError) => {
