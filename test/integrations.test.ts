@@ -519,8 +519,7 @@ describe("creates are never replayed after an ambiguous failure; everything else
         },
         {
           path: "/observability/destinations",
-          create: () =>
-            observability.create({ type: "webhook", name: `maybe ${pair++}`, config: { url: "https://hooks.example.com/traces" } }),
+          create: () => observability.create({ type: "webhook", name: `maybe ${pair++}`, config: { url: "https://hooks.example.com/traces" } }),
           count: () => sim.state.destinations().length
         }
       ]

@@ -66,8 +66,12 @@ export const listing = <L extends AnyDeclaration, S extends StreamPaging>(
   streamInput: Schema.Schema<S, any>
 ): Listing<L, S> => {
   const page = methodOf(client, list)
-  const pagesOf = Pagination.validatedPages(list.name, streamInput, ({ offset: _offset, pageSize: _pageSize, ...filters }, at) =>
-    page({ ...filters, ...at }) as Effect.Effect<Pagination.OffsetPage<unknown>, unknown>)
+  const pagesOf = Pagination.validatedPages(
+    list.name,
+    streamInput,
+    ({ offset: _offset, pageSize: _pageSize, ...filters }, at) =>
+      page({ ...filters, ...at }) as Effect.Effect<Pagination.OffsetPage<unknown>, unknown>
+  )
   const pages = (options: S = {} as S) => pagesOf(options)
   return {
     list: (options = {} as OperationInput<L>) => page(options),
