@@ -16,6 +16,10 @@ const KIND = "budget-policy"
 
 const Interval = Schema.Literal(...Specs.BudgetIntervals)
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BudgetChange extends Schema.Class<BudgetChange>("BudgetChange")({
   interval: Interval,
   /** The limit the server had when planned (absent: no budget for that interval). */
@@ -23,12 +27,20 @@ export class BudgetChange extends Schema.Class<BudgetChange>("BudgetChange")({
   to: Schema.Number
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class WorkspaceBudgets extends Schema.Class<WorkspaceBudgets>("WorkspaceBudgets")({
   id: Schema.String,
   slug: Schema.String,
   changes: Schema.Array(BudgetChange)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BudgetPolicyPlan extends Schema.TaggedClass<BudgetPolicyPlan>()("BudgetPolicyPlan", {
   spec: Specs.BudgetPolicySpec,
   /** Workspaces with something to change. */
@@ -41,13 +53,23 @@ export class BudgetPolicyPlan extends Schema.TaggedClass<BudgetPolicyPlan>()("Bu
 
 const ORDER = Specs.BudgetIntervals
 
-/** Raise the larger intervals first, then lower the smaller ones first: the rule holds at each step. */
+/**
+ * Raise the larger intervals first, then lower the smaller ones first: the rule holds at each step.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
 export const ordered = (changes: ReadonlyArray<BudgetChange>) => [
   ...changes.filter((c) => c.from === undefined || c.to > c.from).sort((a, b) => ORDER.indexOf(b.interval) - ORDER.indexOf(a.interval)),
   ...changes.filter((c) => c.from !== undefined && c.to < c.from).sort((a, b) => ORDER.indexOf(a.interval) - ORDER.indexOf(b.interval))
 ]
 
-/** What must change in one workspace's budgets, in a safe order, and how many are already right. */
+/**
+ * What must change in one workspace's budgets, in a safe order, and how many are already right.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
 export const changesFor = (workspaceId: string, budgets: Specs.Budgets) =>
   Effect.gen(function*() {
     const workspaces = yield* Workspaces
@@ -64,10 +86,20 @@ export const changesFor = (workspaceId: string, budgets: Specs.Budgets) =>
     return { changes: ordered(changes), same, current }
   })
 
-/** "daily budget none → 7 USD" */
+/**
+ * "daily budget none → 7 USD"
+ *
+ * @since 0.1.0
+ * @category describing
+ */
 export const budgetAction = (change: BudgetChange) => `${change.interval} budget ${change.from ?? "none"} → ${change.to} USD`
 
-/** One budget's report item (`key`: `slug:interval`). */
+/**
+ * One budget's report item (`key`: `slug:interval`).
+ *
+ * @since 0.1.0
+ * @category describing
+ */
 export const budgetItem = (slug: string, change: BudgetChange, outcome: Engine.ReportItem["outcome"], reason?: string) =>
   new Engine.ReportItem({
     kind: "budget",
@@ -77,11 +109,21 @@ export const budgetItem = (slug: string, change: BudgetChange, outcome: Engine.R
     ...(reason !== undefined ? { reason } : {})
   })
 
-/** The journal key of one workspace's budget writes. */
+/**
+ * The journal key of one workspace's budget writes.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const operationKey = (workspace: string, changes: ReadonlyArray<BudgetChange>) =>
   `budgets:${workspace}:${changes.map((c) => `${c.interval}=${c.to}`).join(",")}`
 
-/** Set one workspace's budgets one after another (the order keeps the rule); never fails: failures are items. */
+/**
+ * Set one workspace's budgets one after another (the order keeps the rule); never fails: failures are items.
+ *
+ * @since 0.1.0
+ * @category applying
+ */
 export const setBudgets = (workspaceId: string, slug: string, changes: ReadonlyArray<BudgetChange>) =>
   Effect.flatMap(
     Workspaces,
@@ -164,6 +206,9 @@ const execute = (current: BudgetPolicyPlan, extra: ReadonlyArray<Engine.ReportIt
 /**
  * Apply a spec (plan, then run) or a saved plan (re-read first: a change whose starting value moved
  * since the plan is skipped and reported). `trusted`: a plan made moments ago in the same run.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const apply = (input: unknown, options: Engine.ApplyJobOptions = {}) =>
   Engine.applyJob({

@@ -35,7 +35,7 @@ import * as OrgApply from "./OrgApply.ts"
  * Options of a job's `plan`.
  *
  * @since 0.1.0
- * @category options
+ * @category models
  */
 export interface PlanOptions {
   /** Workspaces (or other lists) read at once, ≥ 1. Default 4. */

@@ -22,16 +22,30 @@ import * as Specs from "./Specs.ts"
 
 // --- events -----------------------------------------------------------------------------------------
 
-/** What a job's items are; "changes" when one person stands for several (keys, guardrails, membership). */
+/**
+ * What a job's items are; "changes" when one person stands for several (keys, guardrails, membership).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type JobUnit = "users" | "memberships" | "files" | "budgets" | "keys" | "changes"
 
-/** Counts of items settled by one operation. */
+/**
+ * Counts of items settled by one operation.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Settled {
   readonly done: number
   readonly failed: number
   readonly skipped: number
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type JobEvent =
   /** `total` operations planned, covering `items` items (users × workspaces, files, budgets …). */
   | {
@@ -58,9 +72,18 @@ export type JobEvent =
 
 // --- report -----------------------------------------------------------------------------------------
 
-/** "waiting": due later (a key rotation's old key whose grace has not passed) — neither failed nor skipped. */
+/**
+ * "waiting": due later (a key rotation's old key whose grace has not passed) — neither failed nor skipped.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ItemOutcome = Schema.Literal("done", "skipped", "failed", "already-done", "unknown", "waiting")
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class ReportItem extends Schema.Class<ReportItem>("ReportItem")({
   kind: Schema.Literal("user", "membership", "guardrail-assignment", "file", "workspace", "budget", "key"),
   key: Schema.String,
@@ -70,6 +93,10 @@ export class ReportItem extends Schema.Class<ReportItem>("ReportItem")({
   reason: Schema.optionalWith(Schema.String, { exact: true })
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class JobReport extends Schema.Class<JobReport>("JobReport")({
   jobId: Schema.String,
   kind: Schema.String,
@@ -97,6 +124,10 @@ export class JobReport extends Schema.Class<JobReport>("JobReport")({
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category counting
+ */
 export const totalsOf = (items: ReadonlyArray<ReportItem>) => {
   const totals: Record<string, number> = { items: items.length }
   for (const item of items) totals[item.outcome] = (totals[item.outcome] ?? 0) + 1
@@ -105,6 +136,10 @@ export const totalsOf = (items: ReadonlyArray<ReportItem>) => {
 
 // --- options ----------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApplyOptions {
   /** Resume a job by id; default a new id. */
   readonly jobId?: string
@@ -130,9 +165,17 @@ export interface ApplyOptions {
   readonly lease?: { readonly ttl?: Duration.DurationInput; readonly renewEvery?: Duration.DurationInput }
 }
 
+/**
+ * @since 0.1.0
+ * @category utils
+ */
 export const newJobId = (kind: string) =>
   `${kind}-${new Date().toISOString().replace(/[-:T.Z]/g, "").slice(0, 14)}-${Math.random().toString(36).slice(2, 6)}`
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultConcurrency = 4
 
 const positive = (name: string, value: number | undefined, fallback: number) => {
@@ -142,7 +185,12 @@ const positive = (name: string, value: number | undefined, fallback: number) => 
     : Effect.fail(new InvalidRequestError({ operation: "job", issue: `${name} must be a number ≥ 1, got ${String(value)}` }))
 }
 
-/** `concurrency` and `rate` checked (≥ 1), with their defaults: the rule, checked at a job's entry. */
+/**
+ * `concurrency` and `rate` checked (≥ 1), with their defaults: the rule, checked at a job's entry.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkOptions = (options: { readonly concurrency?: number | undefined; readonly rate?: number | undefined }) =>
   Effect.all({
     concurrency: positive("concurrency", options.concurrency, defaultConcurrency),
@@ -151,7 +199,12 @@ export const checkOptions = (options: { readonly concurrency?: number | undefine
 
 // --- the lease ----------------------------------------------------------------------------------------
 
-/** The default lease: 30 seconds unrenewed; renewed every third of that. */
+/**
+ * The default lease: 30 seconds unrenewed; renewed every third of that.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const defaultLeaseTtl = Duration.seconds(30)
 
 /** `OPENROUTER_JOURNAL_LEASE_TTL`: a duration ("30 seconds", "500 millis") or a number of seconds. */
@@ -188,6 +241,9 @@ const ownerOf = (options: ApplyOptions) => options.owner ?? { host: hostname(), 
  * Fail at once with `LeaseHeldError` while another runner holds `jobId`'s lease (or, with `wait`,
  * wait until it no longer does). Changes nothing: a job can call it before planning, so a second
  * runner is refused before it reads anything; the lease itself is taken when the job runs.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const checkLease = (jobId: string, options: Pick<ApplyOptions, "wait" | "events" | "lease"> = {}) =>
   Effect.gen(function*() {
@@ -212,7 +268,12 @@ export const checkLease = (jobId: string, options: Pick<ApplyOptions, "wait" | "
     }
   })
 
-/** A resume that does not match the job it names: another kind, or another spec. */
+/**
+ * A resume that does not match the job it names: another kind, or another spec.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ResumeConflictError extends Schema.TaggedError<ResumeConflictError>()("ResumeConflictError", {
   jobId: Schema.String,
   /** The kind the journal recorded for the job. */
@@ -233,7 +294,12 @@ export class ResumeConflictError extends Schema.TaggedError<ResumeConflictError>
 
 // --- the key in use ----------------------------------------------------------------------------------
 
-/** The configured key answers `GET /key`, but it is not a management key: no job can run with it. */
+/**
+ * The configured key answers `GET /key`, but it is not a management key: no job can run with it.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ManagementKeyRequiredError extends Schema.TaggedError<ManagementKeyRequiredError>()("ManagementKeyRequiredError", {
   /** The key's label (the masked key), never the key. */
   label: Schema.String
@@ -247,6 +313,9 @@ export class ManagementKeyRequiredError extends Schema.TaggedError<ManagementKey
 /**
  * Check once, before planning, that the configured key is a management key (`GET /key`): a job run
  * with an inference key stops here with {@link ManagementKeyRequiredError}, before reading anything else.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const requireManagementKey = Effect.gen(function*() {
   const keys = yield* Keys
@@ -264,13 +333,21 @@ const publisherOf = (events: PubSub.PubSub<JobEvent> | undefined) => (event: Job
 /**
  * Run `self` with every request going through one rate gate ({@link RateGate.gated}), publishing its
  * pauses and retries as job events.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const gated = (options: { readonly rate?: number | undefined; readonly events?: PubSub.PubSub<JobEvent> | undefined }) =>
   RateGate.gated({ rate: options.rate, publish: publisherOf(options.events) })
 
 // --- running operations -----------------------------------------------------------------------------
 
-/** One planned operation: what it covers, and how to run it. */
+/**
+ * One planned operation: what it covers, and how to run it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PlannedOperation {
   readonly key: string
   readonly payload: unknown
@@ -283,16 +360,29 @@ export interface PlannedOperation {
 /**
  * What an operation may return besides its items: a `record` (plain JSON, never a secret) the journal
  * keeps with the operation's result, for the job's own later runs ({@link recordOf}).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface OperationOutcome {
   readonly items: ReadonlyArray<ReportItem>
   readonly record: unknown
 }
 
-/** The `record` an operation returned (from a journal entry's result), if any. */
+/**
+ * The `record` an operation returned (from a journal entry's result), if any.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const recordOf = (result: unknown): unknown => (result as { record?: unknown } | null)?.record
 
-/** A job ready to run: its spec, what its items are, the operations a fresh plan found necessary. */
+/**
+ * A job ready to run: its spec, what its items are, the operations a fresh plan found necessary.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PlannedJob {
   readonly kind: Specs.JobKind
   readonly spec: Specs.JobSpec
@@ -321,6 +411,9 @@ const conflictOf = (jobId: string, kind: string, encoded: unknown, saved: Journa
  * The resume check alone, writing nothing: the job as recorded (none for a new id), or
  * `ResumeConflictError` when it is another kind or was started with another spec. For callers that want
  * to refuse before planning; {@link begin} checks again when the job runs.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const checkResume = (jobId: string, kind: string, spec: Specs.JobSpec | unknown) =>
   Effect.gen(function*() {
@@ -337,6 +430,9 @@ export const checkResume = (jobId: string, kind: string, spec: Specs.JobSpec | u
  * Check a resume against the journal (the same kind and the same spec, or `ResumeConflictError` saying
  * what differs, the journal left as it was), then take the job's lease: `LeaseHeldError` while another
  * runner holds it, unless `wait`. Returns the lease and the operations earlier runs recorded.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec, options: ApplyOptions = {}) =>
   Effect.gen(function*() {
@@ -381,6 +477,9 @@ export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec, o
  * in place. Interrupted, it records where it stopped and publishes the partial report as `Finished`
  * (status "interrupted"). A journal that fails mid-run stops the run with its `JournalError`; the job
  * is resumable.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
   Effect.gen(function*() {
@@ -494,7 +593,12 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
 
 const isOutcome = (value: ReadonlyArray<ReportItem> | OperationOutcome): value is OperationOutcome => !Array.isArray(value)
 
-/** Report items recorded in the journal for one operation. */
+/**
+ * Report items recorded in the journal for one operation.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const itemsOf = (result: unknown): ReadonlyArray<ReportItem> => {
   const items = (result as { items?: ReadonlyArray<ReportItem> } | null)?.items
   return Array.isArray(items) ? items.map((item) => new ReportItem(item)) : []
@@ -503,6 +607,9 @@ export const itemsOf = (result: unknown): ReadonlyArray<ReportItem> => {
 /**
  * A job id derived from what the job does and where: the same spec against the same API gets the same
  * id (so a re-run resumes it), another spec or API another one. For scripts that run unattended.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const contentJobId = (spec: Specs.JobSpec, baseUrl: string) => {
   const text = `${baseUrl}\u0000${JSON.stringify(Specs.encode(spec))}`
@@ -517,7 +624,12 @@ export const contentJobId = (spec: Specs.JobSpec, baseUrl: string) => {
 
 // --- applying a spec or a saved plan ----------------------------------------------------------------
 
-/** What a job's `apply` accepts besides the engine's options. */
+/**
+ * What a job's `apply` accepts besides the engine's options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApplyJobOptions extends ApplyOptions {
   /** A plan made moments ago in the same run (as the CLI does): run it as it is, without re-reading. */
   readonly trusted?: boolean
@@ -527,6 +639,9 @@ export interface ApplyJobOptions extends ApplyOptions {
  * A job's `apply`, the same for every job: a spec is planned, then run; a saved plan is decoded and,
  * unless trusted, checked against the server first (`recheck`: what no longer applies comes back as
  * skipped items and is left alone). Everything runs under one rate gate.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const applyJob = <P, E1, R1, E2, R2, E3, R3>(job: {
   readonly kind: Specs.JobKind

@@ -15,7 +15,12 @@ import * as Specs from "./Specs.ts"
 
 const KIND = "file-cleanup"
 
-/** A file as planned: machine values (bytes, ISO dates). */
+/**
+ * A file as planned: machine values (bytes, ISO dates).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class FileRef extends Schema.Class<FileRef>("FileRef")({
   id: Schema.String,
   workspaceId: Schema.String,
@@ -28,6 +33,10 @@ export class FileRef extends Schema.Class<FileRef>("FileRef")({
   downloadable: Schema.Boolean
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class FileCleanupPlan extends Schema.TaggedClass<FileCleanupPlan>()("FileCleanupPlan", {
   spec: Specs.FileCleanupSpec,
   /** The instant `olderThan`/`createdBefore` resolved to when planned (ms since the epoch). */
@@ -49,7 +58,12 @@ export class FileCleanupPlan extends Schema.TaggedClass<FileCleanupPlan>()("File
 
 type Matchable = Pick<FileRef, "filename" | "mimeType" | "sizeBytes" | "createdAt" | "downloadable">
 
-/** The selection as a predicate over file metadata (the single source of truth for what is deleted). */
+/**
+ * The selection as a predicate over file metadata (the single source of truth for what is deleted).
+ *
+ * @since 0.1.0
+ * @category selection
+ */
 export const matcher = (spec: Specs.FileCleanupSpec, cutoff: number | undefined) => {
   const name = spec.name === undefined ? undefined : globMatcher(spec.name)
   const mime = spec.mimeType === undefined ? undefined : globMatcher(spec.mimeType)
@@ -62,7 +76,12 @@ export const matcher = (spec: Specs.FileCleanupSpec, cutoff: number | undefined)
     (spec.downloadable === undefined || file.downloadable === spec.downloadable)
 }
 
-/** The earliest of `olderThan` (from `now`) and `createdBefore`, if either is given. */
+/**
+ * The earliest of `olderThan` (from `now`) and `createdBefore`, if either is given.
+ *
+ * @since 0.1.0
+ * @category selection
+ */
 export const cutoffOf = (spec: Specs.FileCleanupSpec, now: number) => {
   const cutoffs = [
     spec.olderThan === undefined ? undefined : now - Specs.ageMillis(spec.olderThan)!,

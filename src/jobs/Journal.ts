@@ -23,26 +23,73 @@ import * as Sqlite from "./journal/Sqlite.ts"
 
 // --- errors -----------------------------------------------------------------------------------------
 
-export { JournalError, LeaseHeldError, Owner } from "./journal/errors.ts"
-export type { Holder } from "./journal/errors.ts"
+export {
+  /**
+   * The journal cannot be used: it cannot be created, read or written, is not a journal, is damaged,
+   * or (PostgreSQL) cannot be reached. `target` is the file, or the URL without its password.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  JournalError,
+  /**
+   * Another runner holds the job's lease: it is applying the job now.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  LeaseHeldError,
+  /**
+   * The runner holding a lease: its host and process id.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Owner
+} from "./journal/errors.ts"
+export type {
+  /**
+   * A lease as recorded (times ISO 8601).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Holder
+} from "./journal/errors.ts"
 
 // --- records ----------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type OperationStatus = "planned" | "in-flight" | "done" | "failed"
 /**
  * "running": a runner holds a live lease; "interrupted": a run stopped (a signal, a failure) and said
  * so; "stopped": the runner died (its lease expired unrenewed, or a journal from before leases);
  * "finished".
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type JobStatus = "running" | "interrupted" | "stopped" | "finished"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface JournalEntry {
   readonly key: string
   readonly status: OperationStatus
   readonly result: unknown
 }
 
-/** A job as recorded: its spec (encoded), when it started, where it stopped, who holds it. */
+/**
+ * A job as recorded: its spec (encoded), when it started, where it stopped, who holds it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface JobRecord {
   readonly id: string
   readonly kind: string
@@ -57,7 +104,12 @@ export interface JobRecord {
   readonly operations: Readonly<Record<string, number>>
 }
 
-/** This run's hold on a job, from {@link JournalService.acquire}. */
+/**
+ * This run's hold on a job, from {@link JournalService.acquire}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Lease {
   readonly jobId: string
   /** Identifies this run's lease (never shown; a run that lost its lease can no longer write). */
@@ -69,6 +121,10 @@ export interface Lease {
   readonly tookOver: Option.Option<Holder>
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface JournalService {
   /** The journal's file, or its URL without the password. */
   readonly target: string
@@ -109,9 +165,18 @@ export interface JournalService {
   ) => Effect.Effect<void, LeaseHeldError | JournalError>
 }
 
+/**
+ * @since 0.1.0
+ * @category services
+ */
 export class Journal extends Context.Tag("openrouter-effect/Journal")<Journal, JournalService>() {}
 
-/** Default: `.openrouter-effect/journal.sqlite` under the working directory. */
+/**
+ * Default: `.openrouter-effect/journal.sqlite` under the working directory.
+ *
+ * @since 0.1.0
+ * @category config
+ */
 export const defaultPath = () => resolve(".openrouter-effect", "journal.sqlite")
 
 // --- the service (one implementation, any SQL backend) ----------------------------------------------
@@ -173,6 +238,9 @@ const randomToken = () => `${Date.now().toString(36)}-${Math.random().toString(3
 /**
  * The journal over the `SqlClient` in context (migrated already). `fault` turns a backend's error into
  * a {@link JournalError} naming the journal and what to do.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: { readonly target: string; readonly fault: (error: SqlError) => JournalError }) =>
   Effect.gen(function*() {
@@ -357,6 +425,9 @@ const chunks = <A>(items: ReadonlyArray<A>, size: number): Array<Array<A>> => {
 /**
  * The journal over a backend's `SqlClient`: migrations first (a migration that fails is a
  * {@link JournalError}, never a defect), then the service.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerWith = <E, R>(
   client: Layer.Layer<SqlClient.SqlClient, E, R>,
@@ -392,7 +463,12 @@ const hintOfMigration = "check that this user may create and alter tables there,
 
 // --- layers -----------------------------------------------------------------------------------------
 
-/** An SQLite journal at `path` (the directory is created if needed); faults are {@link JournalError}s. */
+/**
+ * An SQLite journal at `path` (the directory is created if needed); faults are {@link JournalError}s.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerSqlite = (path: string = defaultPath()): Layer.Layer<Journal, JournalError> => {
   const file = resolve(path)
   return layerWith(Sqlite.clientLayer(file), { target: file, fault: Sqlite.fault(file) })
@@ -401,10 +477,18 @@ export const layerSqlite = (path: string = defaultPath()): Layer.Layer<Journal, 
 /**
  * The journal at `target` (default {@link defaultPath}): an SQLite file as in 0.1.0, or, for a
  * `postgres://` URL, PostgreSQL ({@link layerFor}).
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (target: string = defaultPath()): Layer.Layer<Journal, JournalError> => layerFor(target)
 
-/** How to reach a PostgreSQL journal: a URL, or its parts. The password is kept `Redacted`. */
+/**
+ * How to reach a PostgreSQL journal: a URL, or its parts. The password is kept `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PgConfig {
   readonly url?: Redacted.Redacted<string> | undefined
   readonly host?: string | undefined
@@ -420,6 +504,9 @@ export interface PgConfig {
  * A PostgreSQL journal, shared by runners on several machines (`@effect/sql-pg`, an optional peer
  * dependency, loaded only here). Use a database (or schema) of its own: it creates `jobs`,
  * `operations` and `journal_migrations`.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerPg = (config: PgConfig): Layer.Layer<Journal, JournalError> =>
   Layer.unwrapEffect(Effect.map(
@@ -436,10 +523,20 @@ export const layerPg = (config: PgConfig): Layer.Layer<Journal, JournalError> =>
       layerWith(Pg.clientLayer(config, displayTarget(config)), { target: displayTarget(config), fault: Pg.fault(displayTarget(config), config) })
   ))
 
-/** Whether a journal target names a PostgreSQL database rather than an SQLite file. */
+/**
+ * Whether a journal target names a PostgreSQL database rather than an SQLite file.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isPgUrl = (target: string) => /^postgres(ql)?:\/\//i.test(target.trim())
 
-/** A connection URL as it may be shown: without its password. */
+/**
+ * A connection URL as it may be shown: without its password.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const displayUrl = (url: string) => {
   try {
     const parsed = new URL(url)
@@ -456,11 +553,21 @@ const displayTarget = (config: PgConfig) =>
     ? displayUrl(Redacted.value(config.url))
     : `postgres://${config.username ? `${config.username}@` : ""}${config.host ?? "localhost"}:${config.port ?? 5432}/${config.database ?? ""}`
 
-/** The journal a target names: a `postgres://` (or `postgresql://`) URL, or else an SQLite file path. */
+/**
+ * The journal a target names: a `postgres://` (or `postgresql://`) URL, or else an SQLite file path.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerFor = (target: string): Layer.Layer<Journal, JournalError> =>
   isPgUrl(target) ? layerPg({ url: Redacted.make(target.trim()) }) : layerSqlite(target)
 
-/** The journal `OPENROUTER_JOURNAL` names (a path or a `postgres://` URL), else {@link defaultPath}. */
+/**
+ * The journal `OPENROUTER_JOURNAL` names (a path or a `postgres://` URL), else {@link defaultPath}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerConfig = (
   target: Config.Config<Option.Option<Redacted.Redacted<string>>> = Config.option(Config.redacted("OPENROUTER_JOURNAL"))
 ): Layer.Layer<Journal, JournalError | ConfigError.ConfigError> =>

@@ -17,7 +17,12 @@ import * as Specs from "./Specs.ts"
 
 const KIND = "key-hygiene"
 
-/** A key as planned: what the selection looked at, and why it was selected. */
+/**
+ * A key as planned: what the selection looked at, and why it was selected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class KeyRef extends Schema.Class<KeyRef>("KeyRef")({
   hash: Schema.String,
   name: Schema.String,
@@ -35,6 +40,10 @@ export class KeyRef extends Schema.Class<KeyRef>("KeyRef")({
   reasons: Schema.Array(Schema.String)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class KeyHygienePlan extends Schema.TaggedClass<KeyHygienePlan>()("KeyHygienePlan", {
   spec: Specs.KeyHygieneSpec,
   /** The instant "expired" was judged at (ms since the epoch). */
@@ -63,6 +72,9 @@ const percent = (n: number) => `${Math.round(n * 100)}%`
  * The selection as a function of a key's metadata: the reasons it is selected, or `undefined` when
  * it is not (the single source of truth for what is changed). Globs narrow; the reasons asked for
  * (orphaned, expired, over limit) are alternatives: a key needs one of them.
+ *
+ * @since 0.1.0
+ * @category selection
  */
 export const selector = (spec: Specs.KeyHygieneSpec, now: number, orphaned: ReadonlySet<string>) => {
   const name = spec.name === undefined ? undefined : globMatcher(spec.name)

@@ -35,9 +35,19 @@ import * as Specs from "./Specs.ts"
 
 const KIND = "key-rotation"
 
-/** Appended to a replacement's name unless the spec says otherwise. */
+/**
+ * Appended to a replacement's name unless the spec says otherwise.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_SUFFIX = "-rotated"
-/** How long an old key keeps working after its replacement was delivered, unless the spec says otherwise. */
+/**
+ * How long an old key keeps working after its replacement was delivered, unless the spec says otherwise.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_GRACE = "7d"
 
 // --- the spec -----------------------------------------------------------------------------------------
@@ -67,6 +77,9 @@ const rotationCriteria = ["name", "label", "olderThan", "expiringWithin"] as con
  * reset, BYOK setting, workspace, creator and guardrail) whose secret goes to a sink; after `grace`, the
  * old key is disabled (or deleted with `deleteOld`). A key is selected when it is enabled and matches
  * every criterion given; at least one criterion, or `allKeys: true`: an empty selection is refused.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class KeyRotationSpec extends Schema.Class<KeyRotationSpec>("KeyRotationSpec")(
   Schema.Struct({
@@ -113,14 +126,24 @@ export class KeyRotationSpec extends Schema.Class<KeyRotationSpec>("KeyRotationS
   }
 }
 
-/** `ci` → `ci-rotated`; a name that already ends in the suffix keeps it (rotating twice does not grow names). */
+/**
+ * `ci` → `ci-rotated`; a name that already ends in the suffix keeps it (rotating twice does not grow names).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const replacementName = (name: string, suffix: string = DEFAULT_SUFFIX) => name.endsWith(suffix) ? name : `${name}${suffix}`
 
 const graceOf = (spec: KeyRotationSpec) => Specs.ageMillis(spec.grace ?? DEFAULT_GRACE)!
 
 // --- what the plan and the journal hold --------------------------------------------------------------
 
-/** A key to rotate: what its replacement copies, and why it was selected. */
+/**
+ * A key to rotate: what its replacement copies, and why it was selected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RotationCandidate extends Schema.Class<RotationCandidate>("RotationCandidate")({
   hash: Schema.String,
   name: Schema.String,
@@ -145,6 +168,9 @@ export class RotationCandidate extends Schema.Class<RotationCandidate>("Rotation
 /**
  * One rotation as the journal keeps it (the result of its `rotate:<old hash>` operation): where it got
  * to, the pair of hashes, when it was delivered. Never the secret.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class RotationRecord extends Schema.Class<RotationRecord>("RotationRecord")({
   /**
@@ -168,6 +194,10 @@ export class RotationRecord extends Schema.Class<RotationRecord>("RotationRecord
   reason: Schema.optionalWith(Schema.String, { exact: true })
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class KeyRotationPlan extends Schema.TaggedClass<KeyRotationPlan>()("KeyRotationPlan", {
   spec: KeyRotationSpec,
   /** The instant ages and expiries were judged at (ms since the epoch). */
@@ -220,7 +250,12 @@ const none: Recorded = { rotations: new Map(), retired: new Set(), replacements:
 
 const day = (iso: string) => iso.slice(0, 10)
 
-/** The selection as a function of a key's metadata: the reasons it is selected, or undefined. */
+/**
+ * The selection as a function of a key's metadata: the reasons it is selected, or undefined.
+ *
+ * @since 0.1.0
+ * @category selection
+ */
 export const selector = (spec: KeyRotationSpec, now: number) => {
   const name = spec.name === undefined ? undefined : globMatcher(spec.name)
   const label = spec.label === undefined ? undefined : globMatcher(spec.label)
@@ -301,7 +336,12 @@ const listCandidates = (spec: KeyRotationSpec, now: number, concurrency: number,
     })
   })
 
-/** Options of {@link plan}: the engine's, and the job whose journal tells what is rotated already (read when a `Journal` is provided). */
+/**
+ * Options of {@link plan}: the engine's, and the job whose journal tells what is rotated already (read when a `Journal` is provided).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PlanOptions = Definitions.PlanOptions
 
 const recordsFor = (jobId: string | undefined) =>
@@ -326,6 +366,9 @@ const planFrom = (spec: KeyRotationSpec, now: number, concurrency: number, jobId
 /**
  * Plan from a spec (an instance or its encoded form): the keys to rotate and, given `jobId` and a
  * `Journal`, that job's rotations due or waiting. Changes nothing.
+ *
+ * @since 0.1.0
+ * @category planning
  */
 export const plan = (input: unknown, options: PlanOptions = {}) =>
   Effect.gen(function*() {
@@ -336,7 +379,12 @@ export const plan = (input: unknown, options: PlanOptions = {}) =>
 
 // --- applying -------------------------------------------------------------------------------------------
 
-/** The sink the spec names; none when it names none. */
+/**
+ * The sink the spec names; none when it names none.
+ *
+ * @since 0.1.0
+ * @category sinks
+ */
 export const sinkOf = (spec: KeyRotationSpec): SecretSink.SecretSink | undefined =>
   spec.secretsTo !== undefined
     ? SecretSink.file(spec.secretsTo)
@@ -344,7 +392,12 @@ export const sinkOf = (spec: KeyRotationSpec): SecretSink.SecretSink | undefined
     ? SecretSink.command(spec.secretsCommand)
     : undefined
 
-/** Options of {@link apply}: the engine's, and a sink of your own instead of the spec's file or command. */
+/**
+ * Options of {@link apply}: the engine's, and a sink of your own instead of the spec's file or command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ApplyOptions extends Engine.ApplyJobOptions {
   readonly sink?: SecretSink.SecretSink
 }
@@ -697,6 +750,9 @@ const execute = (current: KeyRotationPlan, extra: ReadonlyArray<Engine.ReportIte
  * a re-run never makes a second replacement; what is due in phase two is done, what is waiting is
  * reported (outcome "waiting", with when). A saved plan's keys are listed again first; the ones no
  * longer selected are skipped.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const apply = (input: unknown, options: ApplyOptions = {}) =>
   Engine.applyJob({
@@ -726,7 +782,12 @@ const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word
 
 const limitText = (c: RotationCandidate) => c.limit === null ? "no limit" : `limit ${c.limit} USD${c.limitReset ? ` ${c.limitReset}` : ""}`
 
-/** The plan's lines: the keys to rotate (each with what it copies and why), then phase two due and waiting. */
+/**
+ * The plan's lines: the keys to rotate (each with what it copies and why), then phase two due and waiting.
+ *
+ * @since 0.1.0
+ * @category describing
+ */
 export const describe = (plan: KeyRotationPlan): ReadonlyArray<string> => {
   const spec = plan.spec
   const sink = sinkOf(spec)
@@ -755,7 +816,12 @@ export const describe = (plan: KeyRotationPlan): ReadonlyArray<string> => {
   return lines
 }
 
-/** Nothing to rotate and nothing pending. */
+/**
+ * Nothing to rotate and nothing pending.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isEmpty = (plan: KeyRotationPlan) => plan.keys.length === 0 && plan.pending.length === 0
 
 /**

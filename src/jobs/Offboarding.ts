@@ -91,7 +91,12 @@ export class OffboardingPlan extends Schema.TaggedClass<OffboardingPlan>()("Offb
 
 const KIND = "offboarding"
 
-/** "remove from team-a": workspaces by slug. */
+/**
+ * "remove from team-a": workspaces by slug.
+ *
+ * @since 0.1.0
+ * @category describing
+ */
 export const actionOf = (slug: string) => `remove from ${slug}`
 
 /** "disable key ci (sk-or-v1-abc...1234) of user_x in team-a" */

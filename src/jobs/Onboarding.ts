@@ -79,7 +79,12 @@ export class OnboardingPlan extends Schema.TaggedClass<OnboardingPlan>()("Onboar
 
 const KIND = "onboarding"
 
-/** "add to team-a": workspaces by slug. */
+/**
+ * "add to team-a": workspaces by slug.
+ *
+ * @since 0.1.0
+ * @category describing
+ */
 export const actionOf = (slug: string) => `add to ${slug}`
 
 /** "assign guardrail Team strict in team-a" */

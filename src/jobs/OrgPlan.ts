@@ -22,10 +22,18 @@ import { BudgetIntervals } from "./Specs.ts"
 // --- actions ----------------------------------------------------------------------------------------
 
 const Setting = Schema.Struct({ field: Schema.String, from: Schema.Unknown, to: Schema.Unknown })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Setting = typeof Setting.Type
 
 const Interval = Schema.Literal(...BudgetIntervals)
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class BudgetStep extends Schema.Class<BudgetStep>("BudgetStep")({
   interval: Interval,
   /** The limit now (absent: no budget for that interval). */
@@ -38,29 +46,55 @@ export class BudgetStep extends Schema.Class<BudgetStep>("BudgetStep")({
 const people = { userIds: Schema.Array(Schema.String), people: Schema.Array(Schema.String) }
 const where = { slug: Schema.String, workspaceId: Schema.optionalWith(Schema.String, { exact: true }) }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateWorkspace extends Schema.TaggedClass<CreateWorkspace>()("CreateWorkspace", {
   slug: Schema.String,
   /** The settings to create it with (the file's, encoded). */
   settings: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateWorkspace extends Schema.TaggedClass<UpdateWorkspace>()("UpdateWorkspace", {
   slug: Schema.String,
   workspaceId: Schema.String,
   changes: Schema.Array(Setting)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class DeleteWorkspace extends Schema.TaggedClass<DeleteWorkspace>()("DeleteWorkspace", {
   slug: Schema.String,
   workspaceId: Schema.String
 }) {}
 
-/** One workspace's budgets, in an order that keeps daily < weekly < monthly < lifetime at every step. */
+/**
+ * One workspace's budgets, in an order that keeps daily < weekly < monthly < lifetime at every step.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class SetBudgets extends Schema.TaggedClass<SetBudgets>()("SetBudgets", { ...where, steps: Schema.Array(BudgetStep) }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class AddMembers extends Schema.TaggedClass<AddMembers>()("AddMembers", { ...where, ...people }) {}
 
-/** Members to remove (prune), as offboarding does: their keys there disabled, their guardrails unassigned, then removed. */
+/**
+ * Members to remove (prune), as offboarding does: their keys there disabled, their guardrails unassigned, then removed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RemoveMembers extends Schema.TaggedClass<RemoveMembers>()("RemoveMembers", {
   slug: Schema.String,
   workspaceId: Schema.String,
@@ -69,12 +103,20 @@ export class RemoveMembers extends Schema.TaggedClass<RemoveMembers>()("RemoveMe
   unassign: Schema.Array(PlannedUnassignment)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class CreateGuardrail extends Schema.TaggedClass<CreateGuardrail>()("CreateGuardrail", {
   ...where,
   name: Schema.String,
   settings: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UpdateGuardrail extends Schema.TaggedClass<UpdateGuardrail>()("UpdateGuardrail", {
   slug: Schema.String,
   guardrailId: Schema.String,
@@ -82,13 +124,22 @@ export class UpdateGuardrail extends Schema.TaggedClass<UpdateGuardrail>()("Upda
   changes: Schema.Array(Setting)
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class DeleteGuardrail extends Schema.TaggedClass<DeleteGuardrail>()("DeleteGuardrail", {
   slug: Schema.String,
   guardrailId: Schema.String,
   name: Schema.String
 }) {}
 
-/** Assign a guardrail (absent id: created by this plan) to members of its workspace. */
+/**
+ * Assign a guardrail (absent id: created by this plan) to members of its workspace.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class AssignGuardrail extends Schema.TaggedClass<AssignGuardrail>()("AssignGuardrail", {
   ...where,
   name: Schema.String,
@@ -96,6 +147,10 @@ export class AssignGuardrail extends Schema.TaggedClass<AssignGuardrail>()("Assi
   ...people
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class UnassignGuardrail extends Schema.TaggedClass<UnassignGuardrail>()("UnassignGuardrail", {
   slug: Schema.String,
   name: Schema.String,
@@ -103,6 +158,10 @@ export class UnassignGuardrail extends Schema.TaggedClass<UnassignGuardrail>()("
   ...people
 }) {}
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const OrgAction = Schema.Union(
   CreateWorkspace,
   UpdateWorkspace,
@@ -116,8 +175,16 @@ export const OrgAction = Schema.Union(
   AssignGuardrail,
   UnassignGuardrail
 )
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type OrgAction = typeof OrgAction.Type
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class OrgPlan extends Schema.TaggedClass<OrgPlan>()("OrgPlan", {
   spec: OrgSpec.OrgSpec,
   /** In the order they are applied. */
@@ -130,6 +197,10 @@ export class OrgPlan extends Schema.TaggedClass<OrgPlan>()("OrgPlan", {
 
 // --- errors -----------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class PruneRefusal extends Schema.Class<PruneRefusal>("PruneRefusal")({
   slug: Schema.String,
   area: Schema.Literal("members", "guardrails", "budgets", "workspaces"),
@@ -137,7 +208,12 @@ export class PruneRefusal extends Schema.Class<PruneRefusal>("PruneRefusal")({
   current: Schema.Number
 }) {}
 
-/** The plan would remove more than `maxRemovals` allows somewhere: nothing was changed. */
+/**
+ * The plan would remove more than `maxRemovals` allows somewhere: nothing was changed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class PruneLimitError extends Schema.TaggedError<PruneLimitError>()("PruneLimitError", {
   maxRemovals: Schema.String,
   refusals: Schema.Array(PruneRefusal)
@@ -157,6 +233,10 @@ export class PruneLimitError extends Schema.TaggedError<PruneLimitError>()("Prun
 
 // --- options ----------------------------------------------------------------------------------------
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface PlanOptions {
   readonly concurrency?: number | undefined
   readonly rate?: number | undefined
@@ -165,7 +245,12 @@ export interface PlanOptions {
   readonly maxRemovals?: number | string | undefined
 }
 
-/** `25%` → a share, `10` → a count; anything else is refused. */
+/**
+ * `25%` → a share, `10` → a count; anything else is refused.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const parseMaxRemovals = (value: number | string | undefined) => {
   const text = String(value ?? "25%").trim()
   const share = /^(\d+(?:\.\d+)?)\s*%$/.exec(text)
@@ -211,6 +296,9 @@ const allowed = (budgets: ReadonlyMap<BudgetInterval, number>, interval: BudgetI
  * Budget steps in an order where every intermediate state keeps daily < weekly < monthly < lifetime:
  * deletions first (they only loosen), then repeatedly the first change that is valid now (lowering
  * from the narrowest interval, raising from the widest). A valid target is always reachable this way.
+ *
+ * @since 0.1.0
+ * @category planning
  */
 export const orderBudgets = (current: ReadonlyMap<BudgetInterval, number>, steps: ReadonlyArray<BudgetStep>) => {
   const state = new Map(current)
@@ -236,7 +324,12 @@ export const orderBudgets = (current: ReadonlyMap<BudgetInterval, number>, steps
 
 const guardrailRecord = (g: Guardrail) => g as unknown as Record<string, unknown>
 
-/** Read the organisation and compute the actions for a decoded spec. Changes nothing. */
+/**
+ * Read the organisation and compute the actions for a decoded spec. Changes nothing.
+ *
+ * @since 0.1.0
+ * @category planning
+ */
 export const planSpec = (spec: OrgSpec.OrgSpec, options: PlanOptions = {}) =>
   Effect.gen(function*() {
     const { concurrency } = yield* Engine.checkOptions(options)
@@ -466,6 +559,9 @@ export const planSpec = (spec: OrgSpec.OrgSpec, options: PlanOptions = {}) =>
  * Plan from an `OrgSpec`, its encoded form (plain data, e.g. parsed JSON), or a file's text via
  * `OrgSpec.parse` first. Changes nothing; fails with `OrgSpecError` (every issue, with lines), or
  * `PruneLimitError` when the removals exceed `maxRemovals`.
+ *
+ * @since 0.1.0
+ * @category planning
  */
 export const plan = (input: unknown, options: PlanOptions = {}) =>
   Effect.gen(function*() {
@@ -475,7 +571,12 @@ export const plan = (input: unknown, options: PlanOptions = {}) =>
 
 // --- what a person reads ----------------------------------------------------------------------------
 
-/** How many each action adds, changes and removes (members, assignments and budgets one by one). */
+/**
+ * How many each action adds, changes and removes (members, assignments and budgets one by one).
+ *
+ * @since 0.1.0
+ * @category counting
+ */
 export const countsOf = (action: OrgAction) => {
   switch (action._tag) {
     case "CreateWorkspace":
@@ -502,6 +603,10 @@ export const countsOf = (action: OrgAction) => {
   }
 }
 
+/**
+ * @since 0.1.0
+ * @category counting
+ */
 export const totalsOf = (plan: OrgPlan) =>
   plan.actions.map(countsOf).reduce((t, c) => ({ add: t.add + c.add, change: t.change + c.change, remove: t.remove + c.remove }), {
     add: 0,
@@ -562,7 +667,12 @@ const lineOf = (action: OrgAction): string => {
   }
 }
 
-/** The plan as a person reads it, per workspace, ending `Plan: 2 to add, 3 to change, 1 to remove.` */
+/**
+ * The plan as a person reads it, per workspace, ending `Plan: 2 to add, 3 to change, 1 to remove.`
+ *
+ * @since 0.1.0
+ * @category describing
+ */
 export const describe = (plan: OrgPlan): ReadonlyArray<string> => {
   const bySlug = new Map<string, Array<OrgAction>>()
   for (const action of plan.actions) {
@@ -583,4 +693,8 @@ export const describe = (plan: OrgPlan): ReadonlyArray<string> => {
   return lines
 }
 
+/**
+ * @since 0.1.0
+ * @category guards
+ */
 export const isEmpty = (plan: OrgPlan) => plan.actions.length === 0

@@ -32,7 +32,12 @@ import { Budgets, UserRef, WorkspaceRef } from "./Specs.ts"
 
 const PEOPLE = "people:"
 
-/** A named list of people (`data-science`), used in `members` as `people:data-science`. */
+/**
+ * A named list of people (`data-science`), used in `members` as `people:data-science`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const PeopleName = Schema.String.pipe(
   Schema.pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, {
     message: () => "a people list's name is letters, digits, \"-\", \"_\" or \".\" (at most 64), e.g. data-science"
@@ -40,7 +45,12 @@ export const PeopleName = Schema.String.pipe(
   Schema.annotations({ identifier: "PeopleName" })
 )
 
-/** A member: an e-mail, a user id (`user_…`), or `people:NAME` (every person of that list). */
+/**
+ * A member: an e-mail, a user id (`user_…`), or `people:NAME` (every person of that list).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const MemberRef = Schema.String.pipe(
   Schema.filter((s) =>
     s.startsWith(PEOPLE)
@@ -64,7 +74,12 @@ const optional = <S extends Schema.Schema.All>(schema: S) => Schema.optionalWith
 const nullable = <S extends Schema.Schema.All>(schema: S) => optional(Schema.NullOr(schema))
 const NullableStrings = nullable(Schema.Array(Schema.String))
 
-/** A guardrail of a workspace, by name (unique within the workspace). Collections replace: the full set. */
+/**
+ * A guardrail of a workspace, by name (unique within the workspace). Collections replace: the full set.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const GuardrailSpec = Schema.Struct({
   description: nullable(GuardrailDescription),
   /** USD; `null` is no limit. */
@@ -89,14 +104,28 @@ export const GuardrailSpec = Schema.Struct({
   /** Members assigned to it directly (members of the workspace). */
   members: optional(Members)
 }).annotations({ identifier: "GuardrailSpec" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type GuardrailSpec = typeof GuardrailSpec.Type
 
-/** The guardrail settings the file manages (everything but `members`). */
+/**
+ * The guardrail settings the file manages (everything but `members`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const guardrailSettings = Object.keys(GuardrailSpec.fields).filter((k) => k !== "members") as ReadonlyArray<
   Exclude<keyof GuardrailSpec, "members">
 >
 
-/** A workspace, by slug. Every setting the API has may appear; what is not written is left as it is. */
+/**
+ * A workspace, by slug. Every setting the API has may appear; what is not written is left as it is.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const WorkspaceSpec = Schema.Struct({
   name: optional(WorkspaceName),
   description: nullable(WorkspaceDescription),
@@ -116,9 +145,18 @@ export const WorkspaceSpec = Schema.Struct({
   members: optional(Members),
   guardrails: optional(Schema.Record({ key: GuardrailName, value: GuardrailSpec }))
 }).annotations({ identifier: "WorkspaceSpec" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type WorkspaceSpec = typeof WorkspaceSpec.Type
 
-/** The workspace settings the file manages (those sent with create/update). */
+/**
+ * The workspace settings the file manages (those sent with create/update).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const workspaceSettings = [
   "name",
   "description",
@@ -133,7 +171,12 @@ export const workspaceSettings = [
   "disabledServerTools"
 ] as const satisfies ReadonlyArray<keyof WorkspaceSpec>
 
-/** What may be removed when it is not in the file; nothing by default. */
+/**
+ * What may be removed when it is not in the file; nothing by default.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Prune = Schema.Struct({
   /** Members of a workspace (and direct guardrail assignments) the file's `members` lists do not name. */
   members: optional(Schema.Boolean),
@@ -144,6 +187,10 @@ export const Prune = Schema.Struct({
   /** Workspaces the file does not name (never the default workspace, never a protected one). */
   workspaces: optional(Schema.Boolean)
 }).annotations({ identifier: "Prune" })
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Prune = typeof Prune.Type
 
 // --- the file ---------------------------------------------------------------------------------------
@@ -225,7 +272,12 @@ const checkSpec = (spec: {
   return issues.length === 0 ? true : issues
 }
 
-/** The desired state of an organisation (the `org.yaml` file). */
+/**
+ * The desired state of an organisation (the `org.yaml` file).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class OrgSpec extends Schema.Class<OrgSpec>("OrgSpec")(
   Schema.Struct({
     version: Schema.Literal(1),
@@ -243,7 +295,12 @@ export class OrgSpec extends Schema.Class<OrgSpec>("OrgSpec")(
   }
 }
 
-/** The JSON Schema of the file, from the same `Schema` (for editors: `# yaml-language-server: $schema=…`). */
+/**
+ * The JSON Schema of the file, from the same `Schema` (for editors: `# yaml-language-server: $schema=…`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const jsonSchema = () => ({
   ...JSONSchema.make(OrgSpec),
   title: "openrouter-effect organisation file",
@@ -252,7 +309,12 @@ export const jsonSchema = () => ({
 
 // --- reading a file ---------------------------------------------------------------------------------
 
-/** One thing wrong with the file: where (path, and line and column when read from text) and what. */
+/**
+ * One thing wrong with the file: where (path, and line and column when read from text) and what.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class OrgSpecIssue extends Schema.Class<OrgSpecIssue>("OrgSpecIssue")({
   /** `workspaces.engineering.members.2`; empty for the whole file. */
   path: Schema.String,
@@ -261,7 +323,12 @@ export class OrgSpecIssue extends Schema.Class<OrgSpecIssue>("OrgSpecIssue")({
   message: Schema.String
 }) {}
 
-/** The file does not describe an organisation: every issue found, each with its line and column. */
+/**
+ * The file does not describe an organisation: every issue found, each with its line and column.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class OrgSpecError extends Schema.TaggedError<OrgSpecError>()("OrgSpecError", {
   /** The file name (or "input" for a value given in code). */
   source: Schema.String,
@@ -276,19 +343,34 @@ export class OrgSpecError extends Schema.TaggedError<OrgSpecError>()("OrgSpecErr
   }
 }
 
-/** Where a path of the file is: line and column (1-based), for a spec read by {@link parse}. */
+/**
+ * Where a path of the file is: line and column (1-based), for a spec read by {@link parse}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Locate = (path: ReadonlyArray<PropertyKey>) => { readonly line: number; readonly column: number } | undefined
 
 /** Specs read from text, with where each of their parts is (so later errors can name lines too). */
 const sources = new WeakMap<OrgSpec, { readonly source: string; readonly locate: Locate }>()
 
-/** An issue at `path` of `spec`, with its line when the spec was read from a file. */
+/**
+ * An issue at `path` of `spec`, with its line when the spec was read from a file.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const issueAt = (spec: OrgSpec, path: ReadonlyArray<PropertyKey>, message: string) => {
   const where = sources.get(spec)?.locate(path)
   return new OrgSpecIssue({ path: path.map(String).join("."), message, ...(where ?? {}) })
 }
 
-/** The source name of a spec (its file, or "input"). */
+/**
+ * The source name of a spec (its file, or "input").
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const sourceOf = (spec: OrgSpec) => sources.get(spec)?.source ?? "input"
 
 const decodeEither = Schema.decodeUnknownEither(OrgSpec, { errors: "all", onExcessProperty: "error" })
@@ -313,6 +395,9 @@ const issuesOf = (error: ParseResult.ParseError, locate: Locate | undefined) =>
 /**
  * Decode an organisation spec: an `OrgSpec`, or its encoded form (plain data, e.g. parsed JSON);
  * anything else fails with {@link OrgSpecError} listing every issue.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const decode = (input: unknown, source = "input"): Effect.Effect<OrgSpec, OrgSpecError> =>
   Effect.suspend(() => {
@@ -357,6 +442,9 @@ const locator = (contents: Node | null, lines: LineCounter): Locate => (path) =>
  * Read an organisation file (YAML, or JSON, which YAML includes): syntax errors (duplicate keys among
  * them, such as a guardrail name written twice in a workspace) and every schema issue come back as
  * one {@link OrgSpecError}, each issue with the line and column where it is.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const parse = (text: string, source = "org.yaml"): Effect.Effect<OrgSpec, OrgSpecError> =>
   Effect.suspend(() => {
@@ -387,13 +475,28 @@ export const parse = (text: string, source = "org.yaml"): Effect.Effect<OrgSpec,
     return Effect.succeed(spec)
   })
 
-/** The spec as plain JSON data (what plan files and the journal store). */
+/**
+ * The spec as plain JSON data (what plan files and the journal store).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const encode = (spec: OrgSpec): unknown => Schema.encodeSync(OrgSpec)(spec)
 
-/** Every member a list names, `people:` lists expanded, in order (e-mails as written). */
+/**
+ * Every member a list names, `people:` lists expanded, in order (e-mails as written).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const expand = (spec: OrgSpec, members: ReadonlyArray<string>): ReadonlyArray<string> =>
   members.flatMap((ref) => ref.startsWith(PEOPLE) ? spec.people?.[ref.slice(PEOPLE.length)] ?? [] : [ref])
 
-/** The index in `members` a person comes from (for the line of an error about them). */
+/**
+ * The index in `members` a person comes from (for the line of an error about them).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const indexOf = (spec: OrgSpec, members: ReadonlyArray<string>, person: string) =>
   members.findIndex((ref) => ref.startsWith(PEOPLE) ? (spec.people?.[ref.slice(PEOPLE.length)] ?? []).includes(person) : ref === person)

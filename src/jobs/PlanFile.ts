@@ -12,14 +12,31 @@ import { InvalidRequestError } from "../Errors.ts"
 import * as Definitions from "./Definitions.ts"
 import * as Specs from "./Specs.ts"
 
-/** The plan of any job kind: the union of the definitions' plan schemas. */
+/**
+ * The plan of any job kind: the union of the definitions' plan schemas.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AnyPlan: Schema.Schema<Definitions.JobPlan, any> = Schema.Union(
   ...Object.values(Definitions.definitions).map((definition) => definition.planSchema as Schema.Schema<Definitions.JobPlan, any>)
 )
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type AnyPlan = Definitions.JobPlan
 
+/**
+ * @since 0.1.0
+ * @category constants
+ */
 export const FORMAT = "openrouter-effect/plan"
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export class PlanDocument extends Schema.Class<PlanDocument>("PlanDocument")({
   format: Schema.Literal(FORMAT),
   version: Schema.Literal(1),
@@ -30,7 +47,12 @@ export class PlanDocument extends Schema.Class<PlanDocument>("PlanDocument")({
   plan: AnyPlan
 }) {}
 
-/** The job kind of a plan. */
+/**
+ * The job kind of a plan.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const kindOf = (plan: AnyPlan): Specs.JobKind => Definitions.kindOf(plan)
 
 /** JSON with object keys sorted at every level: the same value always gives the same text. */

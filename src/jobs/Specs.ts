@@ -21,7 +21,22 @@ import { InvalidRequestError } from "../Errors.ts"
 import { Uuid } from "../KeysDomain.ts"
 import type { JobKind, JobSpec } from "./Definitions.ts"
 
-export type { JobKind, JobSpec }
+export type {
+  /**
+   * The same as `Definitions.JobKind`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  JobKind,
+  /**
+   * The same as `Definitions.JobSpec`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  JobSpec
+}
 
 // --- building blocks --------------------------------------------------------------------------------
 
@@ -39,7 +54,12 @@ const Text = (what: string, max: number) =>
     })
   )
 
-/** A user: an organization member's id (`user_…`) or e-mail. */
+/**
+ * A user: an organization member's id (`user_…`) or e-mail.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const UserRef = Text("a user", 320).pipe(
   Schema.filter((s) =>
     /^user_[A-Za-z0-9_-]+$/.test(s) || /^[^\s@,;"']+@[^\s@,;"']+\.[^\s@,;"']+$/.test(s) ||
@@ -48,10 +68,20 @@ export const UserRef = Text("a user", 320).pipe(
   Schema.annotations({ identifier: "UserRef" })
 )
 
-/** A workspace selector: an exact id, an exact slug, or a glob over slugs and names (`team-*`, `Eng*`), never over ids. */
+/**
+ * A workspace selector: an exact id, an exact slug, or a glob over slugs and names (`team-*`, `Eng*`), never over ids.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const WorkspaceRef = Text("a workspace", 128).pipe(Schema.annotations({ identifier: "WorkspaceRef" }))
 
-/** A glob over file names or MIME types (`*.tmp`, `text/*`). */
+/**
+ * A glob over file names or MIME types (`*.tmp`, `text/*`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Glob = Text("a pattern", 256).pipe(Schema.annotations({ identifier: "Glob" }))
 
 const NonEmpty = <S extends Schema.Schema.Any>(item: S, what: string, max: number) =>
@@ -59,11 +89,28 @@ const NonEmpty = <S extends Schema.Schema.Any>(item: S, what: string, max: numbe
     Schema.filter((a) => a.length === 0 ? `give at least one ${what}` : a.length > max ? `at most ${max} ${what}s per job` : true)
   )
 
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Users = NonEmpty(UserRef, "user", 1_000_000)
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Workspaces = NonEmpty(WorkspaceRef, "workspace", 10_000)
 
-/** `"all"`, or a non-empty list of ids, slugs and globs: an empty list never means everything. */
+/**
+ * `"all"`, or a non-empty list of ids, slugs and globs: an empty list never means everything.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const WorkspaceScope = Schema.Union(Schema.Literal("all"), Workspaces)
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type WorkspaceScope = typeof WorkspaceScope.Type
 
 /** A positive amount in USD. */
@@ -71,11 +118,29 @@ const Usd = Schema.Number.pipe(
   Schema.filter((n) => (Number.isFinite(n) && n > 0 && n <= 1e9) || "must be a positive amount in USD")
 )
 
-/** The budget intervals, smallest first (the API's order: lifetime > monthly > weekly > daily). */
+/**
+ * The budget intervals, smallest first (the API's order: lifetime > monthly > weekly > daily).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const BudgetIntervals = BudgetInterval.literals
-export type { BudgetInterval }
+export type {
+  /**
+   * The same as the client's `BudgetInterval`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  BudgetInterval
+}
 
-/** Limits per interval; lifetime > monthly > weekly > daily among those given. */
+/**
+ * Limits per interval; lifetime > monthly > weekly > daily among those given.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Budgets = Schema.Struct({
   daily: Schema.optionalWith(Usd, { exact: true }),
   weekly: Schema.optionalWith(Usd, { exact: true }),
@@ -94,9 +159,18 @@ export const Budgets = Schema.Struct({
     return true
   })
 )
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type Budgets = typeof Budgets.Type
 
-/** `30d`, `12h`, `90m`, `45s`, `2w` or an Effect duration (`30 days`) as milliseconds, if positive. */
+/**
+ * `30d`, `12h`, `90m`, `45s`, `2w` or an Effect duration (`30 days`) as milliseconds, if positive.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ageMillis = (text: string): number | undefined => {
   const short = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim())
   const input = short
@@ -107,7 +181,12 @@ export const ageMillis = (text: string): number | undefined => {
   return Number.isFinite(millis) && millis > 0 ? millis : undefined
 }
 
-/** A positive age: `30d`, `12h`, `90m`, `45s`, `2w`, or `30 days`. */
+/**
+ * A positive age: `30d`, `12h`, `90m`, `45s`, `2w`, or `30 days`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Age = Schema.String.pipe(
   Schema.filter((s) =>
     (s.length <= 64 && ageMillis(s) !== undefined) ||
@@ -116,7 +195,12 @@ export const Age = Schema.String.pipe(
   Schema.annotations({ identifier: "Age" })
 )
 
-/** An ISO 8601 date or date-time (`2025-01-31`, `2025-01-31T12:00:00Z`). */
+/**
+ * An ISO 8601 date or date-time (`2025-01-31`, `2025-01-31T12:00:00Z`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const IsoDate = Schema.String.pipe(
   Schema.filter((s) =>
     (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && Number.isFinite(Date.parse(s))) ||
@@ -138,10 +222,20 @@ const membershipFields = {
   workspaces: Workspaces
 }
 
-/** A guardrail's id (a UUID). */
+/**
+ * A guardrail's id (a UUID).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const GuardrailId = Uuid.pipe(Schema.annotations({ identifier: "GuardrailId" }))
 
-/** Onboarding: add users to workspaces (creating missing ones by slug and setting budgets if asked). */
+/**
+ * Onboarding: add users to workspaces (creating missing ones by slug and setting budgets if asked).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class OnboardingSpec extends Schema.Class<OnboardingSpec>("OnboardingSpec")({
   ...membershipFields,
   /** Create workspaces that do not exist (by slug; the name is the slug). Globs never create. */
@@ -154,7 +248,11 @@ export class OnboardingSpec extends Schema.Class<OnboardingSpec>("OnboardingSpec
    */
   guardrail: Schema.optionalWith(GuardrailId, { exact: true })
 }) {
-  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  /**
+   * Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect.
+   *
+   * @since 0.1.0
+   */
   static decode(input: unknown): Effect.Effect<OnboardingSpec, InvalidRequestError> {
     return decode(OnboardingSpec, "onboarding")(input)
   }
@@ -163,20 +261,36 @@ export class OnboardingSpec extends Schema.Class<OnboardingSpec>("OnboardingSpec
   }
 }
 
-/** What happens to a key: `disable` (reversible) or `delete`. */
+/**
+ * What happens to a key: `disable` (reversible) or `delete`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const KeyAction = Schema.Literal("disable", "delete")
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export type KeyAction = typeof KeyAction.Type
 
 /**
  * Offboarding: take users' access away in workspaces: their active keys there are disabled (default)
  * or deleted, their direct guardrail assignments there unassigned, then their memberships removed.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class OffboardingSpec extends Schema.Class<OffboardingSpec>("OffboardingSpec")({
   ...membershipFields,
   /** What to do with the users' keys in those workspaces (default `disable`). */
   keys: Schema.optionalWith(KeyAction, { exact: true })
 }) {
-  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  /**
+   * Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect.
+   *
+   * @since 0.1.0
+   */
   static decode(input: unknown): Effect.Effect<OffboardingSpec, InvalidRequestError> {
     return decode(OffboardingSpec, "offboarding")(input)
   }
@@ -185,12 +299,21 @@ export class OffboardingSpec extends Schema.Class<OffboardingSpec>("OffboardingS
   }
 }
 
-/** The same budgets across workspaces: `"all"` or an explicit list (an empty list is refused). */
+/**
+ * The same budgets across workspaces: `"all"` or an explicit list (an empty list is refused).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class BudgetPolicySpec extends Schema.Class<BudgetPolicySpec>("BudgetPolicySpec")({
   budgets: Budgets,
   workspaces: WorkspaceScope
 }) {
-  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  /**
+   * Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect.
+   *
+   * @since 0.1.0
+   */
   static decode(input: unknown): Effect.Effect<BudgetPolicySpec, InvalidRequestError> {
     return decode(BudgetPolicySpec, "budget-policy")(input)
   }
@@ -201,7 +324,12 @@ export class BudgetPolicySpec extends Schema.Class<BudgetPolicySpec>("BudgetPoli
 
 const fileFilters = ["olderThan", "createdBefore", "name", "mimeType", "minSize", "maxSize", "downloadable"] as const
 
-/** File cleanup: at least one filter (or a workspace list), or `all: true` to mean every file. */
+/**
+ * File cleanup: at least one filter (or a workspace list), or `all: true` to mean every file.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class FileCleanupSpec extends Schema.Class<FileCleanupSpec>("FileCleanupSpec")(
   Schema.Struct({
     /** `"all"` (default) or workspace ids, slugs, or globs over slugs and names. */
@@ -233,7 +361,11 @@ export class FileCleanupSpec extends Schema.Class<FileCleanupSpec>("FileCleanupS
     })
   )
 ) {
-  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  /**
+   * Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect.
+   *
+   * @since 0.1.0
+   */
   static decode(input: unknown): Effect.Effect<FileCleanupSpec, InvalidRequestError> {
     return decode(FileCleanupSpec, "file-cleanup")(input)
   }
@@ -255,6 +387,9 @@ const keyCriteria = [...keyReasons, "name", "label"] as const
  * has one of the reasons asked for (its creator left the organisation, it expired, it used at least
  * `overLimit` of its limit) and matches the `name`/`label` globs given; with globs alone, by name or
  * label. At least one criterion, or `allKeys: true` to mean every key: an empty selection is refused.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec")(
   Schema.Struct({
@@ -287,7 +422,11 @@ export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec
     })
   )
 ) {
-  /** Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect. */
+  /**
+   * Decode the encoded form (or re-check an instance): `InvalidRequestError` naming the field and the fix, never a defect.
+   *
+   * @since 0.1.0
+   */
   static decode(input: unknown): Effect.Effect<KeyHygieneSpec, InvalidRequestError> {
     return decode(KeyHygieneSpec, "key-hygiene")(input)
   }
@@ -302,7 +441,12 @@ export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec
 
 // --- decoding ---------------------------------------------------------------------------------------
 
-/** Issues as `field: message` lines (the path names the field; the message says the fix). */
+/**
+ * Issues as `field: message` lines (the path names the field; the message says the fix).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const formatIssues = (error: ParseResult.ParseError) =>
   ParseResult.ArrayFormatter.formatErrorSync(error)
     .slice(0, 5)
@@ -312,6 +456,9 @@ export const formatIssues = (error: ParseResult.ParseError) =>
 /**
  * Decode a spec instance or its encoded form; anything else fails with `InvalidRequestError`
  * (never a defect, never a request).
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const decode = <S extends Schema.Schema<any, any, never>>(schema: S, operation: string) => {
   const decodeEither = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "error" })
@@ -329,13 +476,23 @@ export const decode = <S extends Schema.Schema<any, any, never>>(schema: S, oper
     })
 }
 
-/** The spec as plain JSON (what the journal and plan files store). */
+/**
+ * The spec as plain JSON (what the journal and plan files store).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const encode = (spec: JobSpec | { readonly kind: string }): unknown => {
   const { kind: _kind, ...fields } = spec as { readonly kind: string } & Record<string, unknown>
   return JSON.parse(JSON.stringify(fields))
 }
 
-/** What differs between two encoded specs, e.g. `workspaces: saved ["a"], given ["b"]` (empty when equal). */
+/**
+ * What differs between two encoded specs, e.g. `workspaces: saved ["a"], given ["b"]` (empty when equal).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const differences = (saved: unknown, given: unknown): ReadonlyArray<string> => {
   const a = (saved ?? {}) as Record<string, unknown>
   const b = (given ?? {}) as Record<string, unknown>

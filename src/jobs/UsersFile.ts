@@ -10,6 +10,10 @@ import { parse } from "csv-parse/sync"
 import { Effect, Schema } from "effect"
 import { readFile, stat } from "node:fs/promises"
 
+/**
+ * @since 0.1.0
+ * @category errors
+ */
 export class UsersFileError extends Schema.TaggedError<UsersFileError>()("UsersFileError", {
   path: Schema.String,
   reason: Schema.String
@@ -25,7 +29,12 @@ const isEmail = (s: string) => /^[^\s@,;"']+@[^\s@,;"']+\.[^\s@,;"']+$/.test(s)
 /** `User ID`, `user-id`, `USER_ID` → `userid`. */
 const normalize = (header: string) => header.toLowerCase().replace(/[^a-z]/g, "")
 
-/** Parse the text of a users file; `source` names it in errors. */
+/**
+ * Parse the text of a users file; `source` names it in errors.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const parseUsers = (text: string, source = "users file"): Effect.Effect<Array<string>, UsersFileError> =>
   Effect.suspend(() => {
     const fail = (reason: string) => Effect.fail(new UsersFileError({ path: source, reason }))
@@ -79,7 +88,12 @@ export const parseUsers = (text: string, source = "users file"): Effect.Effect<A
     return Effect.succeed(users)
   })
 
-/** Read and parse a users file: missing files, directories and binary files are typed errors. */
+/**
+ * Read and parse a users file: missing files, directories and binary files are typed errors.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const read = (path: string): Effect.Effect<Array<string>, UsersFileError> =>
   Effect.gen(function*() {
     const info = yield* Effect.tryPromise({
