@@ -104,14 +104,18 @@ const notFoundPage = HttpServerResponse.text(
   { status: 404, contentType: "text/html; charset=utf-8" }
 )
 
+const DEFAULT_SEED = "openrouter-effect"
+
 /** The simulator without a server: its keys, state, controls and the request handler. */
-export const makeCore = (options: CoreOptions = {}) => {
-  const seed = options.seed ?? "openrouter-effect"
+export const makeCore = (options: CoreOptions = {}) => coreOf(new OrganizationState(options.seed ?? DEFAULT_SEED, options.organization), options)
+
+/** The simulator around an organisation built beforehand (tests that watch what a request reads). */
+export const coreOf = (state: OrganizationState, options: Omit<CoreOptions, "organization"> = {}) => {
+  const seed = options.seed ?? DEFAULT_SEED
   const random = prng(hash(`keys:${seed}`))
   const keyOf = (kind: string) => `sk-or-v1-${kind}-${Array.from({ length: 8 }, () => toBase62(Math.floor(random() * 62 ** 4), 4)).join("")}`
   const managementKey = keyOf("mgmt")
   const inferenceKey = keyOf("inf")
-  const state = new OrganizationState(seed, options.organization)
   state.keys.callers.set(managementKey, "management").set(inferenceKey, "inference")
   const files = new FileStore(seed, state, options.files)
   const faults = new Faults(seed, options)
