@@ -75,6 +75,9 @@ describe("PostgreSQL journal", () => {
       // machine A, were it only frozen, can no longer record (so send) anything
       const zombie = yield* Effect.either(a.mark("shared", "op-2", "in-flight", undefined, leaseA))
       expect(Either.isLeft(zombie) && zombie.left).toMatchObject({ _tag: "LeaseHeldError", holder: { host: "machine-b" } })
+      // nor record what it did meanwhile over what the new holder records
+      const late = yield* Effect.either(a.mark("shared", "op-1", "done", { items: [] }, leaseA))
+      expect(Either.isLeft(late) && late.left).toMatchObject({ _tag: "LeaseHeldError", holder: { host: "machine-b" } })
       yield* b.release(leaseB, "finished")
       const done = Option.getOrThrow(yield* a.get("shared"))
       expect(done.status).toBe("finished")

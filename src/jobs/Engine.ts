@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Config, Duration, Effect, Exit, Option, PubSub, Ref, Schedule, Schema } from "effect"
+import { Cause, Clock, Config, Duration, Effect, Exit, FiberRef, Option, PubSub, Ref, Schedule, Schema } from "effect"
 import { hostname } from "node:os"
 import { InvalidRequestError } from "../Errors.ts"
 import { Keys } from "../Keys.ts"
@@ -353,9 +353,20 @@ export interface PlannedOperation {
   readonly payload: unknown
   /** How many items (users, files, budgets) it settles. */
   readonly items: number
-  /** Runs the operation; returns the report items it produced (never fails: failures are items). */
-  readonly run: Effect.Effect<ReadonlyArray<ReportItem> | OperationOutcome>
+  /**
+   * Runs the operation; returns the report items it produced (failures are items). It fails only when a
+   * journal write of its own (under {@link currentLease}) finds the lease lost or the journal gone: that
+   * stops the run.
+   */
+  readonly run: Effect.Effect<ReadonlyArray<ReportItem> | OperationOutcome, LeaseHeldError | JournalError>
 }
+
+/**
+ * The lease of the run applying a job, inside its operations (none elsewhere). An operation that
+ * records in the journal itself passes it (`journal.mark(…, lease)`): once another runner has taken the
+ * job over, that write fails with `LeaseHeldError` and the run stops, as the engine's own writes do.
+ */
+export const currentLease: FiberRef.FiberRef<Option.Option<Lease>> = FiberRef.unsafeMake(Option.none<Lease>())
 
 /**
  * What an operation may return besides its items: a `record` (plain JSON, never a secret) the journal
@@ -472,7 +483,8 @@ export const begin = (jobId: string, kind: Specs.JobKind, spec: Specs.JobSpec, o
 /**
  * Run a freshly planned job: every planned operation runs (the plan was just read from the server, so
  * each is needed, whatever the journal says), with bounded concurrency under the job's gate, each
- * recorded in-flight (under this run's lease) before it is sent, then done/failed. The journal decides
+ * recorded in-flight before it is sent, then done/failed, every write under this run's lease (a run
+ * whose lease was taken over records nothing more: it stops with `LeaseHeldError`). The journal decides
  * only what to report as already done: items earlier runs of this job did that the server now shows
  * in place. Interrupted, it records where it stopped and publishes the partial report as `Finished`
  * (status "interrupted"). A journal that fails mid-run stops the run with its `JournalError`; the job
@@ -547,7 +559,7 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
           yield* journal.mark(jobId, operation.key, counts.failed === items.length && items.length > 0 ? "failed" : "done", {
             items: items.map((item) => ({ ...item })),
             ...(record !== undefined ? { record } : {})
-          })
+          }, lease)
           settled.push(...items)
           yield* counts.failed > 0
             ? publish({ _tag: "Failed", key: operation.key, reason: items.find((i) => i.outcome === "failed")!.reason ?? "failed", ...counts })
@@ -560,7 +572,7 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
       Effect.zipRight(Effect.sleep(renewEvery), journal.renew(lease, ttl))
     )
 
-    return yield* Effect.raceFirst(operations, keepRenewed).pipe(
+    return yield* Effect.raceFirst(Effect.locally(operations, currentLease, Option.some(lease)), keepRenewed).pipe(
       // a journal lost mid-run: say that the run stopped safely and how to go on
       Effect.mapError((error) =>
         error._tag === "JournalError"

@@ -153,8 +153,10 @@ export interface JournalService {
   readonly plan: (jobId: string, operations: ReadonlyArray<{ key: string; payload: unknown }>) => Effect.Effect<void, JournalError>
   readonly entries: (jobId: string) => Effect.Effect<ReadonlyMap<string, JournalEntry>, JournalError>
   /**
-   * Record an operation's status (and result). With `lease`, marking "in-flight" succeeds only while
-   * the lease is this run's ({@link LeaseHeldError} otherwise): a change is sent only once recorded.
+   * Record an operation's status (and result). With `lease`, the write succeeds only while the lease
+   * is this run's ({@link LeaseHeldError} otherwise, or a `JournalError` when the runner that took the
+   * job over has ended it since): a change is sent only once recorded, and a run that lost the job
+   * records nothing more.
    */
   readonly mark: (
     jobId: string,
@@ -324,8 +326,16 @@ export const make = (options: { readonly target: string; readonly fault: (error:
     const lost = (lease: Lease) =>
       Effect.gen(function*() {
         const current = yield* q(row(lease.jobId))
-        const holder = Option.isSome(current) ? holderOf(current.value) : undefined
-        if (holder && Option.isSome(current) && current.value.lease_token !== lease.token) return yield* leaseHeld(lease.jobId, holder)
+        if (Option.isSome(current) && current.value.lease_token !== lease.token) {
+          const holder = holderOf(current.value)
+          if (holder) return yield* leaseHeld(lease.jobId, holder)
+          return yield* new JournalError({
+            target: options.target,
+            reason: `job ${lease.jobId} was taken over by another runner while this run held it (this run's lease expired ` +
+              `unrenewed), and that runner has ended it since (${current.value.status ?? "finished"})`,
+            hint: "this run stopped and records nothing more: look at the job (jobs show) before running it again"
+          })
+        }
         return yield* new JournalError({
           target: options.target,
           reason: `this run's lease on job ${lease.jobId} is gone from the journal`,
@@ -396,16 +406,16 @@ export const make = (options: { readonly target: string; readonly fault: (error:
         Effect.gen(function*() {
           const at = iso(yield* Clock.currentTimeMillis)
           const encoded = result === undefined ? null : JSON.stringify(result)
-          if (lease && status === "in-flight") {
-            // only while this run holds the lease: a runner that lost it sends nothing more
-            const marked = yield* q(sql<{ key: string }>`UPDATE operations SET status = ${status}, updated_at = ${at},
-                result = COALESCE(${encoded}, result)
-              WHERE job_id = ${jobId} AND key = ${key}
-                AND EXISTS (SELECT 1 FROM jobs WHERE id = ${jobId} AND lease_token = ${lease.token} AND status = 'running')
+          if (lease) {
+            // only while this run holds the lease: a runner that lost it records (so sends) nothing more
+            const marked = yield* q(sql<{ key: string }>`INSERT INTO operations (job_id, key, payload, status, result, updated_at)
+              SELECT ${jobId}, ${key}, '{}', ${status}, ${encoded}, ${at}
+              WHERE EXISTS (SELECT 1 FROM jobs WHERE id = ${jobId} AND lease_token = ${lease.token} AND status = 'running')
+              ON CONFLICT (job_id, key) DO UPDATE SET status = excluded.status,
+                result = COALESCE(excluded.result, operations.result), updated_at = excluded.updated_at
               RETURNING key`)
             if (marked.length > 0) return
-            const current = yield* q(row(jobId))
-            if (Option.isNone(current) || current.value.lease_token !== lease.token) return yield* lost(lease)
+            return yield* lost(lease)
           }
           yield* q(sql`INSERT INTO operations (job_id, key, payload, status, result, updated_at)
             VALUES (${jobId}, ${key}, '{}', ${status}, ${encoded}, ${at})

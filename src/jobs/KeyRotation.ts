@@ -14,12 +14,16 @@
  * - the process dies while the create is in flight, or the API does not say whether it made the key:
  *   the create is never replayed blindly; the next run first looks for a key of the replacement's name
  *   in that workspace created around that time, deletes it, then makes a fresh one.
+ * - another runner takes the job over (this one froze past its lease): every journal write of this run
+ *   is under its lease, so it stops at the next one with `LeaseHeldError` and records (so makes) nothing
+ *   more; a key it made but can no longer record is deleted (disabled if that fails), since the runner
+ *   now holding the job never learns of it.
  * The old key is only ever touched after its replacement was delivered, the grace has passed, and the
  * replacement is still there and enabled.
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Either, Option, type Redacted, Schema, Stream } from "effect"
+import { Clock, Effect, Either, FiberRef, Option, type Redacted, Schema, Stream } from "effect"
 import { InvalidRequestError } from "../Errors.ts"
 import { Guardrails } from "../Guardrails.ts"
 import { Keys, type KeysError } from "../Keys.ts"
@@ -28,7 +32,7 @@ import * as RetryPolicy from "../RetryPolicy.ts"
 import type * as Definitions from "./Definitions.ts"
 import type { JobDefinition, JobError } from "./Definitions.ts"
 import * as Engine from "./Engine.ts"
-import { Journal, type JournalError } from "./Journal.ts"
+import { Journal, type JournalError, type LeaseHeldError } from "./Journal.ts"
 import * as SecretSink from "./SecretSink.ts"
 import { globMatcher, resolveWorkspaces } from "./Selection.ts"
 import * as Specs from "./Specs.ts"
@@ -431,6 +435,8 @@ type Made = Either.Either<
   | { readonly _tag: "Unrecorded"; readonly reason: string }
   | { readonly _tag: "NotMade"; readonly error: KeysError<"create"> }
   | { readonly _tag: "MadeUnrecorded"; readonly reason: string; readonly disabled: string; readonly created: RotationRecord }
+  /** Another runner took the job over: this run stops (what it made and could not record is removed). */
+  | { readonly _tag: "LeaseLost"; readonly error: LeaseHeldError; readonly removed: string }
 >
 
 /** How far from `startedAt` a key made by an unanswered create may have been stamped by the server. */
@@ -529,6 +535,14 @@ const execute = (current: KeyRotationPlan, extra: ReadonlyArray<Engine.ReportIte
         Effect.catchAll((error) => Effect.succeed(`the new key ${label} could NOT be disabled (${error.message}): disable it yourself`))
       )
 
+    /** Delete a new key this run cannot record (its secret never handed out); disable it if that fails. */
+    const removeNew = (hash: string, label: string) =>
+      keys.delete({ hash }).pipe(
+        Effect.as(`the new key ${label} was deleted`),
+        Effect.catchTag("NotFoundResponseError", () => Effect.succeed(`the new key ${label} is gone`)),
+        Effect.catchAll(() => disableNew(hash, label))
+      )
+
     // --- phase one ------------------------------------------------------------------------------------
     const rotate = (c: RotationCandidate): Engine.PlannedOperation["run"] =>
       Effect.gen(function*() {
@@ -562,10 +576,18 @@ const execute = (current: KeyRotationPlan, extra: ReadonlyArray<Engine.ReportIte
         const startedAt = yield* Clock.currentTimeMillis
         const creating = startRecord(c, startedAt)
         const key = rotateKey(c.hash)
+        // every write of this operation is under the run's lease: once another runner holds the job, this one stops
+        const lease = Option.getOrUndefined(yield* FiberRef.get(Engine.currentLease))
         // the hash of a key that now exists is in the journal before anything else can happen
         const made: Made = yield* Effect.uninterruptible(Effect.gen(function*() {
-          const before = yield* Effect.either(journal.mark(jobId, key, "in-flight", { record: { ...creating } }))
-          if (Either.isLeft(before)) return Either.left({ _tag: "Unrecorded" as const, reason: before.left.message })
+          const before = yield* Effect.either(journal.mark(jobId, key, "in-flight", { record: { ...creating } }, lease))
+          if (Either.isLeft(before)) {
+            return Either.left(
+              before.left._tag === "LeaseHeldError"
+                ? { _tag: "LeaseLost" as const, error: before.left, removed: "nothing was made" }
+                : { _tag: "Unrecorded" as const, reason: before.left.message }
+            )
+          }
           const answer = yield* Effect.either(keys.create({
             name: c.newName,
             workspaceId: c.workspaceId,
@@ -576,7 +598,11 @@ const execute = (current: KeyRotationPlan, extra: ReadonlyArray<Engine.ReportIte
           }))
           if (Either.isLeft(answer)) return Either.left({ _tag: "NotMade" as const, error: answer.left })
           const created = new RotationRecord({ ...creating, stage: "created", newHash: answer.right.data.hash, newLabel: answer.right.data.label })
-          const after = yield* Effect.either(journal.mark(jobId, key, "in-flight", { record: { ...created } }))
+          const after = yield* Effect.either(journal.mark(jobId, key, "in-flight", { record: { ...created } }, lease))
+          if (Either.isLeft(after) && after.left._tag === "LeaseHeldError") {
+            // the runner holding the job now never learns of this key: it goes (nobody was given its secret)
+            return Either.left({ _tag: "LeaseLost" as const, error: after.left, removed: yield* removeNew(created.newHash!, created.newLabel!) })
+          }
           if (Either.isLeft(after)) {
             // a key whose hash the journal does not hold is not handed out
             const disabled = yield* disableNew(created.newHash!, created.newLabel!)
@@ -586,6 +612,10 @@ const execute = (current: KeyRotationPlan, extra: ReadonlyArray<Engine.ReportIte
         }))
         if (Either.isLeft(made)) {
           const failure = made.left
+          if (failure._tag === "LeaseLost") {
+            yield* Effect.logWarning(`key rotation: job ${jobId} was taken over while rotating ${c.name} (${c.label}): ${failure.removed}`)
+            return yield* Effect.fail(failure.error)
+          }
           if (failure._tag === "Unrecorded") {
             return failed(
               `the journal could not record the attempt (${failure.reason}): nothing was made; the old key is untouched`,
@@ -641,7 +671,7 @@ const execute = (current: KeyRotationPlan, extra: ReadonlyArray<Engine.ReportIte
             Effect.gen(function*() {
               const outcome = yield* undelivered("interrupted while delivering the secret")
               yield* Effect.ignore(
-                journal.mark(jobId, key, "failed", { items: outcome.items.map((i) => ({ ...i })), record: { ...outcome.record } })
+                journal.mark(jobId, key, "failed", { items: outcome.items.map((i) => ({ ...i })), record: { ...outcome.record } }, lease)
               )
             })
           )
