@@ -85,6 +85,37 @@ describe("tables", () => {
     expect(later).toContain(`${keys[0]!.hash}-and-more`)
   })
 
+  it("e-mails and dates (whole) are never cut: left out when there is no room, after the cuttable columns gave way", () => {
+    const members = [
+      { user: "user_Nwzqz0pqIKl9hFH6VgIfhrfjEdR", email: "john.liskov.18@example.com", role: "member", added: "2025-01-02 00:00" },
+      { user: "user_zl43Mj1l6eTThDZPKKsG1DyG215", email: "margaret.torvalds.3@example.com", role: "admin", added: "2025-01-03 00:00" }
+    ]
+    type Member = (typeof members)[number]
+    const memberColumns: ReadonlyArray<Column<Member>> = [
+      { header: "USER", value: (m) => m.user, keep: true },
+      { header: "E-MAIL", value: (m) => m.email, whole: true },
+      { header: "ROLE", value: (m) => m.role },
+      { header: "ADDED (UTC)", value: (m) => m.added, whole: true }
+    ]
+    for (const terminal of [60, 80, 100]) {
+      const table = renderTable(members, memberColumns, { width: terminal })
+      for (const line of table.lines) expect(width(line)).toBeLessThanOrEqual(terminal)
+      expect(table.lines.join("\n")).not.toContain("…")
+      for (const m of members) {
+        for (const value of [m.user, m.email, m.added]) {
+          if (!table.dropped.includes(value === m.user ? "USER" : value === m.email ? "E-MAIL" : "ADDED (UTC)")) {
+            expect(table.lines.join("\n")).toContain(value)
+          }
+        }
+      }
+    }
+    // 80 columns: the date gives way (it is the narrowest whose loss makes room), the e-mails stay whole
+    expect(renderTable(members, memberColumns, { width: 80 }).dropped).toEqual(["ADDED (UTC)"])
+    // a later row (the next page) keeps its longer e-mail whole too
+    const later = { ...members[0]!, email: "a.very.long.address.of.someone@example.com" }
+    expect(renderTable(members, memberColumns, { width: 80 }).renderRow(later)).toContain(later.email)
+  })
+
   it("columns are as wide as their content: short tables stay short", () => {
     const { lines } = renderTable([{ id: "a", email: "b@c.d", name: "N", role: "r", note: "" }], columns, { width: 200 })
     expect(lines[0]).toBe("ID  E-MAIL  NAME  ROLE")

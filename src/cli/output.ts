@@ -53,9 +53,9 @@ export const formatDate = (value: string | number | Date | null | undefined, zon
   return `${date.toISOString().slice(0, 16).replace("T", " ")}${zone ? " UTC" : ""}`
 }
 
-/** A date column: whole dates (they are short), in UTC as its header says. */
+/** A date column: whole dates (a cut date reads as another), in UTC as its header says; left out before an id is cut. */
 export const dateColumn = <A>(header: string, key: keyof A & string, options: { readonly wide?: boolean } = {}): Column<A> =>
-  column(`${header} (UTC)`, key, (v) => formatDate(v, false), { keep: true, ...options })
+  column(`${header} (UTC)`, key, (v) => formatDate(v, false), { whole: true, ...options })
 
 // --- terminal ---------------------------------------------------------------------------------------
 
@@ -93,8 +93,10 @@ export interface Column<A> {
   readonly align?: "left" | "right"
   /** Only shown with `--wide`. */
   readonly wide?: boolean
-  /** Ids are only useful whole: other columns are cut first. */
+  /** Ids and money are only useful whole: never cut, never left out (other columns give way first). */
   readonly keep?: boolean
+  /** Never cut (a cut e-mail or date is useless), but left out when the table is too narrow for it. */
+  readonly whole?: boolean
 }
 
 /** A column from a field, optionally formatted (`column("Size", "sizeBytes", formatBytes)`). */
@@ -102,7 +104,7 @@ export const column = <A>(
   header: string,
   key: keyof A & string,
   format?: (value: any) => string,
-  options: { readonly align?: "left" | "right"; readonly wide?: boolean; readonly keep?: boolean } = {}
+  options: { readonly align?: "left" | "right"; readonly wide?: boolean; readonly keep?: boolean; readonly whole?: boolean } = {}
 ): Column<A> => ({
   header,
   value: (row) => (format ? format((row as any)[key]) : (row as any)[key]),
@@ -151,8 +153,9 @@ export interface TableLayout {
 /**
  * Fit `columns` to `options.width`: each column as wide as its content; when too wide, columns that may
  * be cut give up space first, never below the width that keeps their values distinct; then such columns
- * are left out, the last first; ids and money (`keep`) are never cut. When they alone do not fit, the
- * table becomes one record per block.
+ * are left out, the last first; ids and money (`keep`) are never cut nor left out, e-mails and dates
+ * (`whole`) are never cut but may be left out. When the `keep` columns alone do not fit, the table
+ * becomes one record per block.
  */
 export const layoutTable = (
   columns: ReadonlyArray<Column<any>>,
@@ -161,7 +164,7 @@ export const layoutTable = (
 ): TableLayout => {
   const natural = columns.map((c, i) => Math.max(displayWidth(c.header), ...cells.map((row) => displayWidth(row[i]!))))
   if (options.wide) return { shown: columns, widths: natural, dropped: [], blocks: false }
-  const floors = columns.map((c, i) => (c.keep ? natural[i]! : Math.min(natural[i]!, distinctWidth(c.header, cells.map((row) => row[i]!)))))
+  const floors = columns.map((c, i) => c.keep || c.whole ? natural[i]! : Math.min(natural[i]!, distinctWidth(c.header, cells.map((row) => row[i]!))))
   const minimum = (indexes: ReadonlyArray<number>) => indexes.reduce((sum, i) => sum + floors[i]!, 0) + 2 * (indexes.length - 1)
   let visible = columns.map((_, i) => i)
   // leave columns out until the rest fits at their floors: the one whose loss alone makes it fit and
@@ -181,7 +184,7 @@ export const layoutTable = (
   while (excess > 0) {
     let widest = -1
     for (const i of visible) {
-      if (!columns[i]!.keep && widths[i]! > floors[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
+      if (!columns[i]!.keep && !columns[i]!.whole && widths[i]! > floors[i]! && (widest < 0 || widths[i]! > widths[widest]!)) widest = i
     }
     if (widest < 0) break
     widths[widest]!--
@@ -236,7 +239,7 @@ export const renderTable = <A>(
   const line = (values: ReadonlyArray<string>) =>
     values.map((v, i) => {
       const column = shown[i]!
-      const fitted = column.keep || options.wide ? v : truncate(v, widths[i]!)
+      const fitted = column.keep || column.whole || options.wide ? v : truncate(v, widths[i]!)
       return column.align === "right" ? padStart(fitted, widths[i]!) : padEnd(fitted, widths[i]!)
     }).join("  ").trimEnd()
   const valuesOf = (row: A) => shown.map((c) => cell(c.value(row)))

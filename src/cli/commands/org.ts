@@ -8,7 +8,7 @@ import { type Column, column, listOptions } from "../output.ts"
 
 const memberColumns: ReadonlyArray<Column<OrganizationMember>> = [
   column("ID", "id", undefined, { keep: true }),
-  column("E-MAIL", "email"),
+  column("E-MAIL", "email", undefined, { whole: true }),
   { header: "NAME", value: (m) => [m.firstName, m.lastName].filter(Boolean).join(" ") },
   column("ROLE", "role")
 ]

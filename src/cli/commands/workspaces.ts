@@ -221,7 +221,7 @@ interface MemberRow {
 }
 const memberColumns: ReadonlyArray<Column<MemberRow>> = [
   column("USER", "userId", undefined, { keep: true }),
-  column("E-MAIL", "email"),
+  column("E-MAIL", "email", undefined, { whole: true }),
   column("ROLE", "role"),
   dateColumn("ADDED", "createdAt")
 ]
