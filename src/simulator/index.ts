@@ -40,11 +40,79 @@ import { type Core, type CoreOptions, Dropped, makeCore, PREFIX, type RecordedRe
 import type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
 import * as InMemory from "./in-memory.ts"
 
-export type { ActivityRecord, SimulatedModel } from "./activity-state.ts"
-export type { RecordedRequest, SimulatorState } from "./app.ts"
-export type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
-export type { FileStoreOptions } from "./files-store.ts"
-export type { OrganizationOptions } from "./state.ts"
+export type {
+  /**
+   * Ground truth: what one key spent on one model on one UTC day.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  ActivityRecord,
+  /**
+   * A model as the simulator serves it: its slug, permaslug, one endpoint and its price per million tokens.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  SimulatedModel
+} from "./activity-state.ts"
+export type {
+  /**
+   * One request the simulator received: method, path below `/api/v1`, query, status (0: dropped), time.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RecordedRequest,
+  /**
+   * Direct read access to the in-memory organisation, for tests.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  SimulatorState
+} from "./app.ts"
+export type {
+  /**
+   * Random faults: the share of requests answered with an error status, or dropped.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  FaultOptions,
+  /**
+   * A scripted answer for the next matching request(s): a status (with `Retry-After`), or a dropped connection.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Injection,
+  /**
+   * A token bucket: requests per second and burst; past it, 429 with `Retry-After`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  RateLimitOptions
+} from "./faults.ts"
+export type {
+  /**
+   * The seeded files: how many, where, and extra ones (e.g. a large one for a download benchmark).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  FileStoreOptions
+} from "./files-store.ts"
+export type {
+  /**
+   * The seeded organisation's size: members, workspaces, keys per page.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  OrganizationOptions
+} from "./state.ts"
 
 /**
  * @since 0.1.0
@@ -119,7 +187,12 @@ export interface ClientLayerOptions extends CoreOptions {
   readonly key?: "management" | "inference"
 }
 
-/** Every service of the client entry point. */
+/**
+ * Every service of the client entry point.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Services =
   | Workspaces
   | Organization
@@ -138,7 +211,11 @@ export type Services =
  * @category services
  */
 export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simulator, SimulatorService>() {
-  /** A real HTTP server for the lifetime of the layer; a busy port fails with {@link SimulatorStartError}. */
+  /**
+   * A real HTTP server for the lifetime of the layer; a busy port fails with {@link SimulatorStartError}.
+   *
+   * @since 0.1.0
+   */
   static layer(options: SimulatorOptions = {}): Layer.Layer<Simulator, SimulatorStartError> {
     return Layer.scoped(Simulator, make(options))
   }
@@ -149,6 +226,8 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
    * `OpenRouterClient` wired to an in-memory simulator, with `Simulator` for assertions and faults.
    * No port, no socket: a request is a function call, so a retry's wait is the only thing a
    * `TestClock` has to move.
+   *
+   * @since 0.1.0
    */
   static layerClient(
     options: ClientLayerOptions = {}
@@ -164,12 +243,20 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
     )
   }
 
-  /** A real HTTP server from plain async code (scripts, benchmarks); see {@link start}. */
+  /**
+   * A real HTTP server from plain async code (scripts, benchmarks); see {@link start}.
+   *
+   * @since 0.1.0
+   */
   static start(options: SimulatorOptions = {}): Promise<RunningSimulator> {
     return start(options)
   }
 
-  /** A simulator in memory and the `HttpClient` that reaches it, for building the client yourself. */
+  /**
+   * A simulator in memory and the `HttpClient` that reaches it, for building the client yourself.
+   *
+   * @since 0.1.0
+   */
   static layerInMemory(options: CoreOptions = {}) {
     return layerInMemory(options)
   }
@@ -206,7 +293,12 @@ const layerInMemory = (options: CoreOptions) =>
 const dropConnection = (request: HttpServerRequest.HttpServerRequest) =>
   Effect.sync(() => NodeHttpServerRequest.toIncomingMessage(request).socket.destroy())
 
-/** The simulator as a real HTTP server, in the current scope. */
+/**
+ * The simulator as a real HTTP server, in the current scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: SimulatorOptions = {}) =>
   Effect.gen(function*() {
     const core = makeCore(options)

@@ -11,23 +11,42 @@ const when = (iso: string | null) => (iso === null ? "never resets" : `resets ${
 
 const intervalWord = { daily: "daily", weekly: "weekly", monthly: "monthly", lifetime: "lifetime" } as const
 
-/** One budget: `workspace engineering (id): monthly budget $812.40 of $1,000.00 (81.2%), resets …`. */
+/**
+ * One budget: `workspace engineering (id): monthly budget $812.40 of $1,000.00 (81.2%), resets …`.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const describeBudget = (b: BudgetUse) =>
   `workspace ${b.slug} (${b.workspaceId}): ${intervalWord[b.interval]} budget ${b.atLeast ? "at least " : ""}${formatUsd(b.spentUsd)} of ${
     formatUsd(b.limitUsd)
   } (${formatShare(b.share)}), ${when(b.resetsAt)}${b.includeByok ? ", BYOK included" : ""}`
 
-/** One key: `key ci (hash) in engineering: $47.00 of its $50.00 monthly limit (94.0%), resets …`. */
+/**
+ * One key: `key ci (hash) in engineering: $47.00 of its $50.00 monthly limit (94.0%), resets …`.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const describeKey = (k: KeyUse) =>
   `key ${k.name} (${k.hash}) in ${k.slug}${k.disabled ? " (disabled)" : ""}: ${formatUsd(k.usedUsd)} of its ${formatUsd(k.limitUsd)} ${
     k.limitReset ?? "lifetime"
   } limit (${formatShare(k.share)}), ${when(k.resetsAt)}${k.includeByok ? ", BYOK included" : ""}`
 
+/**
+ * @since 0.1.0
+ * @category rendering
+ */
 export const describe = (u: BudgetUse | KeyUse) => (u.kind === "budget" ? describeBudget(u) : describeKey(u))
 
 const percent = (share: number) => `${Math.round(share * 1000) / 10}%`
 
-/** The findings as lines: a summary that counts them, each crossing, then the top spenders if asked. */
+/**
+ * The findings as lines: a summary that counts them, each crossing, then the top spenders if asked.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const checkLines = (result: CheckResult): ReadonlyArray<string> => {
   const { budgets, keys } = result.checked
   const checked = `${budgets} budget${budgets === 1 ? "" : "s"} and ${keys} key limit${keys === 1 ? "" : "s"} checked`
@@ -50,7 +69,12 @@ export const checkLines = (result: CheckResult): ReadonlyArray<string> => {
   return lines
 }
 
-/** The check as one JSON document (for a webhook or a script): findings, counts, and the summary text. */
+/**
+ * The check as one JSON document (for a webhook or a script): findings, counts, and the summary text.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const checkJson = (result: CheckResult) => ({
   threshold: result.threshold,
   at: new Date(result.at).toISOString(),
@@ -62,7 +86,12 @@ export const checkJson = (result: CheckResult) => ({
   text: checkLines(result).join("\n")
 })
 
-/** A Slack-compatible incoming-webhook body: `text` (the fallback) and one section per finding. */
+/**
+ * A Slack-compatible incoming-webhook body: `text` (the fallback) and one section per finding.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const slackMessage = (result: CheckResult) => {
   const lines = checkLines(result)
   return {
@@ -74,7 +103,12 @@ export const slackMessage = (result: CheckResult) => {
   }
 }
 
-/** Utilisation as lines for a terminal: each workspace budget, then each key limit, largest share first. */
+/**
+ * Utilisation as lines for a terminal: each workspace budget, then each key limit, largest share first.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const utilisationLines = (u: Utilisation): ReadonlyArray<string> => {
   const at = new Date(u.at).toISOString().slice(0, 16).replace("T", " ")
   return [
@@ -86,7 +120,12 @@ export const utilisationLines = (u: Utilisation): ReadonlyArray<string> => {
   ]
 }
 
-/** Utilisation as plain data. */
+/**
+ * Utilisation as plain data.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const utilisationJson = (u: Utilisation) => ({
   at: new Date(u.at).toISOString(),
   workspaces: u.scope.all ? "all" : u.scope.workspaces,

@@ -3,30 +3,50 @@
  * sparkline of the days), and as CSV and JSON for piping. Every table starts by saying what it covers:
  * which UTC days, where the figures come from, BYOK included or not, which workspaces.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { stringify } from "csv-stringify/sync"
 import stringWidth from "string-width"
 import type { SpendRow, SpendTable } from "./Aggregate.ts"
 
-/** The workspaces a report covers, as said in its header: every one, or the ones selected. */
+/**
+ * The workspaces a report covers, as said in its header: every one, or the ones selected.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReportScope {
   readonly all: boolean
   readonly workspaces: ReadonlyArray<{ readonly id: string; readonly slug: string }>
 }
 
-/** `$1,234.56`; amounts under a cent keep two significant digits (`$0.0042`): a spend is never shown as `$0.00`. */
+/**
+ * `$1,234.56`; amounts under a cent keep two significant digits (`$0.0042`): a spend is never shown as `$0.00`.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const formatUsd = (usd: number): string => {
   if (usd !== 0 && Math.abs(usd) < 0.01) return `$${usd.toPrecision(2)}`
   return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
 }
 
-/** `42.0%`; a share above 0 that rounds to 0 shows as `<0.1%`. */
+/**
+ * `42.0%`; a share above 0 that rounds to 0 shows as `<0.1%`.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const formatShare = (share: number): string => share > 0 && share < 0.0005 ? "<0.1%" : `${(share * 100).toFixed(1)}%`
 
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
 
-/** A horizontal bar `width` cells long at `fraction` 1, in eighths of a cell. */
+/**
+ * A horizontal bar `width` cells long at `fraction` 1, in eighths of a cell.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const bar = (fraction: number, width: number): string => {
   const eighths = Math.round(Math.max(0, Math.min(1, fraction)) * width * 8)
   return "█".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!
@@ -34,7 +54,12 @@ export const bar = (fraction: number, width: number): string => {
 
 const LEVELS = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-/** One character per value, scaled to the largest; a day with no spend is the lowest block, any spend above it. */
+/**
+ * One character per value, scaled to the largest; a day with no spend is the lowest block, any spend above it.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const sparkline = (values: ReadonlyArray<number>): string => {
   const max = Math.max(0, ...values)
   return values.map((v) => (v <= 0 || max === 0 ? LEVELS[0] : LEVELS[1 + Math.min(6, Math.round((v / max) * 6))])).join("")
@@ -42,7 +67,12 @@ export const sparkline = (values: ReadonlyArray<number>): string => {
 
 const subjectLabel = { workspace: "workspace", member: "member", key: "key", model: "model" } as const
 
-/** The lines that say what the figures cover. */
+/**
+ * The lines that say what the figures cover.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const coverage = (table: SpendTable, scope: ReportScope): ReadonlyArray<string> => {
   const { days, today } = table.window
   const span = days.length === 0 ? "no completed days" : `${days.length} completed UTC day${days.length === 1 ? "" : "s"} ${days[0]} … ${days.at(-1)}`
@@ -69,6 +99,9 @@ const idOf = (row: SpendRow) => (row.note !== undefined && row.id.startsWith("("
  * The table for a terminal `columns` wide: NAME, ID (not for models: a model's slug is its id), SPEND,
  * SHARE, a bar scaled to the largest row, and with `daily` a sparkline of the days (today last). Names
  * and ids are never cut; the bar takes what width is left (at least 10 cells).
+ *
+ * @since 0.1.0
+ * @category rendering
  */
 export const renderTable = (
   table: SpendTable,
@@ -104,7 +137,12 @@ export const renderTable = (
   return out.join("\n")
 }
 
-/** Plain data: the window, what it covers, every row with its series. */
+/**
+ * Plain data: the window, what it covers, every row with its series.
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const toJson = (table: SpendTable, scope: ReportScope) => ({
   by: table.by,
   window: {
@@ -132,7 +170,12 @@ export const toJson = (table: SpendTable, scope: ReportScope) => ({
   }))
 })
 
-/** CSV with a header row: one row per subject; with `daily`, one column per date (today last). */
+/**
+ * CSV with a header row: one row per subject; with `daily`, one column per date (today last).
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
 export const toCsv = (table: SpendTable, options: { readonly daily?: boolean } = {}): string => {
   const header = ["by", "id", "name", "note", "spend_usd", "share", "requests", ...(options.daily ? table.dates : [])]
   const rows = table.rows.map((row) => [
