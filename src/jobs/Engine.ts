@@ -365,6 +365,9 @@ export interface PlannedOperation {
  * The lease of the run applying a job, inside its operations (none elsewhere). An operation that
  * records in the journal itself passes it (`journal.mark(…, lease)`): once another runner has taken the
  * job over, that write fails with `LeaseHeldError` and the run stops, as the engine's own writes do.
+ *
+ * @since 0.1.0
+ * @category applying
  */
 export const currentLease: FiberRef.FiberRef<Option.Option<Lease>> = FiberRef.unsafeMake(Option.none<Lease>())
 
