@@ -151,7 +151,7 @@ const fakeTerminal = (columns: number, isTTY = true) => {
 }
 
 const settled = (key: string, done: number, failed = 0): Engine.JobEvent =>
-  ({ _tag: failed > 0 ? "Failed" : "Succeeded", key, reason: "no such user", done, failed, skipped: 0 }) as any
+  ({ _tag: failed > 0 ? "Failed" : "Succeeded", key, reason: "no such user", done, already: 0, failed, skipped: 0, unknown: 0, waiting: 0 }) as any
 
 describe("progress", () => {
   it.effect("on a 60-column terminal: the job id and host first, users counted, ETA as 4m 12s, never a line over 60", () =>
@@ -168,7 +168,7 @@ describe("progress", () => {
         total: 30,
         items: 2640
       } as any)
-      yield* PubSub.publish(events, { _tag: "Skipped", key: "chunk-0", items: 100 } as any)
+      yield* PubSub.publish(events, { _tag: "Settled", earlier: true, done: 0, already: 100, failed: 0, skipped: 0, unknown: 0, waiting: 0 })
       for (let i = 1; i <= 10; i++) {
         yield* TestClock.adjust("1 second")
         yield* PubSub.publish(events, settled(`chunk-${i}`, i === 4 ? 88 : 10, i === 4 ? 12 : 0))

@@ -38,10 +38,15 @@ export interface ProgressState {
   /** Items the plan covers, when known. */
   items: number | undefined
   operations: number
+  /** Items settled, by the report's outcomes: the final counts are the report's totals. */
   done: number
+  /** In place already (`already-done`). */
+  already: number
   failed: number
   skipped: number
-  /** Items settled by an earlier run (resumed): not part of this run's rate. */
+  unknown: number
+  waiting: number
+  /** Items settled without a request of this run (the plan's, an earlier run's): not part of its rate. */
   earlier: number
   pausedUntil: number
   pauseStatus: number | undefined
@@ -55,17 +60,30 @@ export const initialState = (now: number): ProgressState => ({
   items: undefined,
   operations: 0,
   done: 0,
+  already: 0,
   failed: 0,
   skipped: 0,
+  unknown: 0,
+  waiting: 0,
   earlier: 0,
   pausedUntil: 0,
   pauseStatus: undefined,
   started: now
 })
 
+const outcomes = ["done", "already", "failed", "skipped", "unknown", "waiting"] as const
+
+/** Items settled so far, every outcome. */
+export const settledCount = (state: ProgressState) => outcomes.reduce((n, o) => n + state[o], 0)
+
+const add = (state: ProgressState, counts: Partial<Engine.Settled>) => {
+  for (const outcome of outcomes) state[outcome] += counts[outcome] ?? 0
+}
+
 /**
- * Apply one event to the counts. Reads fields defensively: older engines sent `Succeeded { items }` and
- * `Failed` without counts, and `Planned` without `items`/`unit`.
+ * Apply one event to the counts: each settled item is counted by exactly one event (`Succeeded`,
+ * `Failed`, `Settled`), so the final counts are the report's. Reads `Planned` defensively (older
+ * engines sent it without `items`/`unit`).
  */
 export const applyEvent = (state: ProgressState, event: Engine.JobEvent): void => {
   const e = event as any
@@ -78,19 +96,15 @@ export const applyEvent = (state: ProgressState, event: Engine.JobEvent): void =
       state.items = e.items ?? e.total
       break
     case "Succeeded":
-      state.done += e.done ?? e.items ?? 1
-      state.failed += e.failed ?? 0
-      state.skipped += e.skipped ?? 0
-      break
     case "Failed":
-      state.done += e.done ?? 0
-      state.failed += e.failed ?? 1
-      state.skipped += e.skipped ?? 0
+      add(state, event)
       break
-    case "Skipped":
-      state.skipped += e.items ?? 1
-      state.earlier += e.items ?? 1
+    case "Settled": {
+      const before = settledCount(state)
+      add(state, event)
+      state.earlier += settledCount(state) - before
       break
+    }
     case "Paused":
       if (e.until > state.pausedUntil) {
         state.pausedUntil = e.until
@@ -117,13 +131,21 @@ export const headerLines = (state: ProgressState, target: string | undefined, wi
  * fit (the bar, then the pause detail, the rate, the ETA), and the rest is cut with `…` as a last resort.
  */
 export const statusLine = (state: ProgressState, now: number, width: number, withBar = true): string => {
-  const settled = state.done + state.failed + state.skipped
+  const settled = settledCount(state)
   const total = state.items
   const elapsed = Math.max(now - state.started, 1)
   const rate = ((settled - state.earlier) / elapsed) * 1000
   const remaining = total !== undefined ? Math.max(total - settled, 0) : undefined
   const counts = `${count(settled)}${total !== undefined ? `/${count(total)}` : ""} ${state.unit}`
-  const outcome = `${count(state.done)} done, ${count(state.failed)} failed, ${count(state.skipped)} skipped`
+  // the report's words (Counts.lines): "already in place" etc. only when there are some
+  const outcome = [
+    `${count(state.done)} done`,
+    ...(state.already > 0 ? [`${count(state.already)} already in place`] : []),
+    `${count(state.failed)} failed`,
+    `${count(state.skipped)} skipped`,
+    ...(state.unknown > 0 ? [`${count(state.unknown)} unknown`] : []),
+    ...(state.waiting > 0 ? [`${count(state.waiting)} waiting`] : [])
+  ].join(", ")
   const rateText = `${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}/s`
   const eta = remaining === undefined || remaining === 0
     ? undefined

@@ -31,15 +31,20 @@ import * as Specs from "./Specs.ts"
 export type JobUnit = "users" | "memberships" | "files" | "budgets" | "keys" | "changes"
 
 /**
- * Counts of items settled by one operation.
+ * Items settled, counted by the report's outcome: `done` (this run changed it), `already` (in place
+ * already: `already-done`), `failed`, `skipped`, `unknown`, `waiting`. Every item a report holds is
+ * counted in exactly one event, so the events' sums are the report's totals.
  *
  * @since 0.1.0
  * @category models
  */
 export interface Settled {
   readonly done: number
+  readonly already: number
   readonly failed: number
   readonly skipped: number
+  readonly unknown: number
+  readonly waiting: number
 }
 
 /**
@@ -47,7 +52,10 @@ export interface Settled {
  * @category models
  */
 export type JobEvent =
-  /** `total` operations planned, covering `items` items (users × workspaces, files, budgets …). */
+  /**
+   * `total` operations planned; `items`: the items the report will hold (memberships, files, budgets …,
+   * including those settled without an operation), as far as the plan knows them.
+   */
   | {
     readonly _tag: "Planned"
     readonly jobId: string
@@ -59,8 +67,12 @@ export type JobEvent =
   | { readonly _tag: "Started"; readonly key: string }
   | ({ readonly _tag: "Succeeded"; readonly key: string } & Settled)
   | ({ readonly _tag: "Failed"; readonly key: string; readonly reason: string } & Settled)
-  /** An operation an earlier run of this job did (from the journal, on resume). */
-  | { readonly _tag: "Skipped"; readonly key: string; readonly items: number }
+  /**
+   * Items settled without a request of this run: the plan's (members in place, users not resolved),
+   * and what an earlier run of this job did (`earlier`, from the journal). A count is negative when an
+   * earlier run's item, counted here before, was settled again by this run's own request.
+   */
+  | ({ readonly _tag: "Settled"; readonly earlier: boolean } & Settled)
   | RateGate.GateEvent
   /** What a plan is reading, for a long plan: "workspaces" 3/14, "members of sales" 2,300/5,000. */
   | { readonly _tag: "Reading"; readonly what: string; readonly done: number; readonly total: number | undefined }
@@ -408,11 +420,19 @@ export interface PlannedJob {
 
 const itemId = (item: { readonly kind: string; readonly key: string; readonly action: string }) => `${item.kind}\u0000${item.key}\u0000${item.action}`
 
-const settledOf = (items: ReadonlyArray<ReportItem>): Settled => ({
-  done: items.filter((i) => i.outcome === "done" || i.outcome === "already-done").length,
-  failed: items.filter((i) => i.outcome === "failed").length,
-  skipped: items.filter((i) => i.outcome === "skipped").length
-})
+/**
+ * Items counted by outcome, as events carry them.
+ *
+ * @since 0.1.0
+ * @category counting
+ */
+export const settledOf = (items: ReadonlyArray<Pick<ReportItem, "outcome">>): Settled => {
+  const counts = { done: 0, already: 0, failed: 0, skipped: 0, unknown: 0, waiting: 0 }
+  for (const item of items) counts[item.outcome === "already-done" ? "already" : item.outcome]++
+  return counts
+}
+
+const isEmptyCount = (counts: Settled) => Object.values(counts).every((n) => n === 0)
 
 /** A resume of `saved` as a `kind` job with spec `encoded`: the same kind and spec, or the conflict. */
 const conflictOf = (jobId: string, kind: string, encoded: unknown, saved: Journals.JobRecord) => {
@@ -513,19 +533,21 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
     for (const entry of earlier.values()) {
       for (const item of itemsOf(entry.result)) if (item.outcome === "done") earlierItems.set(itemId(item), item)
     }
+    // a member this job added earlier is "already-done" now, not merely "skipped"
+    const settle = (item: ReportItem) =>
+      item.outcome === "skipped" && earlierItems.has(itemId(item)) ? new ReportItem({ ...item, outcome: "already-done" }) : item
+    const extra = job.extraItems.map(settle)
+    const seen = new Set(extra.map(itemId))
+    const already = (item: ReportItem) => new ReportItem({ ...item, outcome: "already-done" })
+    // an earlier run's items are counted from the start (an operation that runs again settles what is
+    // still to do, rarely one of them: then it is this run's, and its count moves)
+    const earlierShown = new Map<string, ReportItem>()
+    for (const [id, item] of earlierItems) if (!seen.has(id)) earlierShown.set(id, already(item))
 
     const settled: Array<ReportItem> = []
     const report = (status: "completed" | "interrupted") =>
       Effect.gen(function*() {
-        const current = [...job.extraItems, ...settled]
-        const seen = new Set(current.map(itemId))
-        // a member this job added earlier is "already-done" now, not merely "skipped"
-        const items = current.map((item) =>
-          item.outcome === "skipped" && earlierItems.has(itemId(item)) ? new ReportItem({ ...item, outcome: "already-done" }) : item
-        )
-        for (const [id, item] of earlierItems) {
-          if (!seen.has(id)) items.push(new ReportItem({ ...item, outcome: "already-done" }))
-        }
+        const items = [...extra, ...settled, ...earlierShown.values()]
         return new JobReport({
           jobId,
           kind: job.kind,
@@ -548,25 +570,51 @@ export const run = (job: PlannedJob, options: ApplyOptions = {}) =>
         kind: job.kind,
         unit: job.unit,
         total: job.operations.length + earlierDone.length,
-        items: job.operations.reduce((n, o) => n + o.items, 0) + earlierDone.reduce((n, e) => n + itemsOf(e.result).length, 0)
+        items: extra.length + job.operations.reduce((n, o) => n + o.items, 0) + earlierShown.size
       })
-      for (const entry of earlierDone) yield* publish({ _tag: "Skipped", key: entry.key, items: itemsOf(entry.result).length })
+      const plannedCounts = settledOf(extra)
+      if (!isEmptyCount(plannedCounts)) yield* publish({ _tag: "Settled", earlier: false, ...plannedCounts })
+      const earlierCounts = settledOf([...earlierShown.values()])
+      if (!isEmptyCount(earlierCounts)) yield* publish({ _tag: "Settled", earlier: true, ...earlierCounts })
       yield* Effect.forEach(job.operations, (operation) =>
         Effect.gen(function*() {
           yield* publish({ _tag: "Started", key: operation.key })
           // recorded before it is sent, or not sent at all
           yield* journal.mark(jobId, operation.key, "in-flight", undefined, lease)
           const outcome = yield* operation.run
-          const { items, record } = isOutcome(outcome) ? outcome : { items: outcome, record: undefined }
+          const { items: raw, record } = isOutcome(outcome) ? outcome : { items: outcome, record: undefined }
+          const items = raw.map(settle)
           const counts = settledOf(items)
           yield* journal.mark(jobId, operation.key, counts.failed === items.length && items.length > 0 ? "failed" : "done", {
             items: items.map((item) => ({ ...item })),
             ...(record !== undefined ? { record } : {})
           }, lease)
+          // an earlier run's item counted at the start that this run settled again is this run's now
+          const retaken: Array<ReportItem> = []
+          for (const item of items) {
+            const shown = earlierShown.get(itemId(item))
+            if (shown) {
+              earlierShown.delete(itemId(item))
+              retaken.push(shown)
+            }
+          }
           settled.push(...items)
           yield* counts.failed > 0
             ? publish({ _tag: "Failed", key: operation.key, reason: items.find((i) => i.outcome === "failed")!.reason ?? "failed", ...counts })
             : publish({ _tag: "Succeeded", key: operation.key, ...counts })
+          if (retaken.length > 0) {
+            const back = settledOf(retaken)
+            yield* publish({
+              _tag: "Settled",
+              earlier: true,
+              done: -back.done,
+              already: -back.already,
+              failed: -back.failed,
+              skipped: -back.skipped,
+              unknown: -back.unknown,
+              waiting: -back.waiting
+            })
+          }
         }), { concurrency, discard: true })
     })
 

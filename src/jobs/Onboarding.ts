@@ -330,20 +330,28 @@ const execute = (current: OnboardingPlan, options: Engine.ApplyOptions) =>
         refusal: implicitMember
       }
       for (const ids of w.chunks) {
+        const assignHere = assigning ? ids.filter((id) => toAssign.has(id)) : []
+        // an assignment whose member could not be added is not sent: said, not left out
+        const notAssigned = (users: ReadonlyArray<string>, reason: string) =>
+          assigning ? users.map((id) => Core.item("guardrail-assignment", id, assignAction(assigning), "skipped", reason)) : []
         writes.push({
           key: Core.keyOf("add", w.workspaceId ?? w.slug, ids),
           payload: { workspace: w.workspaceId ?? w.slug, userIds: ids },
-          items: ids.length,
+          items: ids.length + assignHere.length,
           run: needsId(
             () =>
               Effect.gen(function*() {
                 const added = yield* Core.bisect(add, ids)
                 if (!assigning) return added
-                const members = added.filter((i) => i.outcome !== "failed" && toAssign.has(i.key)).map((i) => i.key)
+                const failed = new Set(added.filter((i) => i.outcome === "failed").map((i) => i.key))
+                const members = assignHere.filter((id) => !failed.has(id))
                 const assigned = members.length === 0 ? [] : yield* Core.bisect(assignBulk(assigning), members)
-                return [...added, ...assigned]
+                return [...added, ...assigned, ...notAssigned(assignHere.filter((id) => failed.has(id)), "not assigned: the user could not be added")]
               }),
-            (reason) => ids.map((id) => Core.item("membership", id, action, "failed", notCreated(reason)))
+            (reason) => [
+              ...ids.map((id) => Core.item("membership", id, action, "failed", notCreated(reason))),
+              ...notAssigned(assignHere, notCreated(reason))
+            ]
           )
         })
       }
