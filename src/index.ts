@@ -3,6 +3,18 @@
  *
  * @since 0.1.0
  */
+import type { Activity } from "./Activity.ts"
+import type { Analytics } from "./Analytics.ts"
+import type { Byok } from "./Byok.ts"
+import type { Credits } from "./Credits.ts"
+import type { Files } from "./Files.ts"
+import type { Guardrails } from "./Guardrails.ts"
+import type { Keys } from "./Keys.ts"
+import type { Observability } from "./Observability.ts"
+import type { Organization } from "./Organization.ts"
+import type { Scim } from "./Scim.ts"
+import type { Workspaces } from "./Workspaces.ts"
+
 /**
  * @since 0.1.0
  */
@@ -103,3 +115,24 @@ export * from "./ScimDomain.ts"
  * @since 0.1.0
  */
 export * as Workspaces from "./Workspaces.ts"
+
+/**
+ * Every service of this entry point, one per endpoint group: what `Simulator.layerClient` provides
+ * and the CLI's commands may use. A new service module adds its tag here and its layer to
+ * `src/internal/services.ts` (the compiler says when they differ).
+ *
+ * @since 0.2.0
+ * @category services
+ */
+export type Services =
+  | Workspaces
+  | Organization
+  | Files
+  | Keys
+  | Guardrails
+  | Activity
+  | Analytics
+  | Credits
+  | Byok
+  | Scim
+  | Observability

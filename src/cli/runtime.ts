@@ -12,19 +12,10 @@ import { Config, Console, Duration, Effect, Layer, Option, Redacted, Schedule } 
 import { readFileSync } from "node:fs"
 import { createInterface } from "node:readline"
 import { Writable } from "node:stream"
-import { Activity } from "../Activity.ts"
-import { Analytics } from "../Analytics.ts"
-import { Byok } from "../Byok.ts"
-import { Credits } from "../Credits.ts"
-import { Files } from "../Files.ts"
-import { Guardrails } from "../Guardrails.ts"
-import { Keys } from "../Keys.ts"
-import { Observability } from "../Observability.ts"
+import type * as Client from "../index.ts"
+import { servicesLayer as everyService } from "../internal/services.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
-import { Organization } from "../Organization.ts"
 import * as RetryPolicy from "../RetryPolicy.ts"
-import { Scim } from "../Scim.ts"
-import { Workspaces } from "../Workspaces.ts"
 import { usage, type UsageError } from "./errors.ts"
 import { formatDuration } from "./output.ts"
 
@@ -58,24 +49,11 @@ export const connection = {
 export type Connection = Command.Command.ParseConfig<typeof connection>
 
 /**
- * The services every API command may use. New service modules add theirs here. FileSystem and Path
- * (files upload/download) come from NodeContext.layer, which main.ts provides.
+ * The services every API command may use: the client entry point's ({@link Client.Services}, where a new
+ * service module adds its own), the client, and FileSystem and Path (files upload/download) from
+ * NodeContext.layer, which main.ts provides.
  */
-export type Services =
-  | Workspaces
-  | Organization
-  | Files
-  | Keys
-  | Guardrails
-  | Activity
-  | Analytics
-  | Credits
-  | Byok
-  | Scim
-  | Observability
-  | OpenRouterClient.OpenRouterClient
-  | FileSystem.FileSystem
-  | Path.Path
+export type Services = Client.Services | OpenRouterClient.OpenRouterClient | FileSystem.FileSystem | Path.Path
 
 // --- the key ----------------------------------------------------------------------------------------------
 
@@ -200,19 +178,7 @@ export const announcedRetries = (
 export const servicesLayer = (flags: Connection) =>
   Layer.unwrapEffect(
     Effect.map(resolveConnection(flags), (settings) =>
-      Layer.mergeAll(
-        Workspaces.Default,
-        Organization.Default,
-        Files.Default,
-        Keys.Default,
-        Guardrails.Default,
-        Activity.Default,
-        Analytics.Default,
-        Credits.Default,
-        Byok.Default,
-        Scim.Default,
-        Observability.Default
-      ).pipe(
+      everyService.pipe(
         Layer.provideMerge(OpenRouterClient.layer({ ...settings, retry: announcedRetries() })),
         // loaded on use: undici is a large part of start-up
         Layer.provide(

@@ -24,18 +24,9 @@ import { NodeHttpServer, NodeHttpServerRequest } from "@effect/platform-node"
 import { Cause, type ConfigError, Context, Effect, Exit, Layer, Redacted, Schema, Scope } from "effect"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
-import { Activity } from "../Activity.ts"
-import { Analytics } from "../Analytics.ts"
-import { Byok } from "../Byok.ts"
-import { Credits } from "../Credits.ts"
-import { Files } from "../Files.ts"
-import { Guardrails } from "../Guardrails.ts"
-import { Keys } from "../Keys.ts"
-import { Observability } from "../Observability.ts"
+import type { Services } from "../index.ts"
+import { servicesLayer } from "../internal/services.ts"
 import * as OpenRouterClient from "../OpenRouterClient.ts"
-import { Organization } from "../Organization.ts"
-import { Scim } from "../Scim.ts"
-import { Workspaces } from "../Workspaces.ts"
 import { type Core, type CoreOptions, Dropped, makeCore, PREFIX, type RecordedRequest, type SimulatorState } from "./app.ts"
 import type { FaultOptions, Injection, RateLimitOptions } from "./faults.ts"
 import * as InMemory from "./in-memory.ts"
@@ -188,23 +179,12 @@ export interface ClientLayerOptions extends CoreOptions {
 }
 
 /**
- * Every service of the client entry point.
+ * Every service of the client entry point (the one type, from `openrouter-effect`).
  *
  * @since 0.1.0
  * @category models
  */
-export type Services =
-  | Workspaces
-  | Organization
-  | Files
-  | Keys
-  | Guardrails
-  | Activity
-  | Analytics
-  | Credits
-  | Byok
-  | Scim
-  | Observability
+export type { Services }
 
 /**
  * @since 0.1.0
@@ -261,21 +241,6 @@ export class Simulator extends Context.Tag("openrouter-effect/Simulator")<Simula
     return layerInMemory(options)
   }
 }
-
-/** Every service of the client entry point, needing only the client. */
-const servicesLayer = Layer.mergeAll(
-  Workspaces.Default,
-  Organization.Default,
-  Files.Default,
-  Keys.Default,
-  Guardrails.Default,
-  Activity.Default,
-  Analytics.Default,
-  Credits.Default,
-  Byok.Default,
-  Scim.Default,
-  Observability.Default
-)
 
 const serviceOf = (core: Core, baseUrl: string, port: number): SimulatorService => {
   const { handle: _, ...rest } = core
