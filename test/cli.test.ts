@@ -100,7 +100,7 @@ describe("openrouter-admin", () => {
       "-"
     ])
     expect(again.code).toBe(0)
-    expect(JSON.parse(again.stdout).items).toEqual([expect.objectContaining({ outcome: "skipped", reason: "already a member" })])
+    expect(JSON.parse(again.stdout).items).toEqual([expect.objectContaining({ outcome: "already-done", reason: "already a member" })])
   }, 90_000)
 
   it("a job killed with SIGKILL resumes with --job-id and nothing is done twice", async () => {

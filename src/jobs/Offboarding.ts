@@ -91,6 +91,9 @@ export class OffboardingPlan extends Schema.TaggedClass<OffboardingPlan>()("Offb
 
 const KIND = "offboarding"
 
+/** Why a membership is in place already: the user was not a member there when planned. */
+const NOT_A_MEMBER = "not a member"
+
 /**
  * "remove from team-a": workspaces by slug.
  *
@@ -312,7 +315,7 @@ const execute = (current: OffboardingPlan, options: Engine.ApplyOptions) =>
     const setup: Array<Engine.ReportItem> = []
     for (const w of current.workspaces) {
       const action = actionOf(w.slug)
-      for (const userId of w.unchanged) setup.push(Core.item("membership", userId, action, "skipped", "not a member"))
+      for (const userId of w.unchanged) setup.push(Core.item("membership", userId, action, "already-done", NOT_A_MEMBER))
       for (const userId of w.stays) setup.push(Core.item("membership", userId, action, "skipped", Core.STAYS_DEFAULT))
       // every leaving user with something to take away here
       const removing = new Set(w.chunks.flat())
@@ -439,6 +442,8 @@ export const describeUsers = (report: Engine.JobReport, max = 20): Array<string>
       continue
     }
     if (!(item.outcome === "done" || item.outcome === "already-done")) continue
+    // never a member there: nothing was taken away
+    if (item.kind === "membership" && item.reason === NOT_A_MEMBER) continue
     if (item.kind === "key") {
       const key = /^(disable|delete) key .* of (\S+) in \S+$/.exec(item.action)
       if (!key) continue

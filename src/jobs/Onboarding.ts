@@ -318,7 +318,8 @@ const execute = (current: OnboardingPlan, options: Engine.ApplyOptions) =>
         })
       }
       const action = actionOf(w.slug)
-      for (const userId of w.unchanged) setup.push(Core.item("membership", userId, action, "skipped", "already a member"))
+      // in place before this job: "already in place", like what another runner did first
+      for (const userId of w.unchanged) setup.push(Core.item("membership", userId, action, "already-done", "already a member"))
       // in the guardrail's workspace, those added are assigned the guardrail right after
       const assigning = guardrail && guardrail.workspaceId === w.workspaceId ? guardrail : undefined
       const toAssign = new Set(assigning?.assign ?? [])
@@ -367,7 +368,7 @@ const execute = (current: OnboardingPlan, options: Engine.ApplyOptions) =>
           })
         }
         for (const userId of assigning.unchanged) {
-          setup.push(Core.item("guardrail-assignment", userId, assignAction(assigning), "skipped", "already assigned"))
+          setup.push(Core.item("guardrail-assignment", userId, assignAction(assigning), "already-done", "already assigned"))
         }
       }
     }
