@@ -70,6 +70,8 @@ describe("openrouter-admin: one runner per job", () => {
     expect(second.stderr).not.toContain("    at ")
     expect(listed.code).toBe(0)
     expect(JSON.parse(listed.stdout)).toMatchObject({ id: "twins", status: "running", holder: { pid: first.pid } })
+    // a list line is the job's state, not its spec (2,000 user ids): jobs show has that
+    expect(JSON.parse(listed.stdout).spec).toBeUndefined()
     const done = await firstDone
     expect(done.code).toBe(0)
     // every chunk was sent once, by the first runner: 2,000 users, 20 chunks at most
@@ -77,6 +79,7 @@ describe("openrouter-admin: one runner per job", () => {
     expect(sent.length).toBeLessThanOrEqual(20)
     const shown = await run(sim, ["jobs", "show", "twins", "--journal", journal])
     expect(JSON.parse(shown.stdout)).toMatchObject({ id: "twins", status: "finished" })
+    expect(JSON.parse(shown.stdout).spec.users).toHaveLength(2000)
   }, 120_000)
 
   it("--wait waits for the holder, then finds the job done", async () => {

@@ -23,18 +23,31 @@ const holderText = (holder: Journal.Holder | undefined) =>
     ? ""
     : `pid ${holder.pid} on ${holder.host} since ${holder.startedAt}${holder.renewedAt ? `, last seen ${holder.renewedAt}` : ""}`
 
+/** A spec for reading: lists longer than a few entries as their count and first entries (`--json` has them all). */
+const specText = (spec: unknown): string =>
+  typeof spec !== "object" || spec === null
+    ? JSON.stringify(spec)
+    : Object.entries(spec).map(([field, value]) =>
+      Array.isArray(value) && value.length > 5
+        ? `${field}: ${value.length.toLocaleString("en-US")} (${value.slice(0, 3).map((v) => JSON.stringify(v)).join(", ")}, …)`
+        : `${field}: ${JSON.stringify(value)}`
+    ).join("; ")
+
 /** A journal fault (unreadable, corrupt) in words: the journal's own errors, whatever the job. */
 const phrased = <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.catchAll(self, phraseJobError(names, "onboarding"))
 
 const jobsList = Cli.makeLocal("list", {
   config: journalOptions,
-  summary: "jobs in the journal, newest first: running, interrupted, stopped or finished, and who holds a running one",
+  summary: "jobs in the journal, newest first: running, interrupted, stopped or finished, and who holds a running one (`jobs show ID` for its spec)",
   examples: [[`${$} jobs list`], [`${$} jobs list --journal postgres://jobs@db/openrouter --json`]]
 }, (args) =>
   Effect.gen(function*() {
     const journal = yield* Journal.Journal
     const jobs = yield* journal.list()
-    if (wantsJson(args.json)) return yield* Effect.forEach(jobs, (job) => Console.log(JSON.stringify(job)), { discard: true })
+    // one line per job without its spec (a 10,000-user onboarding's spec is 10,000 ids): `jobs show ID` has it
+    if (wantsJson(args.json)) {
+      return yield* Effect.forEach(jobs, ({ spec: _spec, ...job }) => Console.log(JSON.stringify(job)), { discard: true })
+    }
     if (jobs.length === 0) return yield* Console.log(`no jobs in ${showTarget(journal.target)}`)
     for (const job of jobs) {
       const ops = Object.entries(job.operations).map(([status, n]) => `${n} ${status}`).join(", ")
@@ -69,7 +82,8 @@ const jobsShow = Cli.makeLocal("show", {
     if (holder !== undefined && status === "stopped") yield* Console.log(`  its runner (${holderText(holder)}) died without finishing`)
     yield* Console.log(`  started ${createdAt}, last run ${updatedAt}${finishedAt ? `, finished ${finishedAt}` : ""}`)
     yield* Console.log(`  operations: ${Object.entries(operations).map(([s, n]) => `${n} ${s}`).join(", ") || "none"}`)
-    yield* Console.log(`  spec: ${JSON.stringify(spec)}`)
+    const described = specText(spec)
+    yield* Console.log(`  spec: ${described}${described.includes(", …)") ? ` (all of it: ${$} jobs show ${quote(id)} --json)` : ""}`)
     if (status !== "finished" && isJobKind(kind)) {
       const journalFlag = Option.match(args.journal, { onNone: () => "", onSome: (j) => ` --journal ${quote(showTarget(j))}` })
       yield* Console.log(`  resume: ${$} ${names.command(kind)} --job-id ${quote(id)}${definitions[kind].destructive ? " --yes" : ""}${journalFlag}`)
