@@ -184,7 +184,15 @@ export interface ClientLayerOptions extends CoreOptions {
  * @since 0.1.0
  * @category models
  */
-export type { Services }
+export type {
+  /**
+   * Every service of the client entry point (the same as `openrouter-effect`'s `Services`).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  Services
+}
 
 /**
  * @since 0.1.0
