@@ -123,12 +123,18 @@ describe("openrouter-admin jobs", () => {
     const workspace = sim.service.state.workspaces().find((w) => w.slug === "support")!
     expect(ids.every((id) => members().has(id))).toBe(true)
 
+    // the engine's resume check, phrased in flag terms, before the plan reads anything (only GET /key is sent)
+    const before = (await sim.requests()).length
     const otherFlags = await run(sim, ["onboard", "--job-id", "r1", "--users-file", users, "--workspace", "sales", ...j])
     expect(otherFlags.code).toBe(2)
-    expect(otherFlags.stderr).toContain("--workspace was [\"support\"], given [\"sales\"]")
+    expect(otherFlags.stderr).toContain(
+      "job r1 was started with another selection (--workspace was [\"support\"], given [\"sales\"]): " +
+        "resume it with --job-id alone (its saved selection), or start a new job without --job-id"
+    )
     const otherKind = await run(sim, ["offboard", "--job-id", "r1", "--yes", ...j])
     expect(otherKind.code).toBe(2)
-    expect(otherKind.stderr).toContain("is a onboarding job")
+    expect(otherKind.stderr).toContain("job r1 is a onboarding job, not offboarding: resume it with `openrouter-admin onboard --job-id r1`")
+    expect((await sim.requests()).slice(before).map((r) => `${r.method} ${r.path}`)).toEqual(["GET /key", "GET /key"])
 
     // someone removes a member by hand; re-running the job (its id alone) puts them back
     const removed = ids.find((id) => !already.has(id))!

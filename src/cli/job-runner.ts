@@ -236,33 +236,33 @@ export const runJob = (flags: RunFlags, connection: Connection, options: RunOpti
       ))
     }
     // flags that do not make a valid spec are said before anything is sent
-    if (Option.isSome(given)) yield* Specs.decode(definition.spec, kind)(given.value).pipe(Effect.catchAll(phrase))
+    const fromFlags = Option.isSome(given)
+      ? Option.some(yield* Specs.decode(definition.spec, kind)(given.value).pipe(Effect.catchAll(phrase)))
+      : Option.none()
     yield* announceTarget
     yield* checkManagementKey
     // the journal is opened only to apply (a dry run or a refused key leaves no file), and before the
     // plan's reads: a journal that cannot be used is said now
     const journal = yield* Layer.memoize(journalLayer(flags.journal))
     if (!planOnly) yield* Effect.provide(Journal.Journal, journal).pipe(Effect.catchAll(phrase))
-    const saved = Option.isSome(flags.jobId) && !planOnly
-      ? yield* Effect.provide(Effect.flatMap(Journal.Journal, (j) => j.get(Option.getOrThrow(flags.jobId))), journal).pipe(Effect.catchAll(phrase))
-      : Option.none()
-    // a resume plans the saved spec; flags given with it must say the same (the engine checks, before any change)
-    let raw: unknown = Option.getOrElse(given, () => ({}))
-    if (Option.isSome(saved) && Option.isNone(given)) {
-      if (saved.value.kind !== kind) {
-        return yield* phrase(new Engine.ResumeConflictError({ jobId: saved.value.id, savedKind: saved.value.kind, kind, differences: [] }))
-      }
-      raw = saved.value.spec
-    }
-    const spec = yield* Specs.decode(definition.spec, kind)(raw).pipe(Effect.catchAll(phrase))
     const jobId = Option.getOrElse(flags.jobId, () => Engine.newJobId(kind))
+    // a resume: the engine's check (the same kind; flags given with it must make the same spec), before
+    // anything is read; without flags it plans the saved spec
+    const saved = Option.isSome(flags.jobId) && !planOnly
+      ? yield* Engine.checkResume(jobId, kind, Option.getOrUndefined(fromFlags)).pipe(Effect.provide(journal), Effect.catchAll(phrase))
+      : Option.none()
+    const spec = Option.isSome(fromFlags)
+      ? fromFlags.value
+      : yield* Specs.decode(definition.spec, kind)(Option.match(saved, { onNone: () => ({}), onSome: (job) => job.spec })).pipe(
+        Effect.catchAll(phrase)
+      )
     // replayed to a progress view that subscribes a moment after the job starts publishing
     const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 10_000 })
     const client = yield* OpenRouterClient
     // what the plan reads is shown while it reads (on a terminal, or a line every few seconds in a log)
     const reading = yield* Effect.fork(Progress.reading(events))
     // another runner applying this job: refused now (or waited for, --wait), before anything is read
-    if (Option.isSome(saved)) {
+    if (Option.isSome(flags.jobId) && !planOnly) {
       yield* Engine.checkLease(jobId, { wait: flags.wait, events }).pipe(Effect.provide(journal), Effect.catchAll(phrase))
     }
     // one gate for the whole run: plan reads and changes share --rate

@@ -444,17 +444,22 @@ const conflictOf = (jobId: string, kind: string, encoded: unknown, saved: Journa
 /**
  * The resume check alone, writing nothing: the job as recorded (none for a new id), or
  * `ResumeConflictError` when it is another kind or was started with another spec. For callers that want
- * to refuse before planning; {@link begin} checks again when the job runs.
+ * to refuse before planning; {@link begin} checks again when the job runs. Without `spec` (a resume
+ * that will run the recorded spec) only the kind is checked.
  *
  * @since 0.1.0
  * @category applying
  */
-export const checkResume = (jobId: string, kind: string, spec: Specs.JobSpec | unknown) =>
+export const checkResume = (jobId: string, kind: string, spec?: Specs.JobSpec | unknown) =>
   Effect.gen(function*() {
     const journal = yield* Journal
     const saved = yield* journal.get(jobId)
     if (Option.isSome(saved)) {
-      const encoded = typeof spec === "object" && spec !== null && "kind" in spec ? Specs.encode(spec as Specs.JobSpec) : spec
+      const encoded = spec === undefined
+        ? saved.value.spec
+        : typeof spec === "object" && spec !== null && "kind" in spec
+        ? Specs.encode(spec as Specs.JobSpec)
+        : spec
       yield* conflictOf(jobId, kind, encoded, saved.value)
     }
     return saved
