@@ -16,6 +16,7 @@ import {
 } from "../GuardrailsDomain.ts"
 import { badRequest, DAY, type Directory, iso, notFound, type Outcome, Refusal, workspaceOf } from "./access.ts"
 import type { KeyState, KeyWatcher, StoredKey } from "./keys-state.ts"
+import { OrderedMap } from "./ordered-map.ts"
 import { pick, type Random, uuid } from "./random.ts"
 
 const unique = (ids: ReadonlyArray<string>) => [...new Set(ids)]
@@ -43,12 +44,48 @@ const storedSettings = (request: UpdateGuardrailRequest | CreateGuardrailRequest
   return settings as Partial<Guardrail>
 }
 
+/** Key assignments by key hash (a key holds at most one guardrail), indexed by guardrail too. */
+class KeyAssignmentMap extends OrderedMap<string, KeyAssignment> {
+  private readonly byGuardrail = new Map<string, OrderedMap<string, KeyAssignment>>()
+  override set(hash: string, assignment: KeyAssignment) {
+    const previous = this.get(hash)
+    if (previous && previous.guardrailId !== assignment.guardrailId) this.byGuardrail.get(previous.guardrailId)?.delete(hash)
+    let assigned = this.byGuardrail.get(assignment.guardrailId)
+    if (!assigned) {
+      assigned = new OrderedMap()
+      this.byGuardrail.set(assignment.guardrailId, assigned)
+    }
+    assigned.set(hash, assignment)
+    return super.set(hash, assignment)
+  }
+  override delete(hash: string) {
+    const previous = this.get(hash)
+    if (previous) this.byGuardrail.get(previous.guardrailId)?.delete(hash)
+    return super.delete(hash)
+  }
+  override clear() {
+    this.byGuardrail.clear()
+    super.clear()
+  }
+  /** A guardrail's key assignments, in the order they were made. */
+  of(guardrailId: string): ReadonlyArray<KeyAssignment> {
+    return this.byGuardrail.get(guardrailId)?.inOrder() ?? []
+  }
+  /** A deleted guardrail's key assignments go with it. */
+  dropGuardrail(guardrailId: string) {
+    for (const hash of [...this.byGuardrail.get(guardrailId)?.keys() ?? []]) this.delete(hash)
+    this.byGuardrail.delete(guardrailId)
+  }
+}
+
 export class GuardrailState implements KeyWatcher {
   readonly byId = new Map<string, Guardrail>()
   /** Member assignments by guardrail, then by user. */
-  readonly memberAssignments = new Map<string, Map<string, MemberAssignment>>()
+  readonly memberAssignments = new Map<string, OrderedMap<string, MemberAssignment>>()
   /** Key assignments by key hash: a key holds at most one guardrail. */
-  readonly keyAssignments = new Map<string, KeyAssignment>()
+  readonly keyAssignments = new KeyAssignmentMap()
+  /** Every member assignment, guardrail by guardrail (the organisation-wide listing), until the next change. */
+  private allMembers: ReadonlyArray<MemberAssignment> | undefined
 
   constructor(private readonly org: Directory, private readonly keys: KeyState, private readonly random: Random) {
     keys.watch(this)
@@ -145,7 +182,9 @@ export class GuardrailState implements KeyWatcher {
 
   private putGuardrail(guardrail: Guardrail) {
     this.byId.set(guardrail.id, guardrail)
-    if (!this.memberAssignments.has(guardrail.id)) this.memberAssignments.set(guardrail.id, new Map())
+    if (!this.memberAssignments.has(guardrail.id)) {
+      this.memberAssignments.set(guardrail.id, new OrderedMap(() => this.allMembers = undefined))
+    }
     return guardrail
   }
 
@@ -200,7 +239,8 @@ export class GuardrailState implements KeyWatcher {
   deleteGuardrail(id: string): Outcome<true, 404> {
     if (!this.byId.delete(id)) return notFound("Guardrail not found")
     this.memberAssignments.delete(id)
-    for (const [hash, assignment] of this.keyAssignments) if (assignment.guardrailId === id) this.keyAssignments.delete(hash)
+    this.allMembers = undefined
+    this.keyAssignments.dropGuardrail(id)
     return true
   }
 
@@ -243,20 +283,20 @@ export class GuardrailState implements KeyWatcher {
 
   memberAssignmentsOf(id: string): Outcome<ReadonlyArray<MemberAssignment>, 404> {
     const assignments = this.memberAssignments.get(id)
-    return assignments ? [...assignments.values()] : notFound("Guardrail not found")
+    return assignments ? assignments.inOrder() : notFound("Guardrail not found")
   }
 
   keyAssignmentsOf(id: string): Outcome<ReadonlyArray<KeyAssignment>, 404> {
     if (!this.byId.has(id)) return notFound("Guardrail not found")
-    return [...this.keyAssignments.values()].filter((assignment) => assignment.guardrailId === id)
+    return this.keyAssignments.of(id)
   }
 
   allMemberAssignments(): ReadonlyArray<MemberAssignment> {
-    return [...this.memberAssignments.values()].flatMap((byUser) => [...byUser.values()])
+    return this.allMembers ??= [...this.memberAssignments.values()].flatMap((byUser) => byUser.inOrder())
   }
 
   allKeyAssignments(): ReadonlyArray<KeyAssignment> {
-    return [...this.keyAssignments.values()]
+    return this.keyAssignments.inOrder()
   }
 
   /** Assign members; those already assigned to this guardrail are not counted again. */

@@ -8,6 +8,7 @@ import { Redacted } from "effect"
 import { createHash } from "node:crypto"
 import { ApiKey, type CreateKeyRequest, CurrentKey, type UpdateKeyRequest } from "../KeysDomain.ts"
 import { badRequest, DAY, type Directory, iso, notFound, type Outcome, Refusal, workspaceOf } from "./access.ts"
+import { OrderedMap } from "./ordered-map.ts"
 import { base62, pick, type Random } from "./random.ts"
 
 /** A key as the simulator keeps it: the API's shape, plus the names older tests use. */
@@ -71,10 +72,29 @@ const secretOf = (random: Random) => {
   return { key, hash: createHash("sha256").update(key).digest("hex"), label: `sk-or-v1-${body.slice(0, 3)}...${body.slice(-4)}` }
 }
 
+/** A workspace's keys by hash, in the listing's order, and the active ones among them (built once per change). */
+class KeyMap extends OrderedMap<string, StoredKey> {
+  private activeOf: ReadonlyArray<StoredKey> | undefined
+  private activeOnes: ReadonlyArray<StoredKey> = []
+  active(): ReadonlyArray<StoredKey> {
+    const all = this.inOrder()
+    if (this.activeOf !== all) {
+      this.activeOf = all
+      this.activeOnes = all.filter((key) => key.active)
+    }
+    return this.activeOnes
+  }
+}
+
 export class KeyState {
   /** Keys by workspace, then by hash (insertion order is the listing order). */
-  readonly byWorkspace = new Map<string, Map<string, StoredKey>>()
+  readonly byWorkspace = new Map<string, KeyMap>()
   readonly byHash = new Map<string, StoredKey>()
+  /**
+   * Active keys by workspace, then by creator (null: none), counted: the removal and deletion rules ask
+   * this on every request, so they cost a look-up, not a scan of the workspace's keys.
+   */
+  private readonly activeByCreator = new Map<string, Map<string | null, number>>()
   /** The simulator's own keys (`GET /key` answers for the one in use). */
   readonly callers = new Map<string, "management" | "inference">()
   private readonly watchers: Array<KeyWatcher> = []
@@ -153,17 +173,31 @@ export class KeyState {
   // --- keys --------------------------------------------------------------------------------------------
 
   private putKey(key: StoredKey) {
+    const previous = this.byHash.get(key.hash)
+    if (previous?.active) this.countActive(previous, -1)
+    if (key.active) this.countActive(key, 1)
     this.keysIn(key.workspaceId).set(key.hash, key)
     this.byHash.set(key.hash, key)
     for (const watcher of this.watchers) watcher.keyStored(key)
     return key
   }
 
+  private countActive(key: StoredKey, by: 1 | -1) {
+    let counts = this.activeByCreator.get(key.workspaceId)
+    if (!counts) {
+      counts = new Map()
+      this.activeByCreator.set(key.workspaceId, counts)
+    }
+    const count = (counts.get(key.creatorUserId) ?? 0) + by
+    if (count > 0) counts.set(key.creatorUserId, count)
+    else counts.delete(key.creatorUserId)
+  }
+
   /** A workspace's keys (a workspace created after seeding starts with none). */
   private keysIn(workspaceId: string) {
     let keys = this.byWorkspace.get(workspaceId)
     if (!keys) {
-      keys = new Map()
+      keys = new KeyMap()
       this.byWorkspace.set(workspaceId, keys)
     }
     return keys
@@ -180,23 +214,19 @@ export class KeyState {
   }
 
   hasActiveKeys(workspaceId: string): boolean {
-    for (const key of this.inWorkspace(workspaceId)) if (key.active) return true
-    return false
+    return (this.activeByCreator.get(workspaceId)?.size ?? 0) > 0
   }
 
   holdsActiveKey(workspaceId: string, userId: string): boolean {
-    for (const key of this.inWorkspace(workspaceId)) {
-      if (key.active && key.creatorUserId === userId) return true
-    }
-    return false
+    return this.activeByCreator.get(workspaceId)?.has(userId) ?? false
   }
 
   /** One page of a workspace's keys (the API has no `limit`: pages of a fixed size until an empty one). */
   listKeys(query: { workspaceId?: string; includeDisabled?: boolean; offset?: number }): Outcome<ReadonlyArray<StoredKey>, 400> {
     const workspaceId = workspaceOf(this.org, query.workspaceId)
     if (workspaceId instanceof Refusal) return workspaceId
-    const keys = [...this.keysIn(workspaceId).values()]
-    const shown = query.includeDisabled ? keys : keys.filter((key) => !key.disabled)
+    const keys = this.keysIn(workspaceId)
+    const shown = query.includeDisabled ? keys.inOrder() : keys.active()
     const offset = query.offset ?? 0
     return shown.slice(offset, offset + this.keyPageSize)
   }
@@ -268,6 +298,7 @@ export class KeyState {
   deleteKey(hash: string): Outcome<true, 404> {
     const key = this.byHash.get(hash)
     if (!key) return notFound("API key not found")
+    if (key.active) this.countActive(key, -1)
     this.byHash.delete(hash)
     this.byWorkspace.get(key.workspaceId)?.delete(hash)
     for (const watcher of this.watchers) watcher.keyDeleted(hash)
@@ -308,5 +339,6 @@ export class KeyState {
   dropWorkspace(workspaceId: string) {
     for (const hash of [...this.keysIn(workspaceId).keys()]) this.deleteKey(hash)
     this.byWorkspace.delete(workspaceId)
+    this.activeByCreator.delete(workspaceId)
   }
 }

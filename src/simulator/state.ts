@@ -7,6 +7,7 @@ import { type BudgetInterval, OrganizationMember, Workspace, WorkspaceBudget, Wo
 import type { Directory } from "./access.ts"
 import { GuardrailState } from "./guardrails-state.ts"
 import { KeyState, type StoredKey } from "./keys-state.ts"
+import { OrderedMap } from "./ordered-map.ts"
 import { base62, hash, pick, prng, type Random, uuid } from "./random.ts"
 
 export interface OrganizationOptions {
@@ -46,29 +47,8 @@ const TEAMS = [
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-/**
- * A workspace's members by user id, with their listing order kept as an array that is rebuilt only
- * after a change: a page of `GET /workspaces/:id/members` then costs its own size, not the workspace's.
- */
-export class MemberMap extends Map<string, WorkspaceMember> {
-  private ordered: Array<WorkspaceMember> | undefined
-  override set(userId: string, member: WorkspaceMember) {
-    this.ordered = undefined
-    return super.set(userId, member)
-  }
-  override delete(userId: string) {
-    this.ordered = undefined
-    return super.delete(userId)
-  }
-  override clear() {
-    this.ordered = undefined
-    super.clear()
-  }
-  /** The members in insertion order (the listing's order); the same array until the next change. */
-  inOrder(): ReadonlyArray<WorkspaceMember> {
-    return this.ordered ??= [...this.values()]
-  }
-}
+/** A workspace's members by user id, in the listing's order (see {@link OrderedMap}). */
+export class MemberMap extends OrderedMap<string, WorkspaceMember> {}
 
 export class OrganizationState implements Directory {
   readonly members: Array<Member> = []
