@@ -73,7 +73,7 @@ const freezePoint = (at: number) =>
   })
 
 /** `inner`, frozen at its `at`-th delivery before it delivers. */
-const freezingSink = (inner: SecretSink.SecretSink, at: number) =>
+export const freezingSink = (inner: SecretSink.SecretSink, at: number) =>
   Effect.map(freezePoint(at), (point) => ({
     ...point,
     sink: { ...inner, deliver: (delivery) => Effect.zipRight(point.pass, inner.deliver(delivery)) } satisfies SecretSink.SecretSink
@@ -138,11 +138,11 @@ export const takeover = (journal: () => Layer.Layer<Journal.Journal, Journal.Jou
     yield* b.entered
     yield* a.release // A wakes up while B holds the job
     const exitA = yield* Fiber.await(runnerA)
+    yield* b.release
+    const report = yield* Fiber.join(runnerB)
     expect(Exit.isFailure(exitA)).toBe(true)
     const errorA = Exit.isFailure(exitA) ? Option.getOrUndefined(Cause.failureOption(exitA.cause)) : undefined
     expect(errorA).toMatchObject({ _tag: "LeaseHeldError", jobId: "takeover", holder: { host: "runner-b" } })
-    yield* b.release
-    const report = yield* Fiber.join(runnerB)
     expect(report.failed).toEqual([])
 
     // one replacement per key, each enabled and delivered; A made one key and nothing after it woke up
