@@ -44,7 +44,7 @@ describe("openrouter-admin jobs", () => {
       [["files", "cleanup", "--older-than", "30", "--yes", ...j], "positive age"],
       [["files", "cleanup", "--older-than", "bogus", "--yes", ...j], "positive age"],
       [["files", "cleanup", "--created-before", "yesterday", "--yes", ...j], "ISO date"],
-      [["files", "cleanup", "--min-size", "10", "--max-size", "5", "--yes", ...j], "minSize"],
+      [["files", "cleanup", "--min-size", "10", "--max-size", "5", "--yes", ...j], "--min-size (10) is larger than --max-size (5)"],
       [["files", "cleanup", "--older-than", "30d", ...j], "--yes"],
       [["budgets", "apply", "--monthly", "600", ...j], "--all"],
       [["budgets", "apply", "--monthly", "600", "--workspace", "nope-*", "--yes", ...j], "workspaces that exist"],

@@ -60,13 +60,26 @@ export const showTarget = (target: string) => (Journal.isPgUrl(target) ? Journal
 
 const tagOf = (error: unknown) => (typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : undefined)
 
-/** A spec field's issue (`workspaces.0: …`) with the flags that set the field (`--workspace (entry 1): …`). */
-export const inFlagTerms = (flags: Readonly<Record<string, string>>, issue: string) =>
-  issue.replace(
+/**
+ * A library message in flag terms: a spec field's issue (`workspaces.0: …`) with the flags that set the
+ * field (`--workspace (entry 1): …`); `allKeys: true` as `--all-keys`; a list of fields `(orphaned,
+ * expired, overLimit)` as their flags; any other camelCase field named (`minSize (3)`) as its flag.
+ */
+export const inFlagTerms = (flags: Readonly<Record<string, string>>, issue: string) => {
+  const flag = (field: string) => (Object.hasOwn(flags, field) ? flags[field]! : undefined)
+  return issue.replace(
     /(^|; )([A-Za-z]+)((?:\.\d+)?)(?:\.[A-Za-z]+)*: /g,
-    (_, start, field, index) => `${start}${flags[field] ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `
+    (_, start, field, index) => `${start}${flag(field) ?? field}${index ? ` (entry ${Number(index.slice(1)) + 1})` : ""}: `
   )
+    // an older message that named the flag itself
     .replace(/\b([a-zA-Z]+): true \((--[a-z-]+)\)/g, "$2")
+    .replace(/\b([a-zA-Z]+): true\b/g, (whole, field) => flag(field) ?? whole)
+    .replace(/\(([a-zA-Z]+(?:, [a-zA-Z]+)*)(, …)?\)/g, (whole, list: string, more = "") => {
+      const fields = list.split(", ")
+      return fields.every((f) => flag(f) !== undefined) ? `(${fields.map(flag).join(", ")}${more})` : whole
+    })
+    .replace(/(^|[^\w-])([a-z]+[A-Z][A-Za-z]*)\b/g, (whole, before, field) => (flag(field) ? `${before}${flag(field)}` : whole))
+}
 
 /** The differences of a resume conflict (`workspaces: saved …, given …`) with flag names. */
 export const resumeConflictMessage = (
@@ -311,7 +324,9 @@ const showPlan = (flags: Pick<RunFlags, "json" | "out">, plan: PlanFile.AnyPlan)
     }
   })
 
-const describePlanOf = (plan: PlanFile.AnyPlan) => definitionOf(PlanFile.kindOf(plan)).describe(plan)
+/** The plan's lines; where a plan says its whole list is in the plan document, the CLI names the flags that write it. */
+const describePlanOf = (plan: PlanFile.AnyPlan) =>
+  definitionOf(PlanFile.kindOf(plan)).describe(plan).map((line) => line.replace(/\bin the plan document\)/, "in --json and --out)"))
 const isEmptyPlanOf = (plan: PlanFile.AnyPlan) => definitionOf(PlanFile.kindOf(plan)).isEmpty(plan)
 
 /**

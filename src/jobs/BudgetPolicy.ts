@@ -236,7 +236,7 @@ export const describe = (plan: BudgetPolicyPlan): ReadonlyArray<string> => {
   for (const w of plan.workspaces.slice(0, 50)) {
     for (const c of w.changes) lines.push(`  ~ ${w.slug} ${budgetAction(c)}`)
   }
-  if (plan.workspaces.length > 50) lines.push(`  … and ${plan.workspaces.length - 50} more workspaces (all in --json and --out)`)
+  if (plan.workspaces.length > 50) lines.push(`  … and ${plan.workspaces.length - 50} more workspaces (all in the plan document)`)
   if (plan.alreadyRight.length > 0) {
     lines.push(
       `  = already right in ${plural(plan.alreadyRight.length, "workspace")}: ${plan.alreadyRight.slice(0, 50).join(", ")}${

@@ -94,7 +94,7 @@ export const selector = (spec: Specs.KeyHygieneSpec, now: number, orphaned: Read
       reasons.push(`used ${key.limit > 0 ? percent(key.usage / key.limit) : "all"} of its ${key.limit} USD limit (≥ ${percent(spec.overLimit)})`)
     }
     if (wanted.length > 0) return reasons.length > 0 ? reasons : undefined
-    if (spec.allKeys) return ["every key (--all-keys)"]
+    if (spec.allKeys) return ["every key selected (allKeys)"]
     return [[name && `name matches ${spec.name}`, label && `label matches ${spec.label}`].filter(Boolean).join(", ")]
   }
 }
@@ -236,7 +236,7 @@ export const apply = (input: unknown, options: Engine.ApplyJobOptions = {}) =>
 
 const plural = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`
 
-/** At most this many keys are listed one per line; the rest are counted (all of them are in --json and --out). */
+/** At most this many keys are listed one per line; the rest are counted (all of them are in the plan document). */
 const LISTED = 100
 
 /**
@@ -251,7 +251,7 @@ export const describe = (plan: KeyHygienePlan): ReadonlyArray<string> => {
   for (const k of plan.keys.slice(0, LISTED)) {
     lines.push(`  - ${k.name}  ${k.label}  ${k.workspace}  creator ${k.creatorUserId ?? "none"}: ${k.reasons.join("; ")}`)
   }
-  if (plan.count > LISTED) lines.push(`  … and ${plan.count - LISTED} more (every key is in --json and --out)`)
+  if (plan.count > LISTED) lines.push(`  … and ${plan.count - LISTED} more (every key is in the plan document)`)
   if (plan.workspaces.length > 0) {
     lines.push(
       `  looked in ${plural(plan.workspaces.length, "workspace")}: ${plan.workspaces.slice(0, 50).join(", ")}${

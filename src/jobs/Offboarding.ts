@@ -366,7 +366,7 @@ export const apply = (input: unknown, options: Engine.ApplyJobOptions = {}) =>
 
 // --- what a person reads ---------------------------------------------------------------------------
 
-/** At most this many keys are listed one per line; the rest are counted (all of them are in --json and --out). */
+/** At most this many keys are listed one per line; the rest are counted (all of them are in the plan document). */
 const LISTED = 100
 
 /**
@@ -404,7 +404,7 @@ export const describe = (plan: OffboardingPlan): ReadonlyArray<string> => {
   if (keys.length > 0) {
     lines.push(`  - first ${plan.keyAction} ${plural(keys.length, "key")} of theirs (active keys keep a member from being removed):`)
     for (const k of keys.slice(0, LISTED)) lines.push(`    - ${k.name}  ${k.label}  ${k.slug}  (${k.userId})`)
-    if (keys.length > LISTED) lines.push(`    … and ${keys.length - LISTED} more (every key is in --json and --out)`)
+    if (keys.length > LISTED) lines.push(`    … and ${keys.length - LISTED} more (every key is in the plan document)`)
   }
   if (unassign.length > 0) {
     lines.push(`  - unassign ${plural(unassign.length, "direct guardrail assignment")}:`)
@@ -463,7 +463,7 @@ export const describeUsers = (report: Engine.JobReport, max = 20): Array<string>
       ].filter((part) => part !== "").join(", ")
     }`
   )
-  if (byUser.size > max) lines.push(`  … and ${byUser.size - max} more users (all in --report)`)
+  if (byUser.size > max) lines.push(`  … and ${byUser.size - max} more users (all in the report)`)
   return lines
 }
 

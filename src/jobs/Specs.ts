@@ -352,7 +352,7 @@ export class FileCleanupSpec extends Schema.Class<FileCleanupSpec>("FileCleanupS
       const filtered = fileFilters.some((f) => spec[f] !== undefined) ||
         (spec.workspaces !== undefined && spec.workspaces !== "all")
       if (!filtered && spec.all !== true) {
-        return "no filter given: this would select every file; add a filter (olderThan, name, mimeType, …) or all: true (--all)"
+        return "no filter given: this would select every file; add a filter (olderThan, name, mimeType, …) or all: true"
       }
       if (spec.minSize !== undefined && spec.maxSize !== undefined && spec.minSize > spec.maxSize) {
         return `minSize (${spec.minSize}) is larger than maxSize (${spec.maxSize})`
@@ -413,7 +413,7 @@ export class KeyHygieneSpec extends Schema.Class<KeyHygieneSpec>("KeyHygieneSpec
     Schema.filter((spec) => {
       const criteria = keyCriteria.filter((c) => spec[c] !== undefined && spec[c] !== false)
       if (criteria.length === 0 && spec.allKeys !== true) {
-        return "no criterion given: this would select every key; add one (orphaned, expired, overLimit, name, label) or allKeys: true (--all-keys)"
+        return "no criterion given: this would select every key; add one (orphaned, expired, overLimit, name, label) or allKeys: true"
       }
       if (criteria.length > 0 && spec.allKeys === true) {
         return `allKeys selects every key: give it alone, or criteria (${criteria.join(", ")}) without it`
