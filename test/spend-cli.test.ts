@@ -15,7 +15,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll } from "vitest"
 import { type RunningSimulator, start } from "../src/simulator/index.ts"
-import { collect, onTerminalIn, runIn, simulatorEnv, workDir } from "./cli-support.ts"
+import { collect, collectChild, onTerminalIn, runIn, simulatorEnv, spawnIn, workDir } from "./cli-support.ts"
 
 const cwd = workDir("spend-cli-")
 const run = runIn(cwd)
@@ -53,6 +53,37 @@ const onlyOneKeyOver = async () => {
   await call("PATCH", `/keys/${spender.hash}`, { limit: spender.usage / 0.9, limit_reset: null })
   return spender
 }
+
+/** A local webhook receiver: every body it got, and a promise for the first (from now on) that matches. */
+const webhook = async () => {
+  const bodies: Array<{ readonly contentType: string | undefined; readonly body: any }> = []
+  const waiting: Array<{ readonly matches: (body: any) => boolean; readonly resolve: (body: any) => void }> = []
+  const server = createServer((request: IncomingMessage, response) => {
+    let text = ""
+    request.on("data", (d) => (text += d))
+    request.on("end", () => {
+      const received = { contentType: request.headers["content-type"], body: JSON.parse(text) }
+      bodies.push(received)
+      for (const w of [...waiting]) {
+        if (w.matches(received.body)) {
+          waiting.splice(waiting.indexOf(w), 1)
+          w.resolve(received.body)
+        }
+      }
+      response.end("ok")
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    bodies,
+    next: (matches: (body: any) => boolean) => new Promise<any>((resolve) => waiting.push({ matches, resolve })),
+    close: () => server.close()
+  }
+}
+
+const alertScript = fileURLToPath(new URL("../scripts/spend-alerts.ts", import.meta.url))
+const repository = fileURLToPath(new URL("..", import.meta.url))
 
 describe("spend CLI", () => {
   it("on a terminal: what it covers, names beside ids, a bar per row, a sparkline per day", async () => {
@@ -161,39 +192,94 @@ describe("spend CLI", () => {
 
     // the script: one check (RUN_ONCE), posted as Slack JSON to a local server
     await onlyOneKeyOver()
-    const bodies: Array<any> = []
-    const server = createServer((request: IncomingMessage, response) => {
-      let text = ""
-      request.on("data", (d) => (text += d))
-      request.on("end", () => {
-        bodies.push({ contentType: request.headers["content-type"], body: JSON.parse(text) })
-        response.end("ok")
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const hook = await webhook()
+    const { bodies, url } = hook
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
-      const script = fileURLToPath(new URL("../scripts/spend-alerts.ts", import.meta.url))
-      const result = await collect(process.execPath, ["--import", "tsx", script], {
-        cwd: fileURLToPath(new URL("..", import.meta.url)),
+      const result = await collect(process.execPath, ["--import", "tsx", alertScript], {
+        cwd: repository,
         env: { ...simulatorEnv(sim), SPEND_WEBHOOK_URL: url, SPEND_THRESHOLD: "80%", RUN_ONCE: "1" }
       })
       expect(result.code, result.stderr).toBe(3)
       expect(result.stdout).toMatch(/posted to the webhook: At or over 80%: 0 budgets, 1 key limit/)
       expect(result.stdout).not.toContain(url)
       expect(bodies).toHaveLength(1)
-      expect(bodies[0].contentType).toContain("application/json")
-      expect(bodies[0].body.text).toMatch(/^At or over 80%/)
-      expect(bodies[0].body.blocks[0].type).toBe("header")
-      const printed = await collect(process.execPath, ["--import", "tsx", script], {
-        cwd: fileURLToPath(new URL("..", import.meta.url)),
+      expect(bodies[0]!.contentType).toContain("application/json")
+      expect(bodies[0]!.body.text).toMatch(/^At or over 80%/)
+      expect(bodies[0]!.body.blocks[0].type).toBe("header")
+      const printed = await collect(process.execPath, ["--import", "tsx", alertScript], {
+        cwd: repository,
         env: { ...simulatorEnv(sim), SPEND_WEBHOOK_URL: undefined, RUN_ONCE: "1" }
       })
       expect(printed.code).toBe(3)
       expect(printed.stdout).toContain("SPEND_WEBHOOK_URL not set: printing")
       expect(bodies).toHaveLength(1)
     } finally {
-      server.close()
+      hook.close()
     }
   })
+
+  it("the alert script says 'All clear' once when nothing crosses after an alert; SPEND_ALERTS_ALL_CLEAR=1 on every quiet check", async () => {
+    const spender = await onlyOneKeyOver()
+    const hook = await webhook()
+    const child = spawnIn(process.execPath, ["--import", "tsx", alertScript], {
+      cwd: repository,
+      env: { ...simulatorEnv(sim), SPEND_WEBHOOK_URL: hook.url, SPEND_THRESHOLD: "80%", SPEND_EVERY: "100 millis", RUN_ONCE: undefined }
+    })
+    let stdout = ""
+    /** Where `text` is printed at or after `from`, once it is. */
+    const printed = (text: string, from = 0) =>
+      new Promise<number>((resolve) => {
+        const look = () => {
+          const at = stdout.indexOf(text, from)
+          if (at < 0) return
+          child.stdout!.off("data", look)
+          resolve(at)
+        }
+        child.stdout!.on("data", look)
+        look()
+      })
+    child.stdout!.on("data", (d) => (stdout += d))
+    const ended = collectChild(child)
+    try {
+      const alert = await hook.next((body) => /^At or over 80%/.test(body.text))
+      expect(alert.text).toContain(spender.hash)
+      // the key's limit goes: nothing crosses any more
+      const response = await fetch(`${sim.baseUrl}/keys/${spender.hash}`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${sim.managementKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ limit: null })
+      })
+      expect(response.status).toBe(200)
+      const clear = await hook.next((body) => /^All clear/.test(body.text))
+      expect(clear.text).toMatch(/^All clear since the alert of \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Nothing at or over 80%: 0 budgets and 0 key limits checked\.$/)
+      expect(clear.blocks[0].type).toBe("header")
+      // the next quiet check only prints its line: one all-clear per alert
+      const mark = await printed("posted to the webhook: All clear")
+      await printed("Z Nothing at or over 80%", mark)
+      expect(hook.bodies.filter((b) => /^All clear/.test(b.body.text))).toHaveLength(1)
+    } finally {
+      child.kill("SIGTERM")
+      await ended
+    }
+    try {
+      const quiet = { ...simulatorEnv(sim), SPEND_WEBHOOK_URL: hook.url, RUN_ONCE: "1" }
+      const before = hook.bodies.length
+      const silent = await collect(process.execPath, ["--import", "tsx", alertScript], { cwd: repository, env: quiet })
+      expect(silent.code, silent.stderr).toBe(0)
+      expect(silent.stdout).toMatch(/Nothing at or over 80%/)
+      expect(hook.bodies).toHaveLength(before)
+      const heartbeat = await collect(process.execPath, ["--import", "tsx", alertScript], {
+        cwd: repository,
+        env: { ...quiet, SPEND_ALERTS_ALL_CLEAR: "1" }
+      })
+      expect(heartbeat.code, heartbeat.stderr).toBe(0)
+      expect(hook.bodies).toHaveLength(before + 1)
+      expect(hook.bodies.at(-1)!.body.text).toMatch(/^All clear\. Nothing at or over 80%/)
+      const wrong = await collect(process.execPath, ["--import", "tsx", alertScript], { cwd: repository, env: { ...quiet, SPEND_ALERTS_ALL_CLEAR: "yes" } })
+      expect(wrong.code).toBe(2)
+      expect(wrong.stderr).toContain("SPEND_ALERTS_ALL_CLEAR=yes")
+    } finally {
+      hook.close()
+    }
+  }, 90_000)
 })

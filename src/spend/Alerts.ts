@@ -86,22 +86,42 @@ export const checkJson = (result: CheckResult) => ({
   text: checkLines(result).join("\n")
 })
 
+/** Lines as a Slack-compatible body: the first as the header, each other one a section; all of them as `text`. */
+const slackBody = (lines: ReadonlyArray<string>) => ({
+  text: lines.join("\n"),
+  blocks: [
+    { type: "header", text: { type: "plain_text", text: `OpenRouter spend: ${lines[0]}`.slice(0, 150) } },
+    ...lines.slice(1).map((line) => ({ type: "section", text: { type: "mrkdwn", text: line.trim() } }))
+  ]
+})
+
 /**
  * A Slack-compatible incoming-webhook body: `text` (the fallback) and one section per finding.
  *
  * @since 0.1.0
  * @category rendering
  */
-export const slackMessage = (result: CheckResult) => {
-  const lines = checkLines(result)
-  return {
-    text: lines.join("\n"),
-    blocks: [
-      { type: "header", text: { type: "plain_text", text: `OpenRouter spend: ${lines[0]}`.slice(0, 150) } },
-      ...lines.slice(1).map((line) => ({ type: "section", text: { type: "mrkdwn", text: line.trim() } }))
-    ]
-  }
-}
+export const slackMessage = (result: CheckResult) => slackBody(checkLines(result))
+
+/**
+ * The line said when a check finds nothing after one that did: `All clear since the alert of 2026-12-01
+ * 09:00 UTC. Nothing at or over 80%: 3 budgets and 12 key limits checked.`
+ *
+ * @since 0.2.0
+ * @category rendering
+ */
+export const allClearLine = (result: CheckResult, lastAlertAt?: number) =>
+  `All clear${lastAlertAt === undefined ? "" : ` since the alert of ${new Date(lastAlertAt).toISOString().slice(0, 16).replace("T", " ")} UTC`}. ${
+    checkLines(result)[0]
+  }`
+
+/**
+ * {@link allClearLine} as a Slack-compatible body.
+ *
+ * @since 0.2.0
+ * @category rendering
+ */
+export const allClearMessage = (result: CheckResult, lastAlertAt?: number) => slackBody([allClearLine(result, lastAlertAt)])
 
 /**
  * Utilisation as lines for a terminal: each workspace budget, then each key limit, largest share first.
