@@ -251,7 +251,9 @@ describe("spend CLI", () => {
       })
       expect(response.status).toBe(200)
       const clear = await hook.next((body) => /^All clear/.test(body.text))
-      expect(clear.text).toMatch(/^All clear since the alert of \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Nothing at or over 80%: 0 budgets and 0 key limits checked\.$/)
+      expect(clear.text).toMatch(
+        /^All clear since the alert of \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Nothing at or over 80%: 0 budgets and 0 key limits checked\.$/
+      )
       expect(clear.blocks[0].type).toBe("header")
       // the next quiet check only prints its line: one all-clear per alert
       const mark = await printed("posted to the webhook: All clear")
@@ -275,7 +277,10 @@ describe("spend CLI", () => {
       expect(heartbeat.code, heartbeat.stderr).toBe(0)
       expect(hook.bodies).toHaveLength(before + 1)
       expect(hook.bodies.at(-1)!.body.text).toMatch(/^All clear\. Nothing at or over 80%/)
-      const wrong = await collect(process.execPath, ["--import", "tsx", alertScript], { cwd: repository, env: { ...quiet, SPEND_ALERTS_ALL_CLEAR: "yes" } })
+      const wrong = await collect(process.execPath, ["--import", "tsx", alertScript], {
+        cwd: repository,
+        env: { ...quiet, SPEND_ALERTS_ALL_CLEAR: "yes" }
+      })
       expect(wrong.code).toBe(2)
       expect(wrong.stderr).toContain("SPEND_ALERTS_ALL_CLEAR=yes")
     } finally {
