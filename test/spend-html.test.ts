@@ -10,7 +10,7 @@ import { dirname, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { aggregate, type SpendPoint, type Subject } from "../src/spend/Aggregate.ts"
 import { windowOf } from "../src/spend/Calendar.ts"
-import { renderHtml, SECTIONS } from "../src/spend/Html.ts"
+import { chartLabels, renderHtml, SECTIONS } from "../src/spend/Html.ts"
 
 const NOW = Date.parse("2026-12-01T10:30:00Z")
 const window = windowOf(NOW, 30)
@@ -60,6 +60,34 @@ describe("HTML report", () => {
     expect(html).not.toMatch(/url\(/i)
     // what the figures cover, in words
     expect(root.querySelector("p.covers")!.text).toContain("30 completed UTC days 2026-11-01 … 2026-11-30")
+  })
+
+  it("top keys of the same name are told apart by the start of their hash; each bar's tooltip has the whole hash", async () => {
+    // two keys called "ci" whose hashes share their first 10 characters, and the 20 of the fixture
+    const twins = [
+      { id: `0123456789a${"c".repeat(53)}`, name: "ci" },
+      { id: `0123456789b${"d".repeat(53)}`, name: "ci" }
+    ]
+    const table = tableOf("key", [...twins, ...keys], (i) => 100 - i)
+    const html = await renderHtml({ byWorkspace, byMember, byKey: table, scope: { all: true, workspaces: [] }, at: NOW, top: 6 })
+    const chart = parse(html).querySelector("#top-keys svg")!
+    const labels = chart.querySelectorAll("text").map((t) => t.text).filter((t) => /^\d+\. /.test(t))
+    expect(labels).toHaveLength(6)
+    expect(new Set(labels).size).toBe(6)
+    expect(labels[0]).toBe("1. ci · 0123456789a…")
+    expect(labels[1]).toBe("2. ci · 0123456789b…")
+    // the fixture's "prod" and "ci" keys: 8 characters are enough when they differ sooner
+    expect(labels[2]).toBe(`3. prod · ${keys[0]!.id.slice(0, 8)}…`)
+    expect(labels[3]).toBe(`4. ci · ${keys[1]!.id.slice(0, 8)}…`)
+    const tips = chart.querySelectorAll("path title").map((t) => t.text)
+    expect(tips).toHaveLength(6)
+    for (const [i, row] of table.rows.slice(0, 6).entries()) expect(tips[i]).toContain(`(${row.id})`)
+    // and the table: whole hashes
+    expect(parse(html).querySelectorAll("#top-keys tbody code").map((c) => c.text)).toEqual(table.rows.slice(0, 6).map((r) => r.id))
+  })
+
+  it("a name no other row has is its label alone", () => {
+    expect(chartLabels(byMember.rows.slice(0, 3))).toEqual(["1. person.0@example.com", "2. person.1@example.com", "3. person.2@example.com"])
   })
 
   it("names are escaped: a key called <script> is text, not markup", async () => {

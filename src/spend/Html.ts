@@ -31,17 +31,44 @@ const escape = (text: string) =>
 
 const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
 
-/** Render a Vega-Lite spec to an SVG element for inlining (namespace declarations dropped: inline SVG needs none). */
+/**
+ * Render a Vega-Lite spec to an SVG element for inlining (namespace declarations dropped: inline SVG needs
+ * none). A mark's description (its aria-label) is also its `<title>`: the tooltip a browser shows on
+ * hover, with no script.
+ */
 const toSvg = async (spec: Record<string, unknown>): Promise<string> => {
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")])
   const compiled = vegaLite.compile({ config: { font: FONT, view: { stroke: null } }, ...spec } as any).spec
   const view = new vega.View(vega.parse(compiled), { renderer: "none" })
   try {
     const svg = await view.toSVG()
-    return svg.replace(/\s+xmlns(:xlink)?="[^"]*"/g, "")
+    return svg
+      .replace(/\s+xmlns(:xlink)?="[^"]*"/g, "")
+      // the label is already escaped for an attribute, which is escaped enough for text
+      .replace(/<path([^>]*?) aria-label="([^"]*)"([^>]*?)\/>/g, "<path$1 aria-label=\"$2\"$3><title>$2</title></path>")
   } finally {
     view.finalize()
   }
+}
+
+/**
+ * Each row's label in a chart: its rank and name, and where two rows share a name, the start of its id —
+ * as long as it takes to tell them apart (at least 8 characters), marked cut with "…". The whole id is in
+ * the bar's tooltip and in the table under the chart.
+ */
+export const chartLabels = (rows: ReadonlyArray<SpendRow>): ReadonlyArray<string> => {
+  const byName = new Map<string, Array<string>>()
+  for (const row of rows) byName.set(row.name, [...(byName.get(row.name) ?? []), row.id])
+  const prefixOf = (id: string, others: ReadonlyArray<string>) => {
+    let length = Math.min(8, id.length)
+    while (length < id.length && others.some((other) => other !== id && other.startsWith(id.slice(0, length)))) length++
+    return length < id.length ? `${id.slice(0, length)}…` : id
+  }
+  return rows.map((row, i) => {
+    const same = byName.get(row.name)!
+    const tell = same.length > 1 && !row.id.startsWith("(") ? ` · ${prefixOf(row.id, same)}` : ""
+    return `${i + 1}. ${row.name}${tell}`
+  })
 }
 
 const dailyChart = (table: SpendTable) =>
@@ -67,17 +94,27 @@ const dailyChart = (table: SpendTable) =>
     }
   })
 
-const topChart = (rows: ReadonlyArray<SpendRow>, what: string) =>
-  toSvg({
+const topChart = (rows: ReadonlyArray<SpendRow>, what: string) => {
+  const labels = chartLabels(rows)
+  return toSvg({
     width: 560,
     height: Math.max(60, rows.length * 22),
-    data: { values: rows.map((row, i) => ({ label: `${i + 1}. ${row.name}`, usd: row.total })) },
+    data: {
+      values: rows.map((row, i) => ({
+        label: labels[i],
+        usd: row.total,
+        tip: `${row.name}${row.id.startsWith("(") || row.id === row.name ? "" : ` (${row.id})`}: ${formatUsd(row.total)}`
+      }))
+    },
     mark: { type: "bar", color: "#4c78a8" },
     encoding: {
-      y: { field: "label", type: "ordinal", title: what, sort: null, axis: { labelLimit: 320 } },
-      x: { field: "usd", type: "quantitative", title: "USD" }
+      y: { field: "label", type: "ordinal", title: what, sort: null, axis: { labelLimit: 360 } },
+      x: { field: "usd", type: "quantitative", title: "USD" },
+      description: { field: "tip" },
+      tooltip: { field: "tip" }
     }
   })
+}
 
 const figuresTable = (rows: ReadonlyArray<SpendRow>, total: number, withId: boolean) =>
   [
