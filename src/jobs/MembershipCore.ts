@@ -31,6 +31,12 @@ export const item = (
   reason?: string
 ) => new Engine.ReportItem({ kind, key, action, outcome, ...(reason !== undefined ? { reason } : {}) })
 
+/** Why work a saved plan's apply finds needed now is not done: it was not in the plan. */
+export const OUTSIDE_PLAN = "not done: outside the plan (the server needs it now, the saved plan did not have it); plan again"
+
+/** Why a saved plan's workspace is left alone: its fresh plan no longer selects it. */
+export const NO_LONGER_SELECTED = "not done: the workspace is no longer selected (or is gone) since the plan was made; plan again"
+
 /** A user that could not be resolved (the only item that counts people). */
 export const userItem = (key: string, action: string, outcome: Engine.ReportItem["outcome"], reason?: string) =>
   item("user", key, action, outcome, reason)

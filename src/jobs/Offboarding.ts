@@ -274,31 +274,55 @@ export const removeChunk = (
  */
 const restrict = (fresh: OffboardingPlan, saved: OffboardingPlan): OffboardingPlan => {
   const savedBySlug = new Map(saved.workspaces.map((w) => [w.slug, w]))
+  const freshSlugs = new Set(fresh.workspaces.map((w) => w.slug))
   const stale: Array<Engine.ReportItem> = []
   const already = "already in place: the server shows it done since the plan was made"
+  const id = (u: PlannedUnassignment) => `${u.guardrailId}\u0000${u.userId}`
+  /** Everything a workspace's plan would change, as items with `outcome` and `reason`. */
+  const itemsOf = (w: WorkspacePlan, outcome: Engine.ReportItem["outcome"], reason: string) => [
+    ...w.keys.map((k) => Core.item("key", k.hash, keyAction(saved.keyAction, k, w.slug), outcome, reason)),
+    ...w.unassign.map((u) => Core.item("guardrail-assignment", u.userId, unassignAction(u, w.slug), outcome, reason)),
+    ...w.chunks.flat().map((userId) => Core.item("membership", userId, actionOf(w.slug), outcome, reason))
+  ]
+  // what the saved plan had in a workspace the fresh one no longer selects: said, not dropped
+  for (const was of saved.workspaces) if (!freshSlugs.has(was.slug)) stale.push(...itemsOf(was, "skipped", Core.NO_LONGER_SELECTED))
   const workspaces = fresh.workspaces.flatMap((w) => {
     const was = savedBySlug.get(w.slug)
-    if (!was) return []
+    if (!was) {
+      // selected now, not when the plan was made: nothing of it is done
+      stale.push(...itemsOf(w, "skipped", Core.OUTSIDE_PLAN))
+      return []
+    }
     const allowed = new Set(was.chunks.flat())
     const now = new Set(w.chunks.flat())
     for (const id of allowed) if (!now.has(id)) stale.push(Core.item("membership", id, actionOf(w.slug), "already-done", already))
+    // needed now (added by hand since, say), but not in the plan
+    for (const id of now) if (!allowed.has(id)) stale.push(Core.item("membership", id, actionOf(w.slug), "skipped", Core.OUTSIDE_PLAN))
     const freshKeys = new Set(w.keys.map((k) => k.hash))
+    const savedKeys = new Set(was.keys.map((k) => k.hash))
     for (const k of was.keys) {
       if (!freshKeys.has(k.hash)) stale.push(Core.item("key", k.hash, keyAction(saved.keyAction, k, w.slug), "already-done", already))
     }
-    const id = (u: PlannedUnassignment) => `${u.guardrailId}\u0000${u.userId}`
+    for (const k of w.keys) {
+      if (!savedKeys.has(k.hash)) stale.push(Core.item("key", k.hash, keyAction(saved.keyAction, k, w.slug), "skipped", Core.OUTSIDE_PLAN))
+    }
     const freshIds = new Set(w.unassign.map(id))
     const savedIds = new Set(was.unassign.map(id))
     for (const u of was.unassign) {
       if (!freshIds.has(id(u))) stale.push(Core.item("guardrail-assignment", u.userId, unassignAction(u, w.slug), "already-done", already))
     }
+    for (const u of w.unassign) {
+      if (!savedIds.has(id(u))) stale.push(Core.item("guardrail-assignment", u.userId, unassignAction(u, w.slug), "skipped", Core.OUTSIDE_PLAN))
+    }
+    const wasUnchanged = new Set(was.unchanged)
     return [
       new WorkspacePlan({
         ...w,
         chunks: Core.chunk(w.chunks.flat().filter((id) => allowed.has(id))),
-        unchanged: [],
+        // not members then nor now: in place, as the plan said
+        unchanged: w.unchanged.filter((id) => wasUnchanged.has(id)),
         stays: w.stays.filter((id) => was.stays.includes(id)),
-        keys: w.keys.filter((k) => was.keys.some((s) => s.hash === k.hash)),
+        keys: w.keys.filter((k) => savedKeys.has(k.hash)),
         unassign: w.unassign.filter((u) => savedIds.has(id(u)))
       })
     ]

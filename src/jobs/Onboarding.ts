@@ -215,26 +215,47 @@ export const plan = (input: unknown, options: PlanOptions = {}) =>
  */
 const restrict = (fresh: OnboardingPlan, saved: OnboardingPlan): OnboardingPlan => {
   const savedBySlug = new Map(saved.workspaces.map((w) => [w.slug, w]))
+  const freshSlugs = new Set(fresh.workspaces.map((w) => w.slug))
   const stale: Array<Engine.ReportItem> = []
   const already = "already in place: the server shows it done since the plan was made"
+  const budgetKey = (c: BudgetPolicy.BudgetChange) => `${c.interval}\u0000${c.to}`
+  // what the saved plan had in a workspace the fresh one no longer selects: said, not dropped
+  for (const was of saved.workspaces) {
+    if (freshSlugs.has(was.slug)) continue
+    for (const id of was.chunks.flat()) stale.push(Core.item("membership", id, actionOf(was.slug), "skipped", Core.NO_LONGER_SELECTED))
+    for (const c of was.budgets ?? []) stale.push(BudgetPolicy.budgetItem(was.slug, c, "skipped", Core.NO_LONGER_SELECTED))
+  }
   const workspaces = fresh.workspaces.flatMap((w) => {
     const was = savedBySlug.get(w.slug)
-    if (!was) return []
+    if (!was) {
+      // selected now, not when the plan was made: nothing of it is done
+      if (w.create) stale.push(Core.item("workspace", w.slug, `create ${w.slug}`, "skipped", Core.OUTSIDE_PLAN))
+      for (const id of w.chunks.flat()) stale.push(Core.item("membership", id, actionOf(w.slug), "skipped", Core.OUTSIDE_PLAN))
+      for (const c of w.budgets ?? []) stale.push(BudgetPolicy.budgetItem(w.slug, c, "skipped", Core.OUTSIDE_PLAN))
+      return []
+    }
     const allowed = new Set(was.chunks.flat())
     const now = new Set(w.chunks.flat())
     for (const id of allowed) if (!now.has(id)) stale.push(Core.item("membership", id, actionOf(w.slug), "already-done", already))
-    const budgets = w.budgets?.filter((c) => was.budgets?.some((s) => s.interval === c.interval && s.to === c.to))
+    // needed now (removed by hand since, say), but not in the plan
+    for (const id of now) if (!allowed.has(id)) stale.push(Core.item("membership", id, actionOf(w.slug), "skipped", Core.OUTSIDE_PLAN))
+    const savedBudgets = new Set((was.budgets ?? []).map(budgetKey))
+    const freshBudgets = new Set((w.budgets ?? []).map(budgetKey))
+    const budgets = w.budgets?.filter((c) => savedBudgets.has(budgetKey(c)))
     for (const c of was.budgets ?? []) {
-      if (!w.budgets?.some((f) => f.interval === c.interval && f.to === c.to)) {
-        stale.push(BudgetPolicy.budgetItem(w.slug, c, "already-done", already))
-      }
+      if (!freshBudgets.has(budgetKey(c))) stale.push(BudgetPolicy.budgetItem(w.slug, c, "already-done", already))
     }
+    for (const c of w.budgets ?? []) {
+      if (!savedBudgets.has(budgetKey(c))) stale.push(BudgetPolicy.budgetItem(w.slug, c, "skipped", Core.OUTSIDE_PLAN))
+    }
+    const wasUnchanged = new Set(was.unchanged)
     return [
       new WorkspacePlan({
         ...w,
         create: w.create && was.create,
         chunks: Core.chunk(w.chunks.flat().filter((id) => allowed.has(id))),
-        unchanged: [],
+        // members then and now: in place, as the plan said
+        unchanged: w.unchanged.filter((id) => wasUnchanged.has(id)),
         ...(budgets !== undefined ? { budgets } : {})
       })
     ]
@@ -246,7 +267,15 @@ const restrict = (fresh: OnboardingPlan, saved: OnboardingPlan): OnboardingPlan 
     for (const id of allowed) {
       if (!now.has(id)) stale.push(Core.item("guardrail-assignment", id, assignAction(saved.guardrail), "already-done", already))
     }
-    guardrail = new GuardrailPlan({ ...fresh.guardrail, assign: fresh.guardrail.assign.filter((id) => allowed.has(id)), unchanged: [] })
+    for (const id of now) {
+      if (!allowed.has(id)) stale.push(Core.item("guardrail-assignment", id, assignAction(fresh.guardrail), "skipped", Core.OUTSIDE_PLAN))
+    }
+    const wasUnchanged = new Set(saved.guardrail.unchanged)
+    guardrail = new GuardrailPlan({
+      ...fresh.guardrail,
+      assign: fresh.guardrail.assign.filter((id) => allowed.has(id)),
+      unchanged: fresh.guardrail.unchanged.filter((id) => wasUnchanged.has(id))
+    })
   }
   return new OnboardingPlan({
     spec: saved.spec,
