@@ -204,7 +204,7 @@ export class OrganizationState implements Directory {
       userId: member.id,
       role: member.role === "org:admin" ? "admin" : "member",
       createdAt: "2025-01-01T00:00:00.000Z"
-    })
+    }, true) // built from members already checked: no validation on every page
   }
 
   /** Members of a workspace; the default workspace has every organization member implicitly. */
