@@ -116,18 +116,18 @@ const topChart = (rows: ReadonlyArray<SpendRow>, what: string) => {
   })
 }
 
-const figuresTable = (rows: ReadonlyArray<SpendRow>, total: number, withId: boolean) =>
+const figuresTable = (rows: ReadonlyArray<SpendRow>, total: number) =>
   [
     "<table>",
-    `<thead><tr><th>#</th><th>name</th>${withId ? "<th>id</th>" : ""}<th class="n">spend</th><th class="n">share</th></tr></thead>`,
+    `<thead><tr><th>#</th><th>name</th><th>id</th><th class="n">spend</th><th class="n">share</th></tr></thead>`,
     "<tbody>",
     ...rows.map((row, i) =>
-      `<tr><td>${i + 1}</td><td>${escape(row.name)}${row.note ? ` <small>(${escape(row.note)})</small>` : ""}</td>${
-        withId ? `<td><code>${row.id.startsWith("(") ? "" : escape(row.id)}</code></td>` : ""
-      }<td class="n">${formatUsd(row.total)}</td><td class="n">${formatShare(row.share)}</td></tr>`
+      `<tr><td>${i + 1}</td><td>${escape(row.name)}${row.note ? ` <small>(${escape(row.note)})</small>` : ""}</td><td><code>${
+        row.id.startsWith("(") ? "" : escape(row.id)
+      }</code></td><td class="n">${formatUsd(row.total)}</td><td class="n">${formatShare(row.share)}</td></tr>`
     ),
     "</tbody>",
-    `<tfoot><tr><td></td><td>total</td>${withId ? "<td></td>" : ""}<td class="n">${formatUsd(total)}</td><td></td></tr></tfoot>`,
+    `<tfoot><tr><td></td><td>total</td><td></td><td class="n">${formatUsd(total)}</td><td></td></tr></tfoot>`,
     "</table>"
   ].join("\n")
 
@@ -149,15 +149,28 @@ table { border-collapse: collapse; font-size: 0.85rem; } th, td { padding: 0.2re
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; } code { font-size: 0.8rem; word-break: break-all; }
 small { color: #777; }`
 
+/** `1 key`, `3 keys`. */
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+
+/** A top-N section: its chart and its table, of the rows that spent anything. */
+const topSection = async (id: string, table: SpendTable, top: number, word: string, spent: string) => {
+  const rows = table.rows.filter((r) => r.total > 0).slice(0, top)
+  return section(
+    id,
+    `Top ${word}s`,
+    `The ${count(rows.length, word)} ${spent} most over the window (of ${table.rows.length} with a row).`,
+    await topChart(rows, word),
+    figuresTable(rows, table.total)
+  )
+}
+
 /** The page. */
 export const renderHtml = async (input: HtmlReportInput): Promise<string> => {
   const top = input.top ?? 15
-  const members = input.byMember.rows.filter((r) => r.total > 0).slice(0, top)
-  const keys = input.byKey.rows.filter((r) => r.total > 0).slice(0, top)
-  const [daily, memberSvg, keySvg] = await Promise.all([
+  const [daily, topMembers, topKeys] = await Promise.all([
     dailyChart(input.byWorkspace),
-    topChart(members, "member"),
-    topChart(keys, "key")
+    topSection(SECTIONS[1], input.byMember, top, "member", "who spent"),
+    topSection(SECTIONS[2], input.byKey, top, "key", "that spent")
   ])
   const covers = coverage(input.byWorkspace, input.scope).map((line) => line.replace(/^Spend by workspace, /, "Spend, "))
   const at = new Date(input.at).toISOString().slice(0, 16).replace("T", " ")
@@ -179,24 +192,12 @@ export const renderHtml = async (input: HtmlReportInput): Promise<string> => {
     section(
       SECTIONS[0],
       "Spend per day by workspace",
-      `Every workspace of the window, stacked; ${input.byWorkspace.rows.length} workspace${input.byWorkspace.rows.length === 1 ? "" : "s"}.`,
+      `Every workspace of the window, stacked; ${count(input.byWorkspace.rows.length, "workspace")}.`,
       daily,
-      figuresTable(input.byWorkspace.rows, input.byWorkspace.total, true)
+      figuresTable(input.byWorkspace.rows, input.byWorkspace.total)
     ),
-    section(
-      SECTIONS[1],
-      "Top members",
-      `The ${members.length} member${members.length === 1 ? "" : "s"} who spent most over the window (of ${input.byMember.rows.length} with a row).`,
-      memberSvg,
-      figuresTable(members, input.byMember.total, true)
-    ),
-    section(
-      SECTIONS[2],
-      "Top keys",
-      `The ${keys.length} key${keys.length === 1 ? "" : "s"} that spent most over the window (of ${input.byKey.rows.length} with a row).`,
-      keySvg,
-      figuresTable(keys, input.byKey.total, true)
-    ),
+    topMembers,
+    topKeys,
     "</body>",
     "</html>",
     ""
