@@ -113,8 +113,9 @@ const runnerScript = resolve("test/fixtures/journal-runner.mjs")
 interface Runner {
   readonly child: ChildProcess
   readonly lines: Array<any>
-  /** Resolves when a line satisfies `predicate`. */
+  /** Resolves when a line satisfies `predicate`; rejects once the runner has ended without printing one. */
   readonly until: (predicate: (line: any) => boolean) => Promise<any>
+  /** The runner has ended and every line it printed has been read ('close', not 'exit': stdout may lag). */
   readonly exited: Promise<number | null>
 }
 
@@ -148,13 +149,14 @@ const startRunner = (env: Record<string, string>): Runner => {
   })
   let stderr = ""
   child.stderr!.on("data", (chunk) => (stderr += chunk.toString()))
-  const exited = new Promise<number | null>((resolveExit) => child.on("exit", (code) => resolveExit(code)))
+  const exited = new Promise<number | null>((resolveExit) => child.on("close", (code) => resolveExit(code)))
   const until = (predicate: (line: any) => boolean) =>
     new Promise<any>((resolveLine, reject) => {
       const found = lines.find(predicate)
       if (found) return resolveLine(found)
       waiters.push({ predicate, resolve: resolveLine })
-      void exited.then(() => setTimeout(() => reject(new Error(`runner exited first: ${JSON.stringify(lines.slice(-3))} ${stderr}`)), 50))
+      // every line is read by now: a line that satisfies `predicate` resolved first
+      void exited.then(() => reject(new Error(`runner exited first: ${JSON.stringify(lines.slice(-3))} ${stderr}`)))
     })
   return { child, lines, until, exited }
 }
@@ -203,20 +205,23 @@ describe("runners on several machines (a shared journal, the simulator)", () => 
           RATE: "10",
           OPENROUTER_JOURNAL_LEASE_TTL: "6 seconds"
         }
-        const a = startRunner({ ...env, RUNNER_HOST: "machine-a" })
-        await a.until(isEvent("Started"))
-        // machine A is mid-job: its requests now take long, so it surely still holds the job meanwhile
-        await Effect.runPromise(sim.service.setLatency("3 seconds"))
+        // machine A goes slowly (4 requests a second), so its job outlasts the moment until its requests are slowed
+        const a = startRunner({ ...env, RUNNER_HOST: "machine-a", RATE: "4" })
+        await a.until(isEvent("Started")) // it holds the lease (taken before its first operation starts)
+        // machine A is mid-job: each of its requests now takes 2 s, so it holds the job for 20 s and more
+        await Effect.runPromise(sim.service.setLatency("2 seconds"))
 
         const twin = startRunner({ ...env, RUNNER_HOST: "machine-b" })
         const refused = await twin.until(isLast)
         expect(refused.error).toMatchObject({ _tag: "LeaseHeldError", jobId: "twins", holder: { host: "machine-a", pid: a.child.pid } })
         expect(twin.lines.some(isEvent("Started"))).toBe(false)
-        await Effect.runPromise(sim.service.setLatency("30 millis"))
 
+        // killed right after an operation succeeded, while the rest of its job still takes seconds per request
         await a.until(isEvent("Succeeded"))
         a.child.kill("SIGKILL")
         await a.exited
+        // its request in flight (if any) is answered within 2 s, before its lease (6 s) lets anyone take over
+        await Effect.runPromise(sim.service.setLatency("30 millis"))
         const sentByA = addsOf(await sim.requests())
         expect(sentByA).toBeGreaterThan(0)
         expect(sentByA).toBeLessThan(expected)
