@@ -79,6 +79,10 @@ describe("PostgreSQL journal", () => {
       const late = yield* Effect.either(a.mark("shared", "op-1", "done", { items: [] }, leaseA))
       expect(Either.isLeft(late) && late.left).toMatchObject({ _tag: "LeaseHeldError", holder: { host: "machine-b" } })
       yield* b.release(leaseB, "finished")
+      // once B has finished the job, A's lease is still not A's: it is told the job was taken over and ended
+      const after = yield* Effect.either(a.mark("shared", "op-2", "in-flight", undefined, leaseA))
+      expect(Either.isLeft(after) && after.left).toMatchObject({ _tag: "JournalError" })
+      expect(Either.isLeft(after) && after.left.message).toContain("was taken over by another runner")
       const done = Option.getOrThrow(yield* a.get("shared"))
       expect(done.status).toBe("finished")
       expect(done.operations).toEqual({ planned: 2 })
