@@ -31,12 +31,12 @@ type ResponseFields = Schema.Struct.Type<typeof responseFields>
 const hints: Record<number, string> = {
   400: "The request was rejected as invalid; check the arguments against the API's rules.",
   401: "Check OPENROUTER_API_KEY: the key is missing, malformed, revoked or not a valid OpenRouter key.",
-  403: "This operation needs a management key (Settings → Management API keys); an inference key is not enough.",
+  403: "The API refused this operation for this key: it needs a management key (Settings → Management API keys), or this resource does not allow it.",
   404: "Nothing exists at this id or slug; check it, or list first.",
   408: "The server gave up on the operation (it took too long); narrow it (a shorter time range, fewer rows) or retry later.",
   409: "It conflicts with what exists (a duplicate, a limit reached, or a concurrent change); list first, then change or remove the existing one.",
   413: "The payload is over the API's size limit (files: 100 MB).",
-  429: "Rate limited: slow down (lower --rate/--concurrency) or wait for Retry-After.",
+  429: "Rate limited: slow down (a lower request rate or concurrency) or wait for Retry-After.",
   500: "OpenRouter had an internal error; retrying later usually helps.",
   502: "An upstream provider failed; retrying later usually helps.",
   503: "OpenRouter is temporarily unavailable; retry after the indicated delay."

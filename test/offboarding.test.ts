@@ -158,7 +158,7 @@ describe("offboarding, details", () => {
         const planned = yield* Offboarding.plan(spec)
         const home = planned.workspaces.find((w) => w.slug === "default")!
         expect([home.isDefault, home.chunks, home.stays, home.keys.map((k) => k.hash)]).toEqual([true, [], [user], [inDefault.hash]])
-        expect(Offboarding.describe(planned)).toContain(`  = default: 1 membership stay (default workspace); 1 key to disable`)
+        expect(Offboarding.describe(planned)).toContain(`  = default: 1 membership stays (default workspace); 1 key to disable`)
         const report = yield* Offboarding.apply(planned)
         expect(report.failed).toEqual([])
         const stays = report.items.filter((i) => i.kind === "membership" && i.action === "remove from default")

@@ -375,8 +375,8 @@ export const execute = (
       onInterrupted: (partial) =>
         Effect.gen(function*() {
           yield* Effect.ignore(writeReport(partial))
-          const settled = partial.items.filter((i) => i.outcome !== "skipped").length
-          yield* Console.error(`\ninterrupted: ${settled} ${unitOf(partial.kind)} settled and journaled; resume with:\n  ${options.resume}`)
+          const settled = partial.items.filter((i) => i.outcome !== "skipped")
+          yield* Console.error(`\ninterrupted: ${Counts.phrase(settled)} settled and journaled; resume with:\n  ${options.resume}`)
         })
     })
     yield* Fiber.await(drawing)
@@ -384,7 +384,7 @@ export const execute = (
     yield* writeReport(report)
     if (report.failed.length > 0) {
       process.exitCode = 1
-      yield* Console.error(`${report.failed.length} ${unitOf(report.kind)} failed (listed above); fix them and re-run: ${options.resume}`)
+      yield* Console.error(`${Counts.phrase(report.failed)} failed (listed above); fix them and re-run: ${options.resume}`)
     }
   })
 

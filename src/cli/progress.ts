@@ -116,12 +116,15 @@ export const applyEvent = (state: ProgressState, event: Engine.JobEvent): void =
 
 const count = (n: number) => n.toLocaleString("en-US")
 
+/** "1 change", "2 changes": a unit (given plural) for a count. */
+const counted = (n: number, unit: string) => `${count(n)} ${n === 1 && unit.endsWith("s") ? unit.slice(0, -1) : unit}`
+
 /** The first line: which job, where, and how much (two lines when one would not fit). */
 export const headerLines = (state: ProgressState, target: string | undefined, width: number): Array<string> => {
   const job = `${state.jobId.startsWith(state.kind) ? "" : `${state.kind} `}${state.jobId}${target ? ` on ${target}` : ""}`
   const size = state.items === undefined
     ? "planning"
-    : `${count(state.items)} ${state.unit}${state.unit === "operations" ? "" : ` in ${count(state.operations)} operations`}`
+    : `${counted(state.items, state.unit)}${state.unit === "operations" ? "" : ` in ${counted(state.operations, "operations")}`}`
   const one = `${job}: ${size}`
   return displayWidth(one) <= width ? [one] : [truncate(job, width), truncate(size, width)]
 }

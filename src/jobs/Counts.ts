@@ -80,3 +80,14 @@ export const lines = (items: ReadonlyArray<Pick<Engine.ReportItem, "kind" | "out
       outcomes.flatMap(([outcome, words]) => (count.outcomes[outcome] ? [`${number(count.outcomes[outcome]!)} ${words}`] : [])).join(", ")
     }`
   )
+
+/**
+ * Items counted per unit in one phrase: "1 user", "2 memberships and 1 key" (for "… failed").
+ *
+ * @since 0.1.0
+ * @category counting
+ */
+export const phrase = (items: ReadonlyArray<Pick<Engine.ReportItem, "kind" | "outcome">>): string => {
+  const parts = countsOf(items).map((count) => `${number(count.total)} ${count.unit}`)
+  return parts.length <= 1 ? (parts[0] ?? "0 items") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`
+}

@@ -417,8 +417,9 @@ export const describe = (plan: OffboardingPlan): ReadonlyArray<string> => {
       w.unassign.length > 0 ? `${plural(w.unassign.length, "guardrail assignment")} to remove` : ""
     ].filter((s) => s !== "").join(", ")
     const also = access === "" ? "" : `; ${access}`
-    if (w.isDefault) lines.push(`  = ${w.slug}: ${plural(w.stays.length, "membership")} stay (default workspace)${also}`)
-    else if (ids.length > 0) lines.push(`  - ${w.slug}: ${plural(ids.length, "user")}${sample(ids)}${also}`)
+    if (w.isDefault) {
+      lines.push(`  = ${w.slug}: ${plural(w.stays.length, "membership")} ${w.stays.length === 1 ? "stays" : "stay"} (default workspace)${also}`)
+    } else if (ids.length > 0) lines.push(`  - ${w.slug}: ${plural(ids.length, "user")}${sample(ids)}${also}`)
     else lines.push(`  = ${w.slug}: no member to remove${also}`)
   }
   const unchanged = plan.workspaces.reduce((n, w) => n + w.unchanged.length, 0)
