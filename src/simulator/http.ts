@@ -2,10 +2,10 @@
 import { HttpServerResponse } from "@effect/platform"
 import { Either, ParseResult, Schema } from "effect"
 import type { ActivityState } from "./activity-state.ts"
-import type { ByokState } from "./byok.ts"
+import type { ByokState } from "./byok-state.ts"
 import type { FileStore } from "./files-store.ts"
-import type { ObservabilityState } from "./observability.ts"
-import type { ScimState } from "./scim.ts"
+import type { ObservabilityState } from "./observability-state.ts"
+import type { ScimState } from "./scim-state.ts"
 import type { OrganizationState } from "./state.ts"
 
 /** What every route handler works on: the organisation and its file storage. */
