@@ -17,11 +17,11 @@
 import { Effect, Schema } from "effect"
 import { DeletedResponse, pagingQuery } from "./Domain.ts"
 import {
-  BadRequestResponseError,
-  ForbiddenResponseError,
-  InternalServerResponseError,
-  NotFoundResponseError,
-  UnauthorizedResponseError
+  BadRequestResponseError as BadRequest,
+  ForbiddenResponseError as Forbidden,
+  InternalServerResponseError as Internal,
+  NotFoundResponseError as NotFound,
+  UnauthorizedResponseError as Unauthorized
 } from "./Errors.ts"
 import {
   AssignedResponse,
@@ -38,19 +38,12 @@ import {
 } from "./GuardrailsDomain.ts"
 import { withStreamAccessors } from "./internal/accessors.ts"
 import { declare, method, type MethodError, type OperationInput } from "./internal/declaration.ts"
-import * as Op from "./internal/operation.ts"
 import * as Pagination from "./internal/pagination.ts"
 import { Uuid } from "./KeysDomain.ts"
 import { OpenRouterClient } from "./OpenRouterClient.ts"
-import * as RetryPolicy from "./RetryPolicy.ts"
 
 // --- the operations, each declared once (the guardrail operations document no 429) -------------------
 
-const BadRequest = BadRequestResponseError
-const Unauthorized = UnauthorizedResponseError
-const Forbidden = ForbiddenResponseError
-const NotFound = NotFoundResponseError
-const Internal = InternalServerResponseError
 const byId = { id: Uuid }
 
 /**
@@ -240,15 +233,11 @@ export const make = Effect.gen(function*() {
    * Create a guardrail (it enforces nothing until assigned). Not replayed after an ambiguous failure
    * (names need not be unique, so a replay could leave a twin): look for it with `list` instead.
    */
-  const create = (options: CreateOptions): Effect.Effect<GuardrailResponse, GuardrailsError<"create">> =>
-    Effect.flatMap(operations.create.validate(options), (valid) => {
-      const spec = operations.create.request(valid)
-      return Op.retrying(
-        client,
-        Op.attemptWith(client, operations.create, spec, Op.decodeBody(client, operations.create, spec)),
-        { retryIf: (error) => !RetryPolicy.isAmbiguous(error) }
-      ).pipe(Op.withOperationSpan(operations.create, spec))
-    })
+  const create: (options: CreateOptions) => Effect.Effect<GuardrailResponse, GuardrailsError<"create">> = method(
+    client,
+    operations.create,
+    { replayAmbiguous: false }
+  )
 
   const get = method(client, operations.get)
   /** Update a guardrail (collections replace: send the full set), or materialise a workspace's default guardrail. */

@@ -312,3 +312,23 @@ describe("simulated guardrails", () => {
     expect(refused(guardrails.deleteGuardrail(first.id))).toBe(404)
   })
 })
+
+describe("Guardrails.create over a flaky connection", () => {
+  it.scopedLive("never replayed after an ambiguous failure (500: the server made it), retried after a 429", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const guardrails = yield* Guardrails
+      const count = Effect.map(guardrails.list(), (page) => page.totalCount)
+      const posts = Effect.map(recorded, (all) => all.filter((r) => r.method === "POST" && r.path === "/guardrails").length)
+      const before = yield* count
+      yield* sim.clearRequests
+      yield* sim.inject({ method: "POST", path: /^\/guardrails$/, status: 500, after: "handle" })
+      expect((yield* Effect.flip(guardrails.create({ name: "maybe" })))._tag).toBe("InternalServerResponseError")
+      expect(yield* posts).toBe(1)
+      expect(yield* count).toBe(before + 1)
+      yield* sim.inject({ method: "POST", path: /^\/guardrails$/, status: 429 })
+      yield* guardrails.create({ name: "after a refusal" })
+      expect(yield* posts).toBe(3)
+      expect(yield* count).toBe(before + 2)
+    }).pipe(Effect.provide(accessLayer({}, { retry: RetryPolicy.make({ initialDelay: "1 millis", jitter: false }) }))))
+})
