@@ -9,11 +9,13 @@ import { spawnSync } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { readingLine } from "../src/cli/progress.ts"
 import { Guardrails } from "../src/Guardrails.ts"
-import { Counts, type Engine, Journal, Onboarding } from "../src/jobs/index.ts"
+import { Counts, type Engine, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
+import { Workspaces } from "../src/Workspaces.ts"
 import { servicesLayer } from "./support.ts"
 
 const fast = { retry: RetryPolicy.make({ jitter: false, initialDelay: "5 millis", maxDelay: "50 millis", maxRetries: 8 }) }
@@ -93,6 +95,27 @@ describe("counts", () => {
         total: workspaces
       })
       expect(reading.some((e) => e.what === "organisation members")).toBe(true)
+    }).pipe(Effect.provide(layer())), 60_000)
+})
+
+describe("reading inside a workspace", () => {
+  it.scopedLive("a plan says the members it reads per workspace, against the first page's total", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const events = yield* PubSub.unbounded<Engine.JobEvent>()
+      const seen = yield* PubSub.subscribe(events)
+      // 300 members read in pages: several Reading events for the one workspace, the total known from the first
+      const everyone = sim.state.members().map((m) => m.id)
+      const workspaces = yield* Workspaces
+      const sales = sim.state.workspaces().find((w) => w.slug === "sales")!
+      for (let i = 0; i < everyone.length; i += 100) yield* workspaces.bulkAddMembers({ id: sales.id, userIds: everyone.slice(i, i + 100) })
+      const total = sim.state.workspaceMembers("sales").length
+      yield* Offboarding.plan({ users: [everyone[0]!], workspaces: ["sales"] }, { events, rate: 10_000 })
+      const reading = [...Chunk.toReadonlyArray(yield* Queue.takeAll(seen))].filter((e) => e._tag === "Reading" && e.what === "members of sales")
+      expect(reading.length).toBeGreaterThan(1)
+      for (const e of reading) expect(e).toMatchObject({ total })
+      expect(reading.at(-1)).toMatchObject({ done: total, total })
+      expect(readingLine(reading.at(-1) as any, 80)).toBe(`planning: reading members of sales ${total}/${total}`)
     }).pipe(Effect.provide(layer())), 60_000)
 })
 

@@ -265,7 +265,9 @@ export const reading = (events: PubSub.PubSub<Engine.JobEvent>, options: Progres
       if (event._tag !== "Reading") continue
       const now = yield* Clock.currentTimeMillis
       const e = event
-      const finished = e.total !== undefined && e.done >= e.total
+      // on a terminal a finished count is drawn at once; in a log a line every few seconds (the first at once),
+      // so a plan of many small workspaces does not print a line per workspace
+      const finished = tty && e.total !== undefined && e.done >= e.total
       if (!finished && now - last < (tty ? 100 : every)) continue
       last = now
       drawn = true

@@ -92,12 +92,21 @@ export const resolveUsers = (kind: string, users: ReadonlyArray<string>, reading
     return { wanted: [...new Set(ids)], problems }
   })
 
-/** A workspace's current members (ids). */
-export const membersOf = (workspaceId: string) =>
+/**
+ * A workspace's current members (ids), said as they are read: "members of sales 2,300/5,000" (the
+ * total from the first page's `totalCount`).
+ */
+export const membersOf = (workspaceId: string, reading: Reading.Reporter = Reading.reporter(undefined), slug: string = workspaceId) =>
   Effect.flatMap(Workspaces, (workspaces) => {
     const current = new Set<string>()
+    let counter: Reading.Counter | undefined
     return Effect.as(
-      Stream.runForEach(workspaces.streamMembers({ id: workspaceId }), (member) => Effect.sync(() => current.add(member.userId))),
+      Stream.runForEach(workspaces.memberPages({ id: workspaceId }), (page) =>
+        Effect.suspend(() => {
+          for (const member of page.data) current.add(member.userId)
+          counter ??= reading(`members of ${slug}`, page.totalCount)
+          return counter.add(page.data.length)
+        })),
       current
     )
   })

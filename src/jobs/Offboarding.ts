@@ -142,7 +142,7 @@ const planSpec = (spec: Specs.OffboardingSpec, concurrency: number, reading: Rea
         const isDefault = Core.isDefaultWorkspace(workspace)
         // every organisation member belongs to the default workspace (its listing is the whole
         // organisation, not read): nobody leaves it
-        const current = isDefault ? leaving : yield* Core.membersOf(workspace.id)
+        const current = isDefault ? leaving : yield* Core.membersOf(workspace.id, reading, workspace.slug)
         const members = wanted.filter((id) => current.has(id))
         const access = yield* accessIn(workspace.id, leaving)
         yield* counter.one

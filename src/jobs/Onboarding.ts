@@ -162,7 +162,7 @@ const planSpec = (spec: Specs.OnboardingSpec, concurrency: number, reading: Read
     const read = reading("workspace", selection.selected.length)
     const existing = yield* Effect.forEach(selection.selected, (workspace) =>
       Effect.gen(function*() {
-        const current = yield* Core.membersOf(workspace.id)
+        const current = yield* Core.membersOf(workspace.id, reading, workspace.slug)
         const budgets = spec.budgets === undefined ? undefined : (yield* BudgetPolicy.changesFor(workspace.id, spec.budgets)).changes
         yield* read.one
         return new WorkspacePlan({
