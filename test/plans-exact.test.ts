@@ -8,7 +8,8 @@ import { Effect, Layer } from "effect"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Counts, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
+import { Files } from "../src/Files.ts"
+import { Counts, FileCleanup, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
 import { Simulator } from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
 
@@ -58,5 +59,21 @@ describe("saved plans are exact", () => {
         "not done: outside the plan (the server needs it now, the saved plan did not have it); plan again"
       ]])
       expect(sim.state.workspaceMembers("research").some((m) => m.userId === outsider)).toBe(true)
+    }).pipe(Effect.provide(layer())))
+
+  it.effect("file cleanup: a file selected now but not when the plan was made is reported outside the plan, and kept", () =>
+    Effect.gen(function*() {
+      const files = yield* Files
+      const saved = yield* FileCleanup.plan({ name: "late-*.txt", workspaces: ["default"] }, fast)
+      expect(saved.count).toBe(0)
+      const late = yield* files.upload({ file: new TextEncoder().encode("hello"), filename: "late-1.txt" })
+      const report = yield* FileCleanup.apply(saved, { ...fast, jobId: "exact-files" })
+      expect(report.items.map((i) => [i.key, i.outcome, i.reason])).toEqual([[
+        late.id,
+        "skipped",
+        "not deleted: outside the plan (selected now, not when the plan was made); plan again"
+      ]])
+      const sim = yield* Simulator
+      expect(sim.state.files.list(sim.state.defaultWorkspaceId).some((f) => f.id === late.id)).toBe(true)
     }).pipe(Effect.provide(layer())))
 })

@@ -205,7 +205,21 @@ export const apply = (input: unknown, options: Engine.ApplyJobOptions = {}) =>
           return item ? [item] : []
         })
         const staleIds = new Set(stale.map((i) => i.key))
-        return { plan: new FileCleanupPlan({ ...saved, files: saved.files.filter((f) => !staleIds.has(f.id)) }), stale }
+        // selected now but not in the plan (uploaded since, say): said, never deleted
+        const planned = new Set(saved.files.map((f) => f.id))
+        const outside = listed.files.filter((f) => f.selected && !planned.has(f.ref.id)).map(({ ref }) =>
+          new Engine.ReportItem({
+            kind: "file",
+            key: ref.id,
+            action: `delete ${ref.filename} from ${ref.workspace}`,
+            outcome: "skipped",
+            reason: "not deleted: outside the plan (selected now, not when the plan was made); plan again"
+          })
+        )
+        return {
+          plan: new FileCleanupPlan({ ...saved, files: saved.files.filter((f) => !staleIds.has(f.id)) }),
+          stale: [...stale, ...outside]
+        }
       })
   })(input, options)
 
