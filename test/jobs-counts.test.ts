@@ -98,6 +98,23 @@ describe("counts", () => {
     }).pipe(Effect.provide(layer())), 60_000)
 })
 
+describe("users the organisation does not have", () => {
+  it.scopedLive("onboarding: with e-mails in the list, an id nobody has is said at the plan and never sent", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const member = sim.state.members()[5]!
+      const stranger = "user_NotAMemberOfThisOrg00000"
+      const plan = yield* Onboarding.plan({ users: [member.email, stranger, stranger], workspaces: ["sales"] }, { rate: 10_000 })
+      expect(plan.problems.map((p) => [p.kind, p.key, p.outcome, p.reason])).toEqual([
+        ["user", stranger, "failed", "not a member of this organisation"]
+      ])
+      expect(plan.workspaces.flatMap((w) => [...w.chunks.flat(), ...w.unchanged])).toEqual([member.id])
+      // offboarding a user the organisation no longer has is not a failure: nothing of theirs is left
+      const leaving = yield* Offboarding.plan({ users: [member.email, stranger], workspaces: ["sales"] }, { rate: 10_000 })
+      expect(leaving.problems).toEqual([])
+    }).pipe(Effect.provide(layer())), 60_000)
+})
+
 describe("reading inside a workspace", () => {
   it.scopedLive("a plan says the members it reads per workspace, against the first page's total", () =>
     Effect.gen(function*() {

@@ -62,19 +62,32 @@ export const isImplicitMembershipRefusal = (message: string) => /default workspa
 /** What a membership of the default workspace is reported as: it cannot change, and that is not a failure. */
 export const STAYS_DEFAULT = "stays (default workspace): every organisation member belongs to it"
 
-/** The users of a spec as organisation member ids; e-mails no member has are reported, not guessed. */
-export const resolveUsers = (kind: string, users: ReadonlyArray<string>, reading: Reading.Reporter = Reading.reporter(undefined)) =>
+/**
+ * The users of a spec as organisation member ids; e-mails no member has are reported, not guessed (and,
+ * with `idsMustBeMembers`, ids the organisation does not have, when its members were read for e-mails).
+ */
+export const resolveUsers = (
+  kind: string,
+  users: ReadonlyArray<string>,
+  reading: Reading.Reporter = Reading.reporter(undefined),
+  /** Onboarding: an id the organisation does not have is a problem (when its members are read anyway). */
+  options: { readonly idsMustBeMembers?: boolean } = {}
+) =>
   Effect.gen(function*() {
     const organization = yield* Organization
     const problems: Array<Engine.ReportItem> = []
     const emails = new Set(users.filter((u) => u.includes("@")).map((u) => u.toLowerCase()))
     const byEmail = new Map<string, string>()
+    // read only to find e-mails; then it also tells which ids are not members (said now, not sent)
+    let memberIds: Set<string> | undefined
     if (emails.size > 0) {
+      memberIds = new Set()
       // the organisation's members are read to find e-mails: said as they are read (members 2,300)
       const counter = reading("organisation members", undefined)
       yield* Stream.runForEach(organization.streamMembers(), (member) =>
         Effect.zipRight(
           Effect.sync(() => {
+            memberIds!.add(member.id)
             if (emails.has(member.email.toLowerCase())) byEmail.set(member.email.toLowerCase(), member.id)
           }),
           counter.one
@@ -82,8 +95,10 @@ export const resolveUsers = (kind: string, users: ReadonlyArray<string>, reading
     }
     const ids: Array<string> = []
     for (const user of users) {
-      if (!user.includes("@")) ids.push(user)
-      else {
+      if (!user.includes("@")) {
+        if (!options.idsMustBeMembers || memberIds === undefined || memberIds.has(user)) ids.push(user)
+        else if (!problems.some((p) => p.key === user)) problems.push(userItem(user, kind, "failed", "not a member of this organisation"))
+      } else {
         const id = byEmail.get(user.toLowerCase())
         if (id) ids.push(id)
         else problems.push(userItem(user, kind, "failed", "no organisation member has this e-mail"))

@@ -157,7 +157,7 @@ const allBudgets = (budgets: Specs.Budgets) =>
 const planSpec = (spec: Specs.OnboardingSpec, concurrency: number, reading: Reading.Reporter) =>
   Effect.gen(function*() {
     const selection = yield* resolveWorkspaces(KIND, spec.workspaces, { create: spec.ensureWorkspaces === true })
-    const { problems, wanted } = yield* Core.resolveUsers(KIND, spec.users, reading)
+    const { problems, wanted } = yield* Core.resolveUsers(KIND, spec.users, reading, { idsMustBeMembers: true })
     const guardrail = spec.guardrail === undefined ? undefined : yield* guardrailPlan(spec.guardrail, selection.selected, wanted)
     const read = reading("workspace", selection.selected.length)
     const existing = yield* Effect.forEach(selection.selected, (workspace) =>
