@@ -38,6 +38,18 @@ describe("openrouter-admin org", () => {
     expect(some.stdout).not.toContain("research:")
   })
 
+  it("plan: more removals than the limit exits 2 naming the flag that allows them", async () => {
+    const members = sim.service.state.workspaceMembers("engineering").map((m) => m.userId)
+    writeFileSync(
+      join(dir, "prune.yaml"),
+      `version: 1\nworkspaces:\n  engineering:\n    members: [${members[0]}]\nprune: { members: true }\n`
+    )
+    const refused = await run(sim, ["org", "plan", "-f", "prune.yaml"])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(`allow it with --max-removals ${members.length - 1} (a count)`)
+    expect(refused.stderr).not.toContain("maxRemovals")
+  })
+
   it("plan: drift exits 3 with --detailed-exitcode (0 without); a bad file exits 2 naming its line; nothing is changed", async () => {
     const email = sim.service.state.members()[5]!.email
     writeFileSync(

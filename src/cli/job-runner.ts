@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import { Counts, Engine, Journal, PlanFile, Specs } from "../jobs/index.ts"
 import { describeUsers } from "../jobs/Offboarding.ts"
+import type * as OrgPlan from "../jobs/OrgPlan.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
 import { ask, interactive } from "./common.ts"
 import { usage, UsageError } from "./errors.ts"
@@ -120,6 +121,8 @@ export const phraseJobError = (names: JobNames, kind: JobKind) => (error: unknow
       return Effect.fail(usage(`journal ${e.target}: ${e.reason}${e.hint ? `. ${e.hint}` : ""}. Nothing was changed`))
     case "ResumeConflictError":
       return Effect.fail(usage(resumeConflictMessage(names, e as any)))
+    case "PruneLimitError":
+      return Effect.fail(usage((error as OrgPlan.PruneLimitError).describeWith("--max-removals")))
     case "InvalidRequestError":
       return Effect.fail(usage(`${kind}: ${inFlagTerms(names.flags(kind), String(e.issue ?? e.message))}`))
     default:

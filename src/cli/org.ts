@@ -131,7 +131,10 @@ const planCommand = Cli.make("plan", {
     yield* checkManagementKey
     const events = yield* PubSub.unbounded<Engine.JobEvent>({ replay: 1_000 })
     const readingView = yield* Effect.fork(Progress.reading(events))
-    const plan = yield* Org.plan(spec, { ...checked, events }).pipe(Effect.ensuring(Fiber.interrupt(readingView)))
+    const plan = yield* Org.plan(spec, { ...checked, events }).pipe(
+      Effect.ensuring(Fiber.interrupt(readingView)),
+      Effect.catchTag("PruneLimitError", (error) => Effect.fail(Cli.usage(error.describeWith("--max-removals"))))
+    )
     const client = yield* OpenRouterClient
     if (wantsJson(args.json)) {
       const encoded = yield* Schema.encode(OrgPlan.OrgPlan)(plan).pipe(Effect.orDie)

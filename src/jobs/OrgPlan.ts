@@ -219,6 +219,11 @@ export class PruneLimitError extends Schema.TaggedError<PruneLimitError>()("Prun
   refusals: Schema.Array(PruneRefusal)
 }) {
   override get message() {
+    return this.describeWith("maxRemovals")
+  }
+
+  /** The message, naming the option that allows more (the CLI says `--max-removals`). */
+  describeWith(option: string) {
     const lines = this.refusals.map((r) =>
       `${r.area === "workspaces" ? "the organisation" : r.slug}: ${r.removing} of ${r.current} ${r.area}${
         r.current > 0 ? ` (${Math.round((r.removing / r.current) * 100)} %)` : ""
@@ -226,7 +231,7 @@ export class PruneLimitError extends Schema.TaggedError<PruneLimitError>()("Prun
     )
     const needed = Math.max(...this.refusals.map((r) => r.removing))
     return `the plan would remove more than the limit of ${this.maxRemovals} per area and workspace, so nothing was changed:\n  ` +
-      `${lines.join("\n  ")}\nIf that is meant, allow it with --max-removals ${needed} (a count) or a larger share (e.g. --max-removals 100%), ` +
+      `${lines.join("\n  ")}\nIf that is meant, allow it with ${option} ${needed} (a count) or a larger share (e.g. ${option} 100%), ` +
       `or add what should stay to the file`
   }
 }
