@@ -222,7 +222,11 @@ export class PruneLimitError extends Schema.TaggedError<PruneLimitError>()("Prun
     return this.describeWith("maxRemovals")
   }
 
-  /** The message, naming the option that allows more (the CLI says `--max-removals`). */
+  /**
+   * The message, naming the option that allows more (the CLI says `--max-removals`).
+   *
+   * @since 0.1.0
+   */
   describeWith(option: string) {
     const lines = this.refusals.map((r) =>
       `${r.area === "workspaces" ? "the organisation" : r.slug}: ${r.removing} of ${r.current} ${r.area}${
