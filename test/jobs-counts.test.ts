@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { readingLine } from "../src/cli/progress.ts"
 import { Guardrails } from "../src/Guardrails.ts"
-import { Counts, type Engine, Journal, Offboarding, Onboarding } from "../src/jobs/index.ts"
+import { Counts, type Engine, FileCleanup, Journal, KeyHygiene, Offboarding, Onboarding } from "../src/jobs/index.ts"
 import { Keys } from "../src/Keys.ts"
 import * as RetryPolicy from "../src/RetryPolicy.ts"
 import { Simulator } from "../src/simulator/index.ts"
@@ -95,6 +95,24 @@ describe("counts", () => {
         total: workspaces
       })
       expect(reading.some((e) => e.what === "organisation members")).toBe(true)
+    }).pipe(Effect.provide(layer())), 60_000)
+})
+
+describe("reading inside a workspace, no total from the API", () => {
+  it.scopedLive("file cleanup and key hygiene count the files and keys of each workspace as they read them", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const sales = sim.state.workspaces().find((w) => w.slug === "sales")!
+      const events = yield* PubSub.unbounded<Engine.JobEvent>()
+      const seen = yield* PubSub.subscribe(events)
+      yield* FileCleanup.plan({ all: true, workspaces: ["sales"] }, { events, rate: 10_000 })
+      yield* KeyHygiene.plan({ allKeys: true, workspaces: ["sales"] }, { events, rate: 10_000 })
+      const reading = [...Chunk.toReadonlyArray(yield* Queue.takeAll(seen))].filter((e) => e._tag === "Reading")
+      const files = sim.state.files.list(sales.id).length
+      const keys = sim.state.apiKeys().filter((k) => k.workspaceId === sales.id && !k.disabled).length
+      expect(files).toBeGreaterThan(0)
+      expect(reading.filter((e) => e.what === "files of sales").at(-1)).toMatchObject({ done: files, total: files })
+      expect(reading.filter((e) => e.what === "keys of sales").at(-1)).toMatchObject({ done: keys, total: keys })
     }).pipe(Effect.provide(layer())), 60_000)
 })
 

@@ -99,8 +99,10 @@ const listFiles = (spec: Specs.FileCleanupSpec, cutoff: number | undefined, conc
     const counter = reading("workspace", selection.selected.length)
     const perWorkspace = yield* Effect.forEach(
       selection.selected,
-      (workspace) =>
-        Stream.runCollect(Stream.map(files.stream({ workspaceId: workspace.id, pageSize: 1000 }), (file) => {
+      (workspace) => {
+        // the files of one workspace, counted as they are read (the API gives no total)
+        const inside = reading(`files of ${workspace.slug}`, undefined)
+        return Stream.runCollect(Stream.mapEffect(files.stream({ workspaceId: workspace.id, pageSize: 1000 }), (file) => {
           const ref = new FileRef({
             id: file.id,
             workspaceId: workspace.id,
@@ -111,8 +113,9 @@ const listFiles = (spec: Specs.FileCleanupSpec, cutoff: number | undefined, conc
             createdAt: file.createdAt,
             downloadable: file.downloadable
           })
-          return { ref, selected: matches(ref) }
-        })).pipe(Effect.tap(() => counter.one)),
+          return Effect.as(inside.one, { ref, selected: matches(ref) })
+        })).pipe(Effect.tap(() => Effect.zipRight(inside.end, counter.one)))
+      },
       { concurrency }
     )
     return { files: perWorkspace.flatMap((chunk) => [...chunk]), workspaces: selection.selected.map((w) => w.slug) }

@@ -107,11 +107,14 @@ const listSelected = (spec: Specs.KeyHygieneSpec, now: number, concurrency: numb
     const selection = yield* resolveWorkspaces(KIND, spec.workspaces)
     const includeDisabled = (spec.action ?? "disable") === "delete"
     const counter = reading("workspace", selection.selected.length)
-    const listed = (yield* Effect.forEach(selection.selected, (workspace) =>
-      Effect.map(
-        Stream.runCollect(keys.stream({ workspaceId: workspace.id, includeDisabled })),
+    const listed = (yield* Effect.forEach(selection.selected, (workspace) => {
+      // the keys of one workspace, counted as they are read (the API gives no total)
+      const inside = reading(`keys of ${workspace.slug}`, undefined)
+      return Effect.map(
+        Stream.runCollect(Stream.tap(keys.stream({ workspaceId: workspace.id, includeDisabled }), () => inside.one)),
         (chunk) => [...chunk].map((key) => ({ key, workspace }))
-      ).pipe(Effect.tap(() => counter.one)), { concurrency })).flat()
+      ).pipe(Effect.tap(() => Effect.zipRight(inside.end, counter.one)))
+    }, { concurrency })).flat()
     // orphaned: the creators among these keys who are not members (read only when asked)
     const orphaned = new Set<string>()
     if (spec.orphaned) {

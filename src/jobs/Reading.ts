@@ -19,6 +19,8 @@ export interface Counter {
   readonly one: Effect.Effect<void>
   /** `n` more read. */
   readonly add: (n: number) => Effect.Effect<void>
+  /** Everything read (the total was not known up front): the count, as its own total. */
+  readonly end: Effect.Effect<void>
 }
 
 /**
@@ -27,7 +29,7 @@ export interface Counter {
  */
 export type Reporter = (what: string, total: number | undefined) => Counter
 
-const silent: Counter = { one: Effect.void, add: () => Effect.void }
+const silent: Counter = { one: Effect.void, add: () => Effect.void, end: Effect.void }
 
 /**
  * A reporter publishing to `events` (none: counts nothing).
@@ -48,5 +50,8 @@ export const reporter = (events: PubSub.PubSub<Engine.JobEvent> | undefined): Re
       published = done
       return Effect.asVoid(PubSub.publish(events, { _tag: "Reading", what, done, total }))
     })
-  return { one: add(1), add }
+  const end = Effect.suspend(() =>
+    done === published && total !== undefined ? Effect.void : Effect.asVoid(PubSub.publish(events, { _tag: "Reading", what, done, total: done }))
+  )
+  return { one: add(1), add, end }
 }
