@@ -147,5 +147,5 @@ describe("counts add up (property)", () => {
         Journal.layer(join(mkdtempSync(join(tmpdir(), "counts-prop-")), "journal.sqlite"))
       )),
       Effect.orDie
-    ), { timeout: 100_000, fastCheck: { numRuns: 30 } })
+    ), { timeout: 240_000, fastCheck: { numRuns: 25 } })
 })
