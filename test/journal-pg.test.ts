@@ -7,7 +7,7 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Either, Exit, Fiber, Layer, Option, PubSub, Queue, Redacted, TestClock } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
@@ -20,15 +20,9 @@ import * as OpenRouterClient from "../src/OpenRouterClient.ts"
 import { Organization } from "../src/Organization.ts"
 import * as Simulator from "../src/simulator/index.ts"
 import { Workspaces } from "../src/Workspaces.ts"
-import { startPg, type TestPg } from "./pg-support.ts"
+import { usePg } from "./pg-support.ts"
 
-let pg: TestPg
-beforeAll(async () => {
-  pg = await startPg()
-}, 120_000)
-afterAll(async () => {
-  await pg?.dispose()
-}, 60_000)
+const pg = usePg()
 
 const spec = { kind: "onboarding", users: ["u"], workspaces: ["w"] }
 const pgJournal = (url: string) => Journal.layerPg({ url: Redacted.make(url) })

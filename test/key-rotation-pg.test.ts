@@ -4,7 +4,7 @@
  * on any machine would), a second runner on another pool refused while the first holds the job, and a
  * takeover mid-rotation.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, Redacted, TestClock } from "effect"
 import { join } from "node:path"
 import { Journal, KeyRotation, SecretSink } from "../src/jobs/index.ts"
@@ -23,15 +23,9 @@ import {
   startNow,
   takeover
 } from "./key-rotation-support.ts"
-import { startPg, type TestPg } from "./pg-support.ts"
+import { usePg } from "./pg-support.ts"
 
-let pg: TestPg
-beforeAll(async () => {
-  pg = await startPg()
-}, 120_000)
-afterAll(async () => {
-  await pg?.dispose()
-}, 60_000)
+const pg = usePg()
 
 /** A journal layer: each `Effect.provide` of it opens a pool of its own. */
 const pgJournal = (url: string) => Journal.layerPg({ url: Redacted.make(url) })

@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { afterAll, beforeAll } from "vitest"
 
 export interface TestPg {
   /** postgres://journal:…@127.0.0.1:PORT/DATABASE — a database of its own for each call of `database`. */
@@ -70,5 +71,35 @@ export const startPg = async (): Promise<TestPg> => {
       running = false
       rmSync(root, { recursive: true, force: true })
     }
+  }
+}
+
+/**
+ * One server for a test file: started before its tests, disposed after them. The returned object
+ * forwards to that server, so tests use it as a `TestPg` once `beforeAll` has run.
+ */
+export const usePg = (): TestPg => {
+  let pg: TestPg | undefined
+  beforeAll(async () => {
+    pg = await startPg()
+  }, 120_000)
+  afterAll(async () => {
+    await pg?.dispose()
+  }, 60_000)
+  const started = () => {
+    if (pg === undefined) throw new Error("the PostgreSQL server is not started yet (use it inside a test)")
+    return pg
+  }
+  return {
+    database: (name) => started().database(name),
+    get port() {
+      return started().port
+    },
+    get password() {
+      return started().password
+    },
+    stop: () => started().stop(),
+    start: () => started().start(),
+    dispose: () => started().dispose()
   }
 }
