@@ -132,13 +132,24 @@ export const phraseJobError = (names: JobNames, kind: JobKind) => (error: unknow
 
 // --- printing -------------------------------------------------------------------------------------------
 
-const writeJson = (path: string, text: string) =>
+/** Write `text` to `path`, creating its directory; a failure is a usage error naming the file. */
+export const writeText = (path: string, text: string) =>
   Effect.try({
     try: () => {
       mkdirSync(dirname(path), { recursive: true })
       writeFileSync(path, text)
     },
     catch: (error) => usage(`cannot write ${path}: ${(error as Error).message}`)
+  })
+
+/** `--report FILE` (the whole report as JSON; `-` prints it on stdout), or nothing without the flag. */
+export const reportWriter = (report: Option.Option<string>) => (value: Engine.JobReport) =>
+  Option.match(report, {
+    onNone: () => Effect.void,
+    onSome: (path) =>
+      path === "-"
+        ? Console.log(JSON.stringify(value))
+        : Effect.zipRight(writeText(path, JSON.stringify(value, null, 2)), Console.error(`report: ${path}`))
   })
 
 /** The report's counts as lines, one per unit (memberships, keys, …), each split by outcome; they add up to the items. */
@@ -322,7 +333,7 @@ const showPlan = (flags: Pick<RunFlags, "json" | "out">, plan: PlanFile.AnyPlan)
     if (wantsJson(flags.json)) yield* Console.log(JSON.stringify(JSON.parse(text)))
     else yield* Effect.forEach(describePlanOf(plan), (line) => Console.log(line), { discard: true })
     if (Option.isSome(flags.out)) {
-      yield* writeJson(flags.out.value, text)
+      yield* writeText(flags.out.value, text)
       yield* Console.error(`plan saved to ${flags.out.value}; apply exactly this plan with: openrouter-admin apply ${quote(flags.out.value)}`)
     }
   })
@@ -359,14 +370,7 @@ export const execute = (
     }
     const asJson = wantsJson(flags.json)
     const reportToStdout = Option.getOrUndefined(flags.report) === "-"
-    const writeReport = (report: Engine.JobReport) =>
-      Option.match(flags.report, {
-        onNone: () => Effect.void,
-        onSome: (path) =>
-          path === "-"
-            ? Console.log(JSON.stringify(report))
-            : Effect.zipRight(writeJson(path, JSON.stringify(report, null, 2)), Console.error(`report: ${path}`))
-      })
+    const writeReport = reportWriter(flags.report)
     const drawing = yield* Effect.fork(Progress.progress(options.events, { target: options.target }))
     const report = yield* definition.apply(plan, {
       jobId: options.jobId,

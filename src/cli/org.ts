@@ -8,14 +8,13 @@
  */
 import { Args, Options } from "@effect/cli"
 import { Console, Effect, Fiber, Option, PubSub, Schema } from "effect"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
-import { dirname } from "node:path"
+import { readFileSync } from "node:fs"
 import { Engine, Journal, Org, OrgPlan, OrgSpec, PlanFile } from "../jobs/index.ts"
 import { OpenRouterClient } from "../OpenRouterClient.ts"
 import * as Cli from "./command.ts"
 import { $, ask, interactive } from "./common.ts"
 import { common, names } from "./job-commands.ts"
-import { checkManagementKey, journalLayer, phraseJobError, showTarget, summary } from "./job-runner.ts"
+import { checkManagementKey, journalLayer, phraseJobError, reportWriter, showTarget, summary, writeText } from "./job-runner.ts"
 import * as Progress from "./progress.ts"
 import { describeTarget, wantsJson } from "./runtime.ts"
 
@@ -38,15 +37,6 @@ const readText = (path: string, what: string) =>
     try: () => readFileSync(path, "utf8"),
     catch: (error) =>
       Cli.usage(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`)
-  })
-
-const writeText = (path: string, text: string) =>
-  Effect.try({
-    try: () => {
-      mkdirSync(dirname(path), { recursive: true })
-      writeFileSync(path, text)
-    },
-    catch: (error) => Cli.usage(`cannot write ${path}: ${(error as Error).message}`)
   })
 
 const options = (args: { readonly concurrency: number; readonly rate: number; readonly maxRemovals?: Option.Option<string> }) =>
@@ -282,14 +272,7 @@ const applyCommand = Cli.make("apply", {
         }
       }
       const drawing = yield* Effect.fork(Progress.progress(events, { target: describeTarget(client.baseUrl) }))
-      const writeReport = (report: Engine.JobReport) =>
-        Option.match(args.report, {
-          onNone: () => Effect.void,
-          onSome: (path) =>
-            path === "-"
-              ? Console.log(JSON.stringify(report))
-              : Effect.zipRight(writeText(path, JSON.stringify(report, null, 2)), Console.error(`report: ${path}`))
-        })
+      const writeReport = reportWriter(args.report)
       const report = yield* Org.apply(plan, {
         ...checked,
         jobId,
